@@ -1,0 +1,13 @@
+package dev.tandem.core;
+
+/** A place in a migration file: 1-based line and column. */
+public record SourceLocation(String file, int line, int column) {
+    public static SourceLocation unknown(String file) {
+        return new SourceLocation(file, 0, 0);
+    }
+
+    @Override
+    public String toString() {
+        return line > 0 ? file + ":" + line + ":" + column : file;
+    }
+}

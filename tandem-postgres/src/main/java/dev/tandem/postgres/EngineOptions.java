@@ -1,0 +1,120 @@
+package dev.tandem.postgres;
+
+import dev.tandem.core.ErrorCode;
+import dev.tandem.core.TandemException;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * How the engine behaves. Built with {@link #builder()}; every setting has a safe default.
+ *
+ * @param lockTimeout the longest any tandem statement may wait for a lock, so the longest it can make
+ *     another session queue behind it (default 500 ms)
+ * @param maxAttempts how many times a statement that hit the lock timeout is tried in all (default 10)
+ * @param batchTarget how long one backfill batch should take (default 100 ms)
+ * @param maxRowsPerSecond a backfill throttle; 0 means none
+ * @param backfill whether {@code start} runs the backfill itself (default true)
+ */
+public record EngineOptions(
+        Duration lockTimeout,
+        int maxAttempts,
+        Duration batchTarget,
+        long maxRowsPerSecond,
+        boolean backfill,
+        EngineListener listener,
+        Clock clock,
+        String actor) {
+
+    public EngineOptions {
+        Objects.requireNonNull(listener, "listener");
+        Objects.requireNonNull(clock, "clock");
+        requireArgument(!lockTimeout.isNegative() && !lockTimeout.isZero(), "lock timeout must be positive, got " + lockTimeout);
+        requireArgument(maxAttempts >= 1, "max attempts must be at least 1, got " + maxAttempts);
+        requireArgument(!batchTarget.isNegative() && !batchTarget.isZero(), "batch target must be positive, got " + batchTarget);
+        requireArgument(maxRowsPerSecond >= 0, "max rows per second must be 0 (no limit) or more, got " + maxRowsPerSecond);
+    }
+
+    private static void requireArgument(boolean ok, String message) {
+        if (!ok) {
+            throw new TandemException(ErrorCode.USAGE, message);
+        }
+    }
+
+    public static EngineOptions defaults() {
+        return builder().build();
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    public Builder toBuilder() {
+        return new Builder()
+                .lockTimeout(lockTimeout)
+                .maxAttempts(maxAttempts)
+                .batchTarget(batchTarget)
+                .maxRowsPerSecond(maxRowsPerSecond)
+                .backfill(backfill)
+                .listener(listener)
+                .clock(clock)
+                .actor(actor);
+    }
+
+    public static final class Builder {
+        private Duration lockTimeout = Duration.ofMillis(500);
+        private int maxAttempts = 10;
+        private Duration batchTarget = Duration.ofMillis(100);
+        private long maxRowsPerSecond;
+        private boolean backfill = true;
+        private EngineListener listener = EngineListener.NONE;
+        private Clock clock = Clock.systemUTC();
+        private String actor = System.getProperty("user.name", "unknown");
+
+        private Builder() {}
+
+        public Builder lockTimeout(Duration v) {
+            lockTimeout = v;
+            return this;
+        }
+
+        public Builder maxAttempts(int v) {
+            maxAttempts = v;
+            return this;
+        }
+
+        public Builder batchTarget(Duration v) {
+            batchTarget = v;
+            return this;
+        }
+
+        public Builder maxRowsPerSecond(long v) {
+            maxRowsPerSecond = v;
+            return this;
+        }
+
+        public Builder backfill(boolean v) {
+            backfill = v;
+            return this;
+        }
+
+        public Builder listener(EngineListener v) {
+            listener = v;
+            return this;
+        }
+
+        public Builder clock(Clock v) {
+            clock = v;
+            return this;
+        }
+
+        public Builder actor(String v) {
+            actor = v;
+            return this;
+        }
+
+        public EngineOptions build() {
+            return new EngineOptions(lockTimeout, maxAttempts, batchTarget, maxRowsPerSecond, backfill, listener, clock, actor);
+        }
+    }
+}
