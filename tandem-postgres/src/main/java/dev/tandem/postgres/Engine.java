@@ -1,8 +1,19 @@
 package dev.tandem.postgres;
 
+import dev.tandem.core.Deprecation;
+import dev.tandem.core.ErrorCode;
 import dev.tandem.core.Migration;
+import dev.tandem.core.MigrationFiles;
+import dev.tandem.core.Phase;
+import dev.tandem.core.Problem;
+import dev.tandem.core.TandemException;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.LocalDate;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.stream.Collectors;
 import javax.sql.DataSource;
 
 /**
@@ -10,77 +21,293 @@ import javax.sql.DataSource;
  *
  * <p>All state lives in the target database's {@code tandem} schema, so any number of engines (CLI
  * processes) may act on the same database; the database serialises them. Methods throw {@link
- * dev.tandem.core.TandemException} with a stable code. Not thread-safe: use one engine per thread.
+ * TandemException} with a stable code. Not thread-safe: use one engine per thread.
  */
 public final class Engine {
     private final DataSource dataSource;
     private final EngineOptions options;
+    private final StepRunner runner;
 
     private Engine(DataSource dataSource, EngineOptions options) {
         this.dataSource = dataSource;
         this.options = options;
+        this.runner = StepRunner.create(options);
     }
 
     public static Engine create(DataSource dataSource, EngineOptions options) {
         return new Engine(dataSource, options);
     }
 
+    private interface Work<T> {
+        T run(Connection c) throws SQLException;
+    }
+
+    private <T> T withConnection(String what, Work<T> work) {
+        try (Connection c = Jdbc.connect(dataSource)) {
+            return work.run(c);
+        } catch (SQLException e) {
+            throw Jdbc.failure(what, e);
+        }
+    }
+
     /** Every step {@code start}, {@code complete} and {@code rollback} would run. Changes nothing. */
     public Plan plan(Migration migration) {
-        throw new UnsupportedOperationException("todo");
+        return withConnection("plan " + migration.id(), c -> new Plan(migration, resolve(c, migration).steps()));
+    }
+
+    /** Resolves and checks a migration against the live database, or throws with every problem. */
+    private Recipe resolve(Connection c, Migration m) throws SQLException {
+        Catalog catalog = Catalog.load(c, m.schema());
+        ShapeModel model = ShapeModel.resolve(m, catalog);
+        List<Problem> problems = new ArrayList<>(model.problems());
+        if (problems.isEmpty()) {
+            problems.addAll(ExpressionCheck.check(c, model));
+        }
+        if (!problems.isEmpty()) {
+            throw new TandemException(ErrorCode.SCHEMA_MISMATCH, m.source() + " does not fit the database (" + problems.size()
+                    + (problems.size() == 1 ? " problem" : " problems") + "); nothing was changed:\n  "
+                    + problems.stream().map(Problem::toString).collect(Collectors.joining("\n  ")), problems);
+        }
+        return RecipeBuilder.build(model);
     }
 
     /**
      * Expands the schema (new columns and tables, sync triggers, the version schema), then backfills,
      * unless {@link EngineOptions#backfill()} is false. A file that fails validation against the live
-     * database changes nothing.
+     * database changes nothing: no tandem state, no DDL. If a step fails after expand began, what was
+     * done is rolled back and the migration is recorded as ROLLED_BACK.
      */
-    public MigrationStatus start(Migration migration) {
-        throw new UnsupportedOperationException("todo");
+    public MigrationStatus start(Migration m) {
+        return withConnection("start " + m.id(), c -> {
+            Optional<StateStore.Row> previous = StateStore.find(c, m.id());
+            if (previous.isPresent()) {
+                StateStore.Row row = previous.get();
+                if (!row.checksum().equals(m.checksum())) {
+                    throw new TandemException(ErrorCode.CHECKSUM_MISMATCH, "migration " + m.id() + " was applied from a file with checksum "
+                            + row.checksum().substring(0, 12) + ", but " + m.source() + " now has " + m.checksum().substring(0, 12)
+                            + ". An applied file must not change: put the change in a new migration");
+                }
+                throw new TandemException(ErrorCode.PHASE_INVALID, "migration " + m.id() + " was already started; it is " + row.phase()
+                        + (row.phase().active() ? ". `tandem status` shows where it stands" : ""));
+            }
+            Optional<StateStore.Row> active = StateStore.active(c).stream().filter(r -> r.schema().equals(m.schema())).findFirst();
+            if (active.isPresent()) {
+                throw new TandemException(ErrorCode.MIGRATION_ACTIVE, "migration " + active.get().id() + " is still active on schema "
+                        + m.schema() + " (" + active.get().phase() + "); complete or roll it back first");
+            }
+            Recipe recipe = resolve(c, m);
+            StateStore.ensure(c);
+            inTransaction(c, () -> {
+                StateStore.insert(c, m, options.actor());
+                StateStore.saveSteps(c, m.id(), recipe);
+            });
+            try {
+                runStage(c, m.id(), Stage.EXPAND);
+                StateStore.Row row = StateStore.find(c, m.id()).orElseThrow();
+                inTransaction(c, () -> {
+                    Backfill.initialise(c, m.id(), recipe.backfills());
+                    StateStore.transition(c, row, Phase.EXPANDED, false, null, options.actor());
+                });
+            } catch (TandemException | SQLException e) {
+                options.listener().info("start failed; removing what it created");
+                undo(c, m.id());
+                throw e;
+            }
+            options.listener().info("expanded: new clients use search_path " + m.versionSchema() + ", " + m.schema());
+            if (options.backfill()) {
+                runBackfill(c, m.id());
+            }
+            return status(c, m.id());
+        });
+    }
+
+    private void undo(Connection c, String id) {
+        try {
+            runStage(c, id, Stage.ROLLBACK);
+            StateStore.Row row = StateStore.find(c, id).orElseThrow();
+            inTransaction(c, () -> StateStore.transition(c, row, Phase.ROLLED_BACK, false, "start failed", options.actor()));
+        } catch (TandemException | SQLException e) {
+            options.listener().info("could not undo everything: " + e.getMessage() + "; run `tandem rollback --migration " + id + "`");
+        }
+    }
+
+    private interface Block {
+        void run() throws SQLException;
+    }
+
+    private static void inTransaction(Connection c, Block block) throws SQLException {
+        c.setAutoCommit(false);
+        try {
+            block.run();
+            c.commit();
+        } catch (SQLException | RuntimeException e) {
+            c.rollback();
+            throw e;
+        } finally {
+            c.setAutoCommit(true);
+        }
+    }
+
+    /** Runs a stage's recorded steps that have not run yet, each marked done in its own transaction. */
+    private void runStage(Connection c, String id, Stage stage) throws SQLException {
+        for (StateStore.StoredStep s : StateStore.steps(c, id, stage)) {
+            if (!s.done()) {
+                runner.run(c, s.step(), tx -> StateStore.markDone(tx, id, s));
+            }
+        }
+    }
+
+    private void runBackfill(Connection c, String id) throws SQLException {
+        new Backfill(c, options, id).run(Backfill.specs(c, id));
+        runStage(c, id, Stage.VALIDATE);
+        StateStore.Row row = StateStore.find(c, id).orElseThrow();
+        if (row.phase() == Phase.EXPANDED) {
+            inTransaction(c, () -> StateStore.transition(c, row, Phase.BACKFILLED, false, null, options.actor()));
+        }
     }
 
     /** Runs or resumes the active migration's backfill from its checkpoint, then validates constraints. */
     public MigrationStatus backfill(String migrationId) {
-        throw new UnsupportedOperationException("todo");
+        return withConnection("backfill", c -> {
+            StateStore.Row row = StateStore.resolve(c, migrationId);
+            if (row.phase() != Phase.EXPANDED) {
+                throw new TandemException(ErrorCode.PHASE_INVALID, "migration " + row.id() + " is " + row.phase()
+                        + "; only an EXPANDED migration has a backfill to run");
+            }
+            Backfill.setPaused(c, row.id(), false);
+            BackfillProgress progress = Backfill.progress(c, row.id());
+            if (progress.state() == BackfillProgress.State.RUNNING) {
+                options.listener().info("the backfill is running in another process; it goes on from its checkpoint");
+                return status(c, row.id());
+            }
+            runBackfill(c, row.id());
+            return status(c, row.id());
+        });
     }
 
     /** Asks a running backfill (in any process) to pause, or a paused one to go on. */
     public MigrationStatus pauseBackfill(String migrationId, boolean paused) {
-        throw new UnsupportedOperationException("todo");
+        return withConnection("pause backfill", c -> {
+            StateStore.Row row = StateStore.resolve(c, migrationId);
+            Backfill.setPaused(c, row.id(), paused);
+            return status(c, row.id());
+        });
     }
 
-    /** Contract: removes the old shape; the tables then look as if they always had the new shape. */
+    /**
+     * Contract: removes the old shape; the tables then look as if they always had the new shape. Gate:
+     * the backfill is done and every deprecated field's sunset date has passed, unless forced.
+     */
     public MigrationStatus complete(TransitionRequest request) {
-        throw new UnsupportedOperationException("todo");
+        return withConnection("complete", c -> {
+            StateStore.Row row = StateStore.resolve(c, request.migrationId());
+            requireTransition(row, Phase.COMPLETE);
+            List<String> refusals = new ArrayList<>();
+            if (row.phase() == Phase.EXPANDED) {
+                refusals.add("the backfill is not done (`tandem backfill --resume`)");
+            }
+            Migration m = MigrationFiles.parse(row.source(), row.file());
+            LocalDate today = LocalDate.now(options.clock());
+            for (Deprecation d : m.deprecations()) {
+                if (today.isBefore(d.sunset())) {
+                    refusals.add(d.field() + " is deprecated until its sunset on " + d.sunset() + " (" + d.location() + ")");
+                }
+            }
+            gate(row, "complete", refusals, request);
+            runStage(c, row.id(), Stage.COMPLETE);
+            StateStore.Row current = StateStore.find(c, row.id()).orElseThrow();
+            inTransaction(c, () -> StateStore.transition(c, current, Phase.COMPLETE, request.force() && !refusals.isEmpty(), request.reason(), options.actor()));
+            return status(c, row.id());
+        });
     }
 
     /** Removes the new shape; the old shape keeps every write made through either shape. */
     public MigrationStatus rollback(TransitionRequest request) {
-        throw new UnsupportedOperationException("todo");
+        return withConnection("rollback", c -> {
+            StateStore.Row row = StateStore.resolve(c, request.migrationId());
+            requireTransition(row, Phase.ROLLED_BACK);
+            if (StateStore.steps(c, row.id(), Stage.COMPLETE).stream().anyMatch(StateStore.StoredStep::done)) {
+                throw new TandemException(ErrorCode.PHASE_INVALID, "complete has already begun for " + row.id()
+                        + " and removed part of the old shape; finish it with `tandem complete`");
+            }
+            Backfill.setPaused(c, row.id(), true);
+            runStage(c, row.id(), Stage.ROLLBACK);
+            inTransaction(c, () -> StateStore.transition(c, row, Phase.ROLLED_BACK, request.force(), request.reason(), options.actor()));
+            return status(c, row.id());
+        });
     }
 
-    /** Records that the new side is now authoritative. Gates come with verification. */
+    /** Records that the new side is now authoritative. Its gates come with verification. */
     public MigrationStatus cutover(TransitionRequest request) {
-        throw new UnsupportedOperationException("todo");
+        return simpleTransition(request, Phase.CUT_OVER, "cutover");
     }
 
     /** Records that the old side is authoritative again. */
     public MigrationStatus revert(TransitionRequest request) {
-        throw new UnsupportedOperationException("todo");
+        return simpleTransition(request, Phase.VERIFIED, "revert");
+    }
+
+    private MigrationStatus simpleTransition(TransitionRequest request, Phase to, String verb) {
+        return withConnection(verb, c -> {
+            StateStore.Row row = StateStore.resolve(c, request.migrationId());
+            if (to == Phase.VERIFIED && row.phase() != Phase.CUT_OVER) {
+                throw new TandemException(ErrorCode.PHASE_INVALID, "migration " + row.id() + " is " + row.phase() + "; only a CUT_OVER migration can be reverted");
+            }
+            requireTransition(row, to);
+            inTransaction(c, () -> StateStore.transition(c, row, to, request.force(), request.reason(), options.actor()));
+            return status(c, row.id());
+        });
+    }
+
+    private static void requireTransition(StateStore.Row row, Phase to) {
+        if (!row.phase().canMoveTo(to)) {
+            throw new TandemException(ErrorCode.PHASE_INVALID, "migration " + row.id() + " is " + row.phase() + " and cannot move to " + to
+                    + (row.phase() == Phase.EXPANDED ? "; the backfill is not done yet (`tandem backfill --resume`)" : ""));
+        }
+    }
+
+    private void gate(StateStore.Row row, String verb, List<String> refusals, TransitionRequest request) {
+        if (refusals.isEmpty()) {
+            return;
+        }
+        if (request.force()) {
+            options.listener().info(verb + " forced past: " + String.join("; ", refusals) + " (reason recorded: " + request.reason() + ")");
+            return;
+        }
+        throw new TandemException(ErrorCode.GATE_REFUSED, verb + " of " + row.id() + " refused:\n  " + String.join("\n  ", refusals)
+                + "\nWait, or pass --force --reason \"...\" (recorded in the history)");
     }
 
     /** The migration with this id, or the active one when the id is null. */
     public Optional<MigrationStatus> status(String migrationId) {
-        throw new UnsupportedOperationException("todo");
+        return withConnection("status", c -> {
+            if (migrationId != null) {
+                return StateStore.find(c, migrationId).isPresent() ? Optional.of(status(c, migrationId)) : Optional.empty();
+            }
+            List<StateStore.Row> active = StateStore.active(c);
+            return active.size() == 1 ? Optional.of(status(c, active.getFirst().id())) : Optional.empty();
+        });
     }
 
     /** Every migration recorded in this database, oldest first. */
     public List<MigrationStatus> migrations() {
-        throw new UnsupportedOperationException("todo");
+        return withConnection("list migrations", c -> {
+            List<MigrationStatus> out = new ArrayList<>();
+            for (StateStore.Row r : StateStore.all(c)) {
+                out.add(status(c, r.id()));
+            }
+            return out;
+        });
     }
 
     /** Every recorded phase change, oldest first. */
     public List<HistoryEntry> history() {
-        throw new UnsupportedOperationException("todo");
+        return withConnection("history", StateStore::history);
+    }
+
+    private static MigrationStatus status(Connection c, String id) throws SQLException {
+        StateStore.Row r = StateStore.find(c, id).orElseThrow();
+        return new MigrationStatus(r.id(), r.schema(), r.schema() + "_" + r.id(), r.phase(), r.checksum(), r.createdAt(), r.updatedAt(),
+                Backfill.progress(c, id));
     }
 }

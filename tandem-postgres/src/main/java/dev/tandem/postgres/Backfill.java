@@ -1,0 +1,416 @@
+package dev.tandem.postgres;
+
+import dev.tandem.core.ErrorCode;
+import dev.tandem.core.TandemException;
+import java.sql.Array;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.List;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+
+/**
+ * Brings the rows that existed when {@code start} began into the new shape, in primary-key ranges,
+ * one transaction per batch. The checkpoint (the last key done) commits with each batch, so a killed
+ * process resumes exactly where it stopped. A batch only sets new columns that are still NULL, so
+ * rows written through either shape since start (already in sync by the triggers) keep their values,
+ * and running a batch twice changes nothing.
+ */
+final class Backfill {
+    private static final int FIRST_BATCH = 1_000;
+    private static final int MIN_BATCH = 100;
+    private static final int MAX_BATCH = 200_000;
+
+    private final Connection c;
+    private final EngineOptions options;
+    private final String migrationId;
+
+    Backfill(Connection c, EngineOptions options, String migrationId) {
+        this.c = c;
+        this.options = options;
+        this.migrationId = migrationId;
+    }
+
+    /** The batch UPDATE, as {@code plan} shows it. */
+    static String batchSql(Recipe.BackfillSpec spec) {
+        return update(spec) + "\n-- batches of about 100 ms each, from the first key to the highest key that existed at start";
+    }
+
+    private static String keyList(Recipe.BackfillSpec spec) {
+        return "(" + Sql.ids(spec.keyColumns()) + ")";
+    }
+
+    private static String params(Recipe.BackfillSpec spec) {
+        return "(" + IntStream.range(0, spec.keyColumns().size())
+                .mapToObj(i -> "CAST(? AS " + spec.keyTypes().get(i) + ")")
+                .collect(Collectors.joining(", ")) + ")";
+    }
+
+    private static String update(Recipe.BackfillSpec spec) {
+        String sets = spec.assignments().stream()
+                .map(a -> Sql.id(a.column()) + " = COALESCE(" + Sql.id(a.column()) + ", (" + a.expression() + "))")
+                .collect(Collectors.joining(", "));
+        String unset = spec.assignments().stream().map(a -> Sql.id(a.column()) + " IS NULL").collect(Collectors.joining(" OR "));
+        return "UPDATE " + Sql.id(spec.schema(), spec.table()) + " SET " + sets
+                + "\nWHERE " + keyList(spec) + " > " + params(spec) + " AND " + keyList(spec) + " <= " + params(spec)
+                + " AND (" + unset + ")";
+    }
+
+    /** Records each table's key range and row count. Runs in the caller's transaction, right after expand. */
+    static void initialise(Connection c, String migrationId, List<Recipe.BackfillSpec> specs) throws SQLException {
+        for (Recipe.BackfillSpec spec : specs) {
+            String keys = spec.keyColumns().stream().map(k -> Sql.id(k) + "::text").collect(Collectors.joining(", "));
+            String order = spec.keyColumns().stream().map(k -> Sql.id(k) + " DESC").collect(Collectors.joining(", "));
+            String[] high = null;
+            try (Statement s = c.createStatement();
+                    ResultSet rs = s.executeQuery("SELECT ARRAY[" + keys + "] FROM " + Sql.id(spec.schema(), spec.table())
+                            + " ORDER BY " + order + " LIMIT 1")) {
+                if (rs.next()) {
+                    high = (String[]) rs.getArray(1).getArray();
+                }
+            }
+            long total = spec.estimatedRows();
+            if (total < 1_000_000) {
+                try (Statement s = c.createStatement();
+                        ResultSet rs = s.executeQuery("SELECT count(*) FROM " + Sql.id(spec.schema(), spec.table()))) {
+                    rs.next();
+                    total = rs.getLong(1);
+                }
+            }
+            try (PreparedStatement ps = c.prepareStatement(
+                    "INSERT INTO tandem.backfill (migration_id, table_name, high_key, rows_total, done, schema_name, key_columns,"
+                            + " key_types, set_columns, set_expressions) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+                ps.setString(1, migrationId);
+                ps.setString(2, spec.table());
+                ps.setArray(3, high == null ? null : c.createArrayOf("text", high));
+                ps.setLong(4, total);
+                ps.setBoolean(5, high == null);
+                ps.setString(6, spec.schema());
+                ps.setArray(7, c.createArrayOf("text", spec.keyColumns().toArray()));
+                ps.setArray(8, c.createArrayOf("text", spec.keyTypes().toArray()));
+                ps.setArray(9, c.createArrayOf("text", spec.assignments().stream().map(Recipe.Assignment::column).toArray()));
+                ps.setArray(10, c.createArrayOf("text", spec.assignments().stream().map(Recipe.Assignment::expression).toArray()));
+                ps.executeUpdate();
+            }
+        }
+    }
+
+    /** Runs every table's backfill to the end, from its checkpoint. */
+    void run(List<Recipe.BackfillSpec> specs) throws SQLException {
+        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(
+                "SELECT pg_try_advisory_lock(hashtext('tandem.backfill'), hashtext(" + Sql.literal(migrationId) + "))")) {
+            rs.next();
+            if (!rs.getBoolean(1)) {
+                throw new TandemException(ErrorCode.MIGRATION_ACTIVE, "a backfill of " + migrationId
+                        + " is already running in another process; `tandem status` shows its progress");
+            }
+        }
+        try {
+            for (Recipe.BackfillSpec spec : specs) {
+                runTable(spec);
+            }
+        } finally {
+            try (Statement s = c.createStatement()) {
+                s.execute("SELECT pg_advisory_unlock(hashtext('tandem.backfill'), hashtext(" + Sql.literal(migrationId) + "))");
+            }
+        }
+    }
+
+    private record Checkpoint(String[] last, String[] high, long done, long total, boolean finished) {}
+
+    private Checkpoint checkpoint(String table) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(
+                "SELECT last_key, high_key, rows_done, rows_total, done FROM tandem.backfill WHERE migration_id = ? AND table_name = ?")) {
+            ps.setString(1, migrationId);
+            ps.setString(2, table);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    throw new TandemException(ErrorCode.DATABASE_ERROR, "no backfill checkpoint for " + table + " of " + migrationId);
+                }
+                return new Checkpoint(strings(rs.getArray(1)), strings(rs.getArray(2)), rs.getLong(3), rs.getLong(4), rs.getBoolean(5));
+            }
+        }
+    }
+
+    private static String[] strings(Array a) throws SQLException {
+        return a == null ? null : (String[]) a.getArray();
+    }
+
+    private void runTable(Recipe.BackfillSpec spec) throws SQLException {
+        Checkpoint cp = checkpoint(spec.table());
+        if (cp.finished()) {
+            return;
+        }
+        try (PreparedStatement ps = c.prepareStatement(
+                "UPDATE tandem.backfill SET runner_pid = pg_backend_pid(), started_at = coalesce(started_at, now()), updated_at = now()"
+                        + " WHERE migration_id = ? AND table_name = ?")) {
+            ps.setString(1, migrationId);
+            ps.setString(2, spec.table());
+            ps.executeUpdate();
+        }
+        String table = Sql.id(spec.schema(), spec.table());
+        String keys = spec.keyColumns().stream().map(k -> Sql.id(k) + "::text").collect(Collectors.joining(", "));
+        String nextKeySql = "SELECT ARRAY[" + keys + "] FROM " + table + " WHERE " + keyList(spec) + " > " + params(spec)
+                + " ORDER BY " + Sql.ids(spec.keyColumns()) + " OFFSET ? LIMIT 1";
+        String firstKeySql = "SELECT ARRAY[" + keys + "] FROM " + table + " ORDER BY " + Sql.ids(spec.keyColumns()) + " LIMIT 1";
+        String firstKeyAfterSql = "SELECT ARRAY[" + keys + "] FROM " + table + " WHERE " + keyList(spec) + " > " + params(spec)
+                + " ORDER BY " + Sql.ids(spec.keyColumns()) + " LIMIT 1";
+        String countSql = "SELECT count(*) FROM " + table + " WHERE " + keyList(spec) + " >= " + params(spec)
+                + " AND " + keyList(spec) + " <= " + params(spec);
+        String updateSql = update(spec).replace(keyList(spec) + " > " + params(spec) + " AND", keyList(spec) + " >= " + params(spec) + " AND");
+
+        String[] last = cp.last();
+        long done = cp.done();
+        int batch = FIRST_BATCH;
+        long startNanos = System.nanoTime();
+        long doneAtStart = done;
+        c.setAutoCommit(false);
+        try {
+            while (true) {
+                if (waitWhilePaused(spec, done, cp.total(), startNanos, doneAtStart)) {
+                    startNanos = System.nanoTime();
+                    doneAtStart = done;
+                }
+                long batchStart = System.nanoTime();
+                try (Statement s = c.createStatement()) {
+                    s.execute("SET LOCAL lock_timeout = '" + options.lockTimeout().toMillis() + "ms'");
+                }
+                // The first key of this batch, then the key `batch` rows further on (or the high key).
+                String[] from = queryKey(last == null ? firstKeySql : firstKeyAfterSql, spec, last, -1);
+                if (from == null || compare(from, cp.high(), spec) > 0) {
+                    finish(spec, last, done);
+                    c.commit();
+                    return;
+                }
+                String[] to = queryKey(nextKeySql, spec, from, batch - 1);
+                long rows = batch;
+                if (to == null || compare(to, cp.high(), spec) >= 0) {
+                    to = cp.high();
+                    rows = count(countSql, spec, from, to);
+                }
+                try (PreparedStatement ps = c.prepareStatement(updateSql)) {
+                    bind(ps, 1, spec, from);
+                    bind(ps, 1 + spec.keyColumns().size(), spec, to);
+                    ps.executeUpdate();
+                } catch (SQLException e) {
+                    c.rollback();
+                    if (Jdbc.isLockTimeout(e)) {
+                        // Rows of this batch are locked by a long transaction; try a smaller batch after it.
+                        batch = Math.max(MIN_BATCH, batch / 4);
+                        options.listener().info("backfill of " + spec.table() + " waited on a row lock for "
+                                + options.lockTimeout().toMillis() + " ms; retrying with batches of " + batch + " rows");
+                        sleep(options.lockTimeout());
+                        continue;
+                    }
+                    throw e;
+                }
+                done += rows;
+                last = to;
+                boolean finished = compare(to, cp.high(), spec) >= 0;
+                saveCheckpoint(spec, last, done, finished);
+                c.commit();
+                double seconds = (System.nanoTime() - startNanos) / 1e9;
+                double rate = seconds > 0 ? (done - doneAtStart) / seconds : 0;
+                Duration eta = rate > 0 ? Duration.ofMillis((long) (Math.max(0, cp.total() - done) / rate * 1000)) : null;
+                options.listener().backfillProgress(new BackfillProgress(spec.table(), done, Math.max(done, cp.total()), rate, eta,
+                        finished ? BackfillProgress.State.DONE : BackfillProgress.State.RUNNING));
+                if (finished) {
+                    return;
+                }
+                batch = nextBatchSize(batch, System.nanoTime() - batchStart);
+                throttle(done - doneAtStart, startNanos);
+            }
+        } finally {
+            c.setAutoCommit(true);
+        }
+    }
+
+    /** Aims each batch at the target duration, changing by at most a factor of two at a time. */
+    int nextBatchSize(int batch, long tookNanos) {
+        double target = options.batchTarget().toNanos();
+        double factor = Math.max(0.5, Math.min(2.0, target / Math.max(1, tookNanos)));
+        return (int) Math.max(MIN_BATCH, Math.min(MAX_BATCH, batch * factor));
+    }
+
+    private void throttle(long rowsSinceStart, long startNanos) {
+        if (options.maxRowsPerSecond() <= 0) {
+            return;
+        }
+        long earliest = startNanos + (long) (rowsSinceStart * 1e9 / options.maxRowsPerSecond());
+        long wait = earliest - System.nanoTime();
+        if (wait > 0) {
+            sleep(Duration.ofNanos(wait));
+        }
+    }
+
+    /** Returns true when it waited, so the rate is measured afresh. */
+    private boolean waitWhilePaused(Recipe.BackfillSpec spec, long done, long total, long startNanos, long doneAtStart) throws SQLException {
+        boolean waited = false;
+        while (paused()) {
+            if (!waited) {
+                options.listener().backfillProgress(new BackfillProgress(spec.table(), done, total, 0, null, BackfillProgress.State.PAUSED));
+                options.listener().info("backfill paused; `tandem backfill --resume` goes on");
+            }
+            waited = true;
+            sleep(Duration.ofMillis(250));
+        }
+        return waited;
+    }
+
+    private boolean paused() throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT bool_or(paused) FROM tandem.backfill WHERE migration_id = ?")) {
+            ps.setString(1, migrationId);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                boolean p = rs.getBoolean(1);
+                c.commit();
+                return p;
+            }
+        }
+    }
+
+    private static void sleep(Duration d) {
+        try {
+            Thread.sleep(Math.max(1, d.toMillis()));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new TandemException(ErrorCode.DATABASE_ERROR, "backfill interrupted; `tandem backfill --resume` goes on from the checkpoint");
+        }
+    }
+
+    private String[] queryKey(String sql, Recipe.BackfillSpec spec, String[] after, int offset) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            int next = 1;
+            if (after != null) {
+                next = bind(ps, 1, spec, after);
+            }
+            if (offset >= 0) {
+                ps.setInt(next, offset);
+            }
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? strings(rs.getArray(1)) : null;
+            }
+        }
+    }
+
+    private long count(String sql, Recipe.BackfillSpec spec, String[] from, String[] to) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            bind(ps, bind(ps, 1, spec, from), spec, to);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        }
+    }
+
+    private static int bind(PreparedStatement ps, int first, Recipe.BackfillSpec spec, String[] key) throws SQLException {
+        for (int i = 0; i < spec.keyColumns().size(); i++) {
+            ps.setString(first + i, key[i]);
+        }
+        return first + spec.keyColumns().size();
+    }
+
+    /** Compares two keys in the database's own order, so every key type sorts as PostgreSQL sorts it. */
+    private int compare(String[] a, String[] b, Recipe.BackfillSpec spec) throws SQLException {
+        String p = params(spec);
+        try (PreparedStatement ps = c.prepareStatement("SELECT CASE WHEN " + p + " < " + p + " THEN -1 WHEN " + p + " = " + p + " THEN 0 ELSE 1 END")) {
+            int i = bind(ps, 1, spec, a);
+            i = bind(ps, i, spec, b);
+            i = bind(ps, i, spec, a);
+            bind(ps, i, spec, b);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getInt(1);
+            }
+        }
+    }
+
+    private void saveCheckpoint(Recipe.BackfillSpec spec, String[] last, long done, boolean finished) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(
+                "UPDATE tandem.backfill SET last_key = ?, rows_done = ?, done = ?, updated_at = now() WHERE migration_id = ? AND table_name = ?")) {
+            ps.setArray(1, c.createArrayOf("text", last));
+            ps.setLong(2, done);
+            ps.setBoolean(3, finished);
+            ps.setString(4, migrationId);
+            ps.setString(5, spec.table());
+            ps.executeUpdate();
+        }
+    }
+
+    private void finish(Recipe.BackfillSpec spec, String[] last, long done) throws SQLException {
+        saveCheckpoint(spec, last == null ? new String[0] : last, done, true);
+        options.listener().backfillProgress(new BackfillProgress(spec.table(), done, done, 0, Duration.ZERO, BackfillProgress.State.DONE));
+    }
+
+    /** The backfill of each table of a migration, as recorded at start. */
+    static List<Recipe.BackfillSpec> specs(Connection c, String migrationId) throws SQLException {
+        List<Recipe.BackfillSpec> specs = new java.util.ArrayList<>();
+        try (PreparedStatement ps = c.prepareStatement("SELECT schema_name, table_name, key_columns, key_types, set_columns,"
+                + " set_expressions, rows_total FROM tandem.backfill WHERE migration_id = ? ORDER BY table_name")) {
+            ps.setString(1, migrationId);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    String[] columns = strings(rs.getArray(5));
+                    String[] expressions = strings(rs.getArray(6));
+                    List<Recipe.Assignment> assignments = new java.util.ArrayList<>();
+                    for (int i = 0; i < columns.length; i++) {
+                        assignments.add(new Recipe.Assignment(columns[i], expressions[i]));
+                    }
+                    specs.add(new Recipe.BackfillSpec(rs.getString(1), rs.getString(2), List.of(strings(rs.getArray(3))),
+                            List.of(strings(rs.getArray(4))), assignments, rs.getLong(7)));
+                }
+            }
+        }
+        return specs;
+    }
+
+    /** Progress of every table of a migration, summed, as recorded in the database. */
+    static BackfillProgress progress(Connection c, String migrationId) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("""
+                SELECT string_agg(table_name, ', '), coalesce(sum(rows_done), 0), coalesce(sum(rows_total), 0), bool_and(done),
+                       bool_or(paused), bool_or(runner_pid IS NOT NULL AND EXISTS (SELECT 1 FROM pg_stat_activity a WHERE a.pid = runner_pid)),
+                       bool_or(runner_pid IS NOT NULL), count(*),
+                       extract(epoch FROM max(updated_at) - min(started_at))
+                FROM tandem.backfill WHERE migration_id = ?""")) {
+            ps.setString(1, migrationId);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                if (rs.getLong(8) == 0) {
+                    return new BackfillProgress(null, 0, 0, 0, Duration.ZERO, BackfillProgress.State.DONE);
+                }
+                long done = rs.getLong(2);
+                long total = Math.max(done, rs.getLong(3));
+                double seconds = rs.getDouble(9);
+                double rate = seconds > 0 ? done / seconds : 0;
+                BackfillProgress.State state;
+                if (rs.getBoolean(4)) {
+                    state = BackfillProgress.State.DONE;
+                } else if (rs.getBoolean(5)) {
+                    state = BackfillProgress.State.PAUSED;
+                } else if (rs.getBoolean(6)) {
+                    state = BackfillProgress.State.RUNNING;
+                } else if (rs.getBoolean(7)) {
+                    state = BackfillProgress.State.INTERRUPTED;
+                } else {
+                    state = BackfillProgress.State.NOT_STARTED;
+                }
+                Duration eta = state == BackfillProgress.State.DONE ? Duration.ZERO
+                        : rate > 0 ? Duration.ofMillis((long) ((total - done) / rate * 1000)) : null;
+                return new BackfillProgress(rs.getString(1), done, total, rate, eta, state);
+            }
+        }
+    }
+
+    static void setPaused(Connection c, String migrationId, boolean paused) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("UPDATE tandem.backfill SET paused = ?, updated_at = now() WHERE migration_id = ?")) {
+            ps.setBoolean(1, paused);
+            ps.setString(2, migrationId);
+            ps.executeUpdate();
+        }
+    }
+
+}

@@ -1,0 +1,346 @@
+package dev.tandem.postgres;
+
+import dev.tandem.core.ConstraintType;
+import dev.tandem.core.Migration;
+import dev.tandem.core.Operation;
+import dev.tandem.core.Problem;
+import dev.tandem.core.SourceLocation;
+import java.util.ArrayList;
+import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A migration resolved against the live catalog: for every table it touches, the {@link TableChange}
+ * that serves both shapes. Every problem (a missing table or column, a name already taken, a table
+ * without a primary key) is collected; none stops the resolution early.
+ */
+final class ShapeModel {
+    static final String COPY_PREFIX = "_tandem_new_";
+
+    final Migration migration;
+    final Catalog catalog;
+    /** By the table's current name in the new shape. */
+    private final Map<String, TableChange> byNewName = new LinkedHashMap<>();
+    private final Map<Operation, TableChange> byOperation = new IdentityHashMap<>();
+    private final List<TableChange> tables = new ArrayList<>();
+    private final List<Problem> problems = new ArrayList<>();
+
+    private ShapeModel(Migration migration, Catalog catalog) {
+        this.migration = migration;
+        this.catalog = catalog;
+    }
+
+    static ShapeModel resolve(Migration migration, Catalog catalog) {
+        ShapeModel model = new ShapeModel(migration, catalog);
+        if (!catalog.schemaExists()) {
+            model.problem(SourceLocation.unknown(migration.source()), "schema '" + migration.schema() + "' does not exist");
+            return model;
+        }
+        if (catalog.otherSchemas().contains(migration.versionSchema())) {
+            model.problem(
+                    SourceLocation.unknown(migration.source()),
+                    "schema '" + migration.versionSchema() + "' already exists; tandem needs that name for the new shape's views."
+                            + " Drop it, or give the migration another id");
+        }
+        for (Operation op : migration.operations()) {
+            model.apply(op);
+        }
+        for (TableChange t : model.tables) {
+            if (t.needsBackfill() && t.existing.primaryKey().isEmpty()) {
+                model.problem(
+                        SourceLocation.unknown(migration.source()),
+                        "table " + migration.schema() + "." + t.table
+                                + " has no primary key; tandem backfills in primary-key ranges. Add a primary key first");
+            }
+        }
+        return model;
+    }
+
+    List<Problem> problems() {
+        return problems;
+    }
+
+    List<TableChange> tables() {
+        return tables;
+    }
+
+    TableChange tableOf(Operation op) {
+        return byOperation.get(op);
+    }
+
+    private void problem(SourceLocation at, String message) {
+        problems.add(new Problem(at, message));
+    }
+
+    private String qualified(String table) {
+        return migration.schema() + "." + table;
+    }
+
+    /** The table an operation names, by its current name in the new shape, or null after a problem. */
+    private TableChange table(Operation op, String name) {
+        TableChange t = byNewName.get(name);
+        if (t == null) {
+            boolean renamedAway = tables.stream().anyMatch(c -> c.table.equals(name) && !c.isNew());
+            if (catalog.table(name).isPresent() && !renamedAway) {
+                t = new TableChange(name, catalog.table(name).get(), null);
+                tables.add(t);
+                byNewName.put(name, t);
+            } else {
+                problem(op.location(), "table " + qualified(name) + " does not exist");
+                return null;
+            }
+        }
+        if (t.dropped) {
+            problem(op.location(), "table " + qualified(name) + " is dropped earlier in this migration");
+            return null;
+        }
+        byOperation.put(op, t);
+        return t;
+    }
+
+    private boolean requireColumn(Operation op, TableChange t, String column) {
+        if (t.physical(column) == null) {
+            problem(op.location(), "column " + qualified(t.table) + "." + column + " does not exist" + nearest(t, column));
+            return false;
+        }
+        return true;
+    }
+
+    private static String nearest(TableChange t, String column) {
+        return t.newShape.keySet().stream()
+                .filter(c -> c.contains(column) || column.contains(c))
+                .findFirst()
+                .map(c -> "; did you mean '" + c + "'?")
+                .orElse("");
+    }
+
+    private boolean requireFreeColumn(Operation op, TableChange t, String column) {
+        if (t.physical(column) != null
+                || (t.existing != null && t.existing.column(column).isPresent())) {
+            problem(op.location(), "column " + qualified(t.table) + "." + column + " already exists");
+            return false;
+        }
+        return true;
+    }
+
+    private boolean requireFreeTable(Operation op, String name) {
+        if (catalog.relationExists(name) || byNewName.containsKey(name)) {
+            problem(op.location(), "a table or index named " + qualified(name) + " already exists");
+            return false;
+        }
+        return true;
+    }
+
+    private void apply(Operation op) {
+        switch (op) {
+            case Operation.CreateTable ct -> {
+                if (requireFreeTable(op, ct.name())) {
+                    TableChange t = new TableChange(ct.name(), null, ct);
+                    tables.add(t);
+                    byNewName.put(ct.name(), t);
+                    byOperation.put(op, t);
+                }
+            }
+            case Operation.DropTable dt -> {
+                TableChange t = table(op, dt.name());
+                if (t != null) {
+                    if (t.isNew()) {
+                        problem(op.location(), "table " + qualified(dt.name()) + " is created by this migration; do not drop it here");
+                    } else if (!t.existing.incoming().isEmpty()) {
+                        problem(op.location(), "table " + qualified(dt.name()) + " is referenced by foreign key "
+                                + t.existing.incoming().getFirst().name() + " on " + t.existing.incoming().getFirst().fromTable()
+                                + "; drop that constraint first");
+                    } else {
+                        t.dropped = true;
+                        byNewName.remove(dt.name());
+                    }
+                }
+            }
+            case Operation.RenameTable rt -> {
+                TableChange t = table(op, rt.from());
+                if (t != null && requireFreeTable(op, rt.to())) {
+                    if (t.isNew()) {
+                        problem(op.location(), "table " + qualified(rt.from()) + " is created by this migration; create it with its final name");
+                    } else {
+                        byNewName.remove(rt.from());
+                        byNewName.put(rt.to(), t);
+                        t.renamedTo = rt.to();
+                    }
+                }
+            }
+            case Operation.AddColumn ac -> {
+                TableChange t = table(op, ac.table());
+                if (t != null && requireFreeColumn(op, t, ac.column().name())) {
+                    if (ac.column().primaryKey()) {
+                        problem(op.location(), "add_column cannot add a primary key column; primary_key is only allowed in create_table");
+                    }
+                    if (t.isNew()) {
+                        problem(op.location(), "table " + qualified(t.table) + " is created by this migration; declare its columns in create_table");
+                        return;
+                    }
+                    t.added.add(new TableChange.Added(ac.column(), ac.up()));
+                    t.newShape.put(ac.column().name(), ac.column().name());
+                }
+            }
+            case Operation.DropColumn dc -> {
+                TableChange t = table(op, dc.table());
+                if (t != null && requireColumn(op, t, dc.column()) && requireExisting(op, t, dc.column())) {
+                    String physical = t.physical(dc.column());
+                    Catalog.Column col = t.existing.column(physical).orElseThrow();
+                    if (col.notNull() && col.defaultExpr() == null && dc.down() == null) {
+                        problem(op.location(), "column " + qualified(t.table) + "." + dc.column()
+                                + " is NOT NULL without a default: give drop_column a 'down' expression, or inserts through the new shape will fail");
+                    }
+                    if (t.existing.primaryKey().contains(physical)) {
+                        problem(op.location(), "column " + qualified(t.table) + "." + dc.column() + " is part of the primary key; it cannot be dropped");
+                    }
+                    t.newShape.remove(dc.column());
+                    t.droppedColumns.add(new TableChange.Dropped(physical, dc.down()));
+                }
+            }
+            case Operation.RenameColumn rc -> rename(op, rc.table(), rc.from(), rc.to());
+            case Operation.AlterColumn al -> {
+                if (!al.needsCopy()) {
+                    rename(op, al.table(), al.column(), al.name());
+                    return;
+                }
+                TableChange t = table(op, al.table());
+                if (t != null && requireColumn(op, t, al.column()) && requireExisting(op, t, al.column())) {
+                    if (al.name() != null && !al.name().equals(al.column()) && !requireFreeColumn(op, t, al.name())) {
+                        return;
+                    }
+                    addCopy(op, t, al.column(), al.newName(), al.type(), al.nullable(), al.defaultValue(),
+                            Boolean.TRUE.equals(al.unique()), al.check(), al.references(), al.up(), al.down());
+                }
+            }
+            case Operation.CreateIndex ci -> {
+                TableChange t = table(op, ci.table());
+                if (t != null && requireFreeTable(op, ci.name())) {
+                    ci.columns().forEach(c -> requireColumn(op, t, c));
+                }
+            }
+            case Operation.DropIndex di -> {
+                if (!catalog.indexExists(di.name())) {
+                    problem(op.location(), "index " + qualified(di.name()) + " does not exist");
+                }
+            }
+            case Operation.CreateConstraint cc -> {
+                TableChange t = table(op, cc.table());
+                if (t == null) {
+                    return;
+                }
+                boolean taken = tables.stream()
+                        .filter(x -> x.existing != null)
+                        .flatMap(x -> x.existing.constraints().stream())
+                        .anyMatch(c -> c.name().equals(cc.name()));
+                if (taken || catalog.relationExists(cc.name())) {
+                    problem(op.location(), "a constraint or relation named " + cc.name() + " already exists");
+                }
+                for (String c : cc.columns()) {
+                    if (requireColumn(op, t, c) && cc.up().containsKey(c) && requireExisting(op, t, c)) {
+                        addCopy(op, t, c, c, null, null, null, false, null, null, cc.up().get(c), cc.down().get(c));
+                    }
+                }
+                if (cc.type() == ConstraintType.FOREIGN_KEY && cc.references() != null) {
+                    requireReferencedTable(op, cc.references().table(), cc.references().columns());
+                }
+            }
+            case Operation.DropConstraint dc -> {
+                TableChange t = table(op, dc.table());
+                if (t != null && (t.isNew() || t.existing.constraints().stream().noneMatch(c -> c.name().equals(dc.name())))) {
+                    problem(op.location(), "constraint " + dc.name() + " does not exist on " + qualified(dc.table()));
+                }
+            }
+            case Operation.RawSql ignored -> {
+                // Raw SQL is the owner's responsibility; lint marks it as unchecked.
+            }
+        }
+    }
+
+    private boolean requireExisting(Operation op, TableChange t, String column) {
+        String physical = t.physical(column);
+        if (t.isNew() || t.existing.column(physical).isEmpty()) {
+            problem(op.location(), "column " + qualified(t.table) + "." + column + " is created by this migration; change it where it is created");
+            return false;
+        }
+        if (t.copies.stream().anyMatch(c -> c.column().equals(physical))
+                || t.droppedColumns.stream().anyMatch(d -> d.column().equals(physical))
+                || t.renames.containsKey(physical)) {
+            problem(op.location(), "column " + qualified(t.table) + "." + column + " is already changed by this migration; one change per column");
+            return false;
+        }
+        return true;
+    }
+
+    private void requireReferencedTable(Operation op, String table, List<String> columns) {
+        TableChange target = byNewName.get(table);
+        if (target == null && catalog.table(table).isEmpty()) {
+            problem(op.location(), "referenced table " + qualified(table) + " does not exist");
+            return;
+        }
+        for (String c : columns) {
+            boolean found = target != null ? target.physical(c) != null : catalog.table(table).get().column(c).isPresent();
+            if (!found) {
+                problem(op.location(), "referenced column " + qualified(table) + "." + c + " does not exist");
+            }
+        }
+    }
+
+    private void rename(Operation op, String table, String from, String to) {
+        TableChange t = table(op, table);
+        if (t != null && requireColumn(op, t, from) && requireExisting(op, t, from) && requireFreeColumn(op, t, to)) {
+            String physical = t.physical(from);
+            LinkedHashMap<String, String> reordered = new LinkedHashMap<>();
+            t.newShape.forEach((n, p) -> reordered.put(n.equals(from) ? to : n, p));
+            t.newShape.clear();
+            t.newShape.putAll(reordered);
+            t.renames.put(physical, to);
+        }
+    }
+
+    private void addCopy(
+            Operation op, TableChange t, String column, String finalName, String type, Boolean nullable,
+            String defaultValue, boolean unique, String check, dev.tandem.core.ForeignKeyRef references,
+            String up, String down) {
+        String physical = t.physical(column);
+        Catalog.Column original = t.existing.column(physical).orElseThrow();
+        if (original.identity() || original.generated()) {
+            problem(op.location(), "column " + qualified(t.table) + "." + column
+                    + " is an identity or generated column; tandem cannot change it through a copy yet");
+            return;
+        }
+        if (t.existing.incoming().stream().anyMatch(f -> f.columns().contains(physical))) {
+            problem(op.location(), "column " + qualified(t.table) + "." + column + " is referenced by a foreign key from another table"
+                    + "; drop that constraint first, and add it again in a later migration");
+            return;
+        }
+        for (Catalog.Index index : t.existing.indexes()) {
+            if (index.columns().contains(physical) && !index.simple()) {
+                problem(op.location(), "column " + qualified(t.table) + "." + column + " is used by expression or partial index "
+                        + index.name() + "; drop it first, and create it again in a later migration");
+                return;
+            }
+        }
+        String copy = Sql.shortName(COPY_PREFIX + physical);
+        boolean notNull = nullable != null ? !nullable : original.notNull();
+        String newType = type != null ? type : original.type();
+        String def = defaultValue != null ? defaultValue : original.defaultExpr();
+        t.copies.add(new TableChange.Copy(physical, copy, finalName, newType, notNull, def, unique, check, references,
+                up != null ? up : Sql.id(physical), down, original));
+        LinkedHashMap<String, String> reordered = new LinkedHashMap<>();
+        t.newShape.forEach((n, p) -> {
+            if (n.equals(column)) {
+                reordered.put(finalName, copy);
+            } else {
+                reordered.put(n, p);
+            }
+        });
+        t.newShape.clear();
+        t.newShape.putAll(reordered);
+        if (references != null) {
+            requireReferencedTable(op, references.table(), references.columns());
+        }
+    }
+}

@@ -1,0 +1,141 @@
+package dev.tandem.postgres;
+
+import dev.tandem.core.ErrorCode;
+import dev.tandem.core.TandemException;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.random.RandomGenerator;
+
+/**
+ * Runs recipe steps so that no other session waits on tandem longer than the lock timeout: every
+ * statement runs under {@code lock_timeout}; a step that times out is rolled back, so whoever queued
+ * behind it goes on, and it is retried after a jittered exponential backoff, a bounded number of
+ * times, each retry reported.
+ */
+final class StepRunner {
+    private static final Duration FIRST_BACKOFF = Duration.ofMillis(100);
+    private static final Duration MAX_BACKOFF = Duration.ofSeconds(5);
+
+    private final EngineOptions options;
+    private final RandomGenerator random;
+    private final Sleeper sleeper;
+
+    /** Waits between retries; tests inject one that records instead of sleeping. */
+    interface Sleeper {
+        void sleep(Duration d) throws InterruptedException;
+    }
+
+    StepRunner(EngineOptions options, RandomGenerator random, Sleeper sleeper) {
+        this.options = options;
+        this.random = random;
+        this.sleeper = sleeper;
+    }
+
+    static StepRunner create(EngineOptions options) {
+        return new StepRunner(options, RandomGenerator.getDefault(), d -> Thread.sleep(d.toMillis()));
+    }
+
+    /** Work that must commit together with a step, such as marking it done. */
+    interface InTransaction {
+        void run(Connection c) throws SQLException;
+
+        InTransaction NOTHING = c -> {};
+    }
+
+    void run(Connection c, PlannedStep step) {
+        run(c, step, InTransaction.NOTHING);
+    }
+
+    void run(Connection c, PlannedStep step, InTransaction alongside) {
+        options.listener().stepStarted(step);
+        long started = System.nanoTime();
+        for (int attempt = 1; ; attempt++) {
+            try {
+                execute(c, step, alongside);
+                options.listener().stepFinished(step, Duration.ofNanos(System.nanoTime() - started));
+                return;
+            } catch (SQLException e) {
+                if (!Jdbc.isLockTimeout(e) || attempt >= options.maxAttempts()) {
+                    if (Jdbc.isLockTimeout(e)) {
+                        throw new TandemException(ErrorCode.LOCK_TIMEOUT, "step '" + step.description() + "' could not take its "
+                                + step.lock().label() + " lock within " + options.lockTimeout().toMillis() + " ms, "
+                                + attempt + " times. Another session holds a conflicting lock for a long time;"
+                                + " find it in pg_stat_activity, then run the command again", e);
+                    }
+                    throw Jdbc.failure("step '" + step.description() + "' failed", e);
+                }
+                Duration backoff = backoff(attempt);
+                options.listener().retrying(step, attempt, options.maxAttempts(), backoff, e.getMessage());
+                try {
+                    sleeper.sleep(backoff);
+                } catch (InterruptedException ie) {
+                    Thread.currentThread().interrupt();
+                    throw new TandemException(ErrorCode.LOCK_TIMEOUT, "interrupted while waiting to retry '" + step.description() + "'");
+                }
+            }
+        }
+    }
+
+    /** Exponential from 100 ms, capped at 5 s, with full jitter between half and the whole of it. */
+    Duration backoff(int attempt) {
+        long ceiling = Math.min(MAX_BACKOFF.toMillis(), FIRST_BACKOFF.toMillis() << Math.min(attempt - 1, 20));
+        return Duration.ofMillis(ceiling / 2 + random.nextLong(ceiling / 2 + 1));
+    }
+
+    private void execute(Connection c, PlannedStep step, InTransaction alongside) throws SQLException {
+        String timeout = "SET lock_timeout = '" + options.lockTimeout().toMillis() + "ms'";
+        if (!step.transactional()) {
+            // CONCURRENTLY cannot run in a transaction. Its waits are for old snapshots, not a lock
+            // queue, so it never blocks other sessions' reads or writes.
+            c.setAutoCommit(true);
+            try (Statement s = c.createStatement()) {
+                s.execute(timeout);
+                s.execute(step.sql());
+                alongside.run(c);
+            } catch (SQLException e) {
+                dropInvalidIndex(c, step);
+                throw e;
+            } finally {
+                try (Statement s = c.createStatement()) {
+                    s.execute("RESET lock_timeout");
+                }
+            }
+            return;
+        }
+        c.setAutoCommit(false);
+        try (Statement s = c.createStatement()) {
+            s.execute("SET LOCAL lock_timeout = '" + options.lockTimeout().toMillis() + "ms'");
+            s.execute(step.sql());
+            alongside.run(c);
+            c.commit();
+        } catch (SQLException e) {
+            c.rollback();
+            throw e;
+        } finally {
+            c.setAutoCommit(true);
+        }
+    }
+
+    /** A failed CREATE INDEX CONCURRENTLY leaves an invalid index behind; remove it so a retry can build it. */
+    private static void dropInvalidIndex(Connection c, PlannedStep step) {
+        String sql = step.sql();
+        int at = sql.indexOf("IF NOT EXISTS ");
+        int on = sql.indexOf(" ON ");
+        if (!sql.startsWith("CREATE") || at < 0 || on < at) {
+            return;
+        }
+        String name = sql.substring(at + "IF NOT EXISTS ".length(), on);
+        String target = sql.substring(on + " ON ".length());
+        int dot = target.indexOf("\".\"");
+        if (dot > 0) {
+            name = target.substring(0, dot + 1) + "." + name;
+        }
+        try (Statement s = c.createStatement()) {
+            s.execute("DROP INDEX CONCURRENTLY IF EXISTS " + name);
+        } catch (SQLException ignored) {
+            // best effort; the original error is what the operator needs to see
+        }
+    }
+}
