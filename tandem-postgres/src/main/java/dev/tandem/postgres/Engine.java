@@ -123,7 +123,9 @@ public final class Engine {
 
     private void undo(Connection c, String id) {
         try {
-            runStage(c, id, Stage.ROLLBACK);
+            if (StateStore.steps(c, id, Stage.EXPAND).stream().anyMatch(StateStore.StoredStep::done)) {
+                runStage(c, id, Stage.ROLLBACK);
+            }
             StateStore.Row row = StateStore.find(c, id).orElseThrow();
             inTransaction(c, () -> StateStore.transition(c, row, Phase.ROLLED_BACK, false, "start failed", options.actor()));
         } catch (TandemException | SQLException e) {

@@ -1,0 +1,105 @@
+package dev.tandem.cli;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import dev.tandem.postgres.BackfillProgress;
+import dev.tandem.postgres.HistoryEntry;
+import dev.tandem.postgres.MigrationStatus;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * The {@code --json} output. Field names are a contract with scripts: add fields, never rename them.
+ * Instants are ISO-8601 strings; absent values are {@code null}.
+ */
+final class Json {
+    private static final JsonFactory FACTORY = new JsonFactory();
+
+    private Json() {}
+
+    /** One migration's status, or {@code null} when there is none. */
+    static void status(MigrationStatus status, PrintWriter out) {
+        write(out, g -> {
+            if (status == null) {
+                g.writeNull();
+            } else {
+                status(g, status);
+            }
+        });
+    }
+
+    static void history(List<HistoryEntry> entries, PrintWriter out) {
+        write(out, g -> {
+            g.writeStartArray();
+            for (HistoryEntry e : entries) {
+                g.writeStartObject();
+                g.writeNumberField("sequence", e.sequence());
+                g.writeStringField("migration", e.migrationId());
+                g.writeStringField("schema", e.schema());
+                g.writeStringField("from", e.from() == null ? null : e.from().name());
+                g.writeStringField("to", e.to() == null ? null : e.to().name());
+                instant(g, "at", e.at());
+                g.writeBooleanField("forced", e.forced());
+                g.writeStringField("reason", e.reason());
+                g.writeStringField("actor", e.actor());
+                g.writeEndObject();
+            }
+            g.writeEndArray();
+        });
+    }
+
+    private static void status(JsonGenerator g, MigrationStatus s) throws IOException {
+        g.writeStartObject();
+        g.writeStringField("id", s.id());
+        g.writeStringField("schema", s.schema());
+        g.writeStringField("versionSchema", s.versionSchema());
+        g.writeStringField("phase", s.phase() == null ? null : s.phase().name());
+        g.writeBooleanField("active", s.phase() != null && s.phase().active());
+        g.writeStringField("checksum", s.checksum());
+        instant(g, "createdAt", s.createdAt());
+        instant(g, "updatedAt", s.updatedAt());
+        g.writeFieldName("backfill");
+        BackfillProgress b = s.backfill();
+        if (b == null) {
+            g.writeNull();
+        } else {
+            g.writeStartObject();
+            g.writeStringField("table", b.table());
+            g.writeStringField("state", b.state() == null ? null : b.state().name());
+            g.writeNumberField("rowsDone", b.rowsDone());
+            g.writeNumberField("rowsTotal", b.rowsTotal());
+            g.writeNumberField("rowsPerSecond", b.rowsPerSecond());
+            g.writeFieldName("etaSeconds");
+            if (b.eta() == null) {
+                g.writeNull();
+            } else {
+                g.writeNumber(b.eta().toSeconds());
+            }
+            g.writeEndObject();
+        }
+        g.writeEndObject();
+    }
+
+    private static void instant(JsonGenerator g, String field, Instant value) throws IOException {
+        g.writeStringField(field, value == null ? null : value.toString());
+    }
+
+    private interface Body {
+        void write(JsonGenerator g) throws IOException;
+    }
+
+    private static void write(PrintWriter out, Body body) {
+        try (JsonGenerator g = FACTORY.createGenerator(out)) {
+            g.disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET);
+            g.useDefaultPrettyPrinter();
+            body.write(g);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        out.println();
+        out.flush();
+    }
+}

@@ -1,0 +1,61 @@
+package dev.tandem.cli;
+
+import dev.tandem.core.Migration;
+import dev.tandem.core.MigrationFiles;
+import dev.tandem.postgres.Engine;
+import dev.tandem.postgres.EngineOptions;
+import dev.tandem.postgres.Plan;
+import dev.tandem.postgres.PlannedStep;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Parameters;
+
+@Command(
+        name = "plan",
+        description = {
+            "Show every SQL step a migration would run; changes nothing.",
+            "For each step: its stage, the lock it takes, a size-based estimate, and the exact SQL."
+        })
+final class PlanCommand extends TandemCommand {
+    @Parameters(index = "0", paramLabel = "<file>", description = "The migration file.")
+    Path file;
+
+    @Mixin
+    ConnectionOptions connection;
+
+    @Override
+    int execute() {
+        Migration migration = MigrationFiles.parse(file);
+        Engine engine = Engine.create(connection.dataSource(environment()), EngineOptions.defaults());
+        print(engine.plan(migration), out());
+        return 0;
+    }
+
+    static void print(Plan plan, PrintWriter out) {
+        Migration m = plan.migration();
+        out.println("Plan for " + m.id() + " on schema " + m.schema() + " (new shape in schema " + m.versionSchema()
+                + "). Nothing was changed.");
+        out.println("`tandem start` runs the expand, backfill and validate steps; `tandem complete` the complete"
+                + " steps; `tandem rollback` the rollback steps.");
+        int n = 0;
+        for (PlannedStep step : plan.steps()) {
+            n++;
+            out.println();
+            out.printf("%3d. %s: %s%n", n, step.stage(), step.description());
+            out.println("     lock:     " + step.lock().label());
+            out.println("     estimate: " + (step.estimate() == null ? "-" : step.estimate()));
+            if (!step.transactional()) {
+                out.println("     runs outside a transaction (CONCURRENTLY)");
+            }
+            for (String line : step.sql().strip().split("\\R")) {
+                out.println("         " + line);
+            }
+        }
+        if (n == 0) {
+            out.println();
+            out.println("No steps: the migration changes nothing.");
+        }
+    }
+}

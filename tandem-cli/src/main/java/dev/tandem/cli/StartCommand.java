@@ -1,0 +1,88 @@
+package dev.tandem.cli;
+
+import dev.tandem.core.ErrorCode;
+import dev.tandem.core.Linter;
+import dev.tandem.core.Migration;
+import dev.tandem.core.MigrationFiles;
+import dev.tandem.core.TandemException;
+import dev.tandem.postgres.Engine;
+import dev.tandem.postgres.EngineOptions;
+import dev.tandem.postgres.MigrationStatus;
+import java.nio.file.Path;
+import java.time.Duration;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+@Command(
+        name = "start",
+        description = {
+            "Start a migration: expand, then backfill; both shapes work throughout.",
+            "Lints the file first and refuses (exit 1) on an error. Expanding adds the new shape beside the old"
+                    + " (new columns, sync triggers, the version schema); the backfill then brings existing rows into it."
+        })
+final class StartCommand extends TandemCommand {
+    @Parameters(index = "0", paramLabel = "<file>", description = "The migration file.")
+    Path file;
+
+    @Mixin
+    ConnectionOptions connection;
+
+    @Option(
+            names = "--lock-timeout",
+            paramLabel = "DURATION",
+            defaultValue = "500ms",
+            converter = DurationConverter.class,
+            description = "The longest any step may make other sessions wait for a lock (default: ${DEFAULT-VALUE}).")
+    Duration lockTimeout;
+
+    @Option(
+            names = "--batch-ms",
+            paramLabel = "MILLIS",
+            defaultValue = "100",
+            description = "How long one backfill batch should take, in milliseconds (default: ${DEFAULT-VALUE}).")
+    long batchMillis;
+
+    @Option(
+            names = "--max-rows-per-second",
+            paramLabel = "N",
+            defaultValue = "0",
+            description = "Throttle the backfill; 0 means no limit (default: ${DEFAULT-VALUE}).")
+    long maxRowsPerSecond;
+
+    @Option(names = "--no-backfill", description = "Only expand; run the backfill later with `tandem backfill`.")
+    boolean noBackfill;
+
+    @Override
+    int execute() {
+        Migration migration = MigrationFiles.parse(file);
+        if (LintCommand.printFindings(Linter.lint(migration), out())) {
+            throw new TandemException(
+                    ErrorCode.LINT_FAILED,
+                    "refusing to start " + migration.id()
+                            + ": lint found errors (above). Fix them, check with `tandem lint " + file
+                            + "`, then start again");
+        }
+        try (ConsoleListener listener = ConsoleListener.create(out(), Terminal.interactive(environment()))) {
+            EngineOptions options = options(listener);
+            Engine engine = Engine.create(connection.dataSource(environment()), options);
+            out().println("Starting " + migration.id() + " (lock timeout " + Human.duration(lockTimeout) + ")");
+            MigrationStatus status = engine.start(migration);
+            listener.finish();
+            out().println();
+            StatusView.print(status, out());
+        }
+        return 0;
+    }
+
+    EngineOptions options(ConsoleListener listener) {
+        return EngineOptions.builder()
+                .lockTimeout(lockTimeout)
+                .batchTarget(Duration.ofMillis(batchMillis))
+                .maxRowsPerSecond(maxRowsPerSecond)
+                .backfill(!noBackfill)
+                .listener(listener)
+                .build();
+    }
+}

@@ -1,0 +1,122 @@
+package dev.tandem.cli;
+
+import dev.tandem.postgres.Engine;
+import dev.tandem.postgres.EngineOptions;
+import dev.tandem.postgres.MigrationStatus;
+import dev.tandem.postgres.TransitionRequest;
+import java.time.Duration;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** The phase changes after {@code start}: each passes its gate, or refuses (exit 1) and says why. */
+abstract class TransitionCommand extends TandemCommand {
+    @Mixin
+    ConnectionOptions connection;
+
+    @Option(names = "--migration", paramLabel = "ID", description = "The migration; default: the active one.")
+    String migrationId;
+
+    @Option(names = "--force", description = "Pass a refusing gate. Needs --reason; both are recorded in the history.")
+    boolean force;
+
+    @Option(names = "--reason", paramLabel = "TEXT", description = "Why the gate is forced; recorded in the history.")
+    String reason;
+
+    @Option(
+            names = "--lock-timeout",
+            paramLabel = "DURATION",
+            defaultValue = "500ms",
+            converter = DurationConverter.class,
+            description = "The longest any step may make other sessions wait for a lock (default: ${DEFAULT-VALUE}).")
+    Duration lockTimeout;
+
+    abstract MigrationStatus apply(Engine engine, TransitionRequest request);
+
+    /** What the new phase means for clients, in one sentence. */
+    abstract String meaning();
+
+    @Override
+    int execute() {
+        // Checked before connecting, so that --force without --reason is a usage error even offline.
+        TransitionRequest request = new TransitionRequest(migrationId, force, reason);
+        try (ConsoleListener listener = ConsoleListener.create(out(), Terminal.interactive(environment()))) {
+            Engine engine = Engine.create(
+                    connection.dataSource(environment()),
+                    EngineOptions.builder()
+                            .lockTimeout(lockTimeout)
+                            .listener(listener)
+                            .build());
+            MigrationStatus status = apply(engine, request);
+            listener.finish();
+            out().println(status.id() + " is " + status.phase() + ": " + meaning());
+        }
+        return 0;
+    }
+
+    @Command(
+            name = "cutover",
+            description = {
+                "Make the new shape authoritative.",
+                "The old shape stays in sync, so `revert` and `rollback` lose nothing."
+            })
+    static final class Cutover extends TransitionCommand {
+        @Override
+        MigrationStatus apply(Engine engine, TransitionRequest request) {
+            return engine.cutover(request);
+        }
+
+        @Override
+        String meaning() {
+            return "the new shape is authoritative; the old one is still kept in sync,"
+                    + " so `tandem revert` and `tandem rollback` lose nothing.";
+        }
+    }
+
+    @Command(name = "revert", description = "Make the old shape authoritative again after a cutover; loses nothing.")
+    static final class Revert extends TransitionCommand {
+        @Override
+        MigrationStatus apply(Engine engine, TransitionRequest request) {
+            return engine.revert(request);
+        }
+
+        @Override
+        String meaning() {
+            return "the old shape is authoritative again; both shapes are still served.";
+        }
+    }
+
+    @Command(
+            name = "complete",
+            description = {
+                "Contract: remove the old shape.",
+                "Refused (exit 1) until every removed field's sunset date has passed and no client uses the old"
+                        + " shape; --force --reason passes the gate, on the record."
+            })
+    static final class Complete extends TransitionCommand {
+        @Override
+        MigrationStatus apply(Engine engine, TransitionRequest request) {
+            return engine.complete(request);
+        }
+
+        @Override
+        String meaning() {
+            return "the old shape is gone and the tables have the new shape for every client.";
+        }
+    }
+
+    @Command(
+            name = "rollback",
+            description = {"Remove the new shape.", "The old shape keeps every write made through either shape."})
+    static final class Rollback extends TransitionCommand {
+        @Override
+        MigrationStatus apply(Engine engine, TransitionRequest request) {
+            return engine.rollback(request);
+        }
+
+        @Override
+        String meaning() {
+            return "the new shape is gone; the tables are as before, with every write made through either shape.";
+        }
+    }
+}

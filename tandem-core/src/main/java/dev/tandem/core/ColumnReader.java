@@ -1,0 +1,99 @@
+package dev.tandem.core;
+
+import dev.tandem.core.Node.Entry;
+import dev.tandem.core.Node.ListNode;
+import dev.tandem.core.Node.MapNode;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/** Reads column objects and foreign-key references, the parts several operations share. */
+final class ColumnReader {
+    static final List<String> COLUMN_FIELDS =
+            List.of("name", "type", "nullable", "default", "unique", "check", "references", "primary_key");
+    static final List<String> COLUMN_REFERENCE_FIELDS = List.of("table", "column");
+    static final List<String> CONSTRAINT_REFERENCE_FIELDS = List.of("table", "columns");
+
+    private final Problems problems;
+
+    ColumnReader(Problems problems) {
+        this.problems = problems;
+    }
+
+    /** A column object; null when {@code node} is not a map. */
+    ColumnSpec column(Node node) {
+        MapNode map = Fields.asMap(node, "a column", problems);
+        if (map == null) {
+            return null;
+        }
+        Fields f = Fields.of(map, "column", COLUMN_FIELDS, problems);
+        boolean primaryKey = f.bool("primary_key", false);
+        Boolean nullable = f.bool("nullable");
+        if (primaryKey && Boolean.TRUE.equals(nullable)) {
+            f.problem("nullable", "a primary_key column cannot be nullable; remove 'nullable: true'");
+        }
+        return new ColumnSpec(
+                f.identifier("name", true),
+                f.string("type", true),
+                nullable != null ? nullable : !primaryKey,
+                f.string("default", false),
+                f.bool("unique", false),
+                f.string("check", false),
+                columnReference(f),
+                primaryKey,
+                map.location());
+    }
+
+    /** The columns of create_table; a name given twice is a problem at its second place. */
+    List<ColumnSpec> columns(ListNode list) {
+        List<ColumnSpec> columns = new ArrayList<>();
+        Map<String, SourceLocation> seen = new HashMap<>();
+        for (Node item : list.items()) {
+            ColumnSpec column = column(item);
+            if (column == null) {
+                continue;
+            }
+            columns.add(column);
+            if (column.name() != null) {
+                SourceLocation first = seen.putIfAbsent(column.name(), nameLocation(item));
+                if (first != null) {
+                    problems.add(
+                            nameLocation(item),
+                            "column '" + column.name() + "' appears twice in create_table (first at " + first + ")");
+                }
+            }
+        }
+        return columns;
+    }
+
+    /** {@code references: {table, column}} of a column object or alter_column; null when absent. */
+    ForeignKeyRef columnReference(Fields owner) {
+        MapNode map = owner.map("references", false);
+        if (map == null) {
+            return null;
+        }
+        Fields f = Fields.of(map, "references", COLUMN_REFERENCE_FIELDS, problems);
+        String table = f.identifier("table", true);
+        String column = f.identifier("column", true);
+        return new ForeignKeyRef(table, column == null ? List.of() : List.of(column));
+    }
+
+    /** {@code references: {table, columns}} of create_constraint; null when absent. */
+    ForeignKeyRef constraintReference(Fields owner) {
+        MapNode map = owner.map("references", false);
+        if (map == null) {
+            return null;
+        }
+        Fields f = Fields.of(map, "references", CONSTRAINT_REFERENCE_FIELDS, problems);
+        return new ForeignKeyRef(f.identifier("table", true), f.strings("columns", true, true));
+    }
+
+    private static SourceLocation nameLocation(Node item) {
+        if (item instanceof MapNode map) {
+            Entry name = map.entries().get("name");
+            return name != null ? name.value().location() : map.location();
+        }
+        return item.location();
+    }
+}

@@ -1,0 +1,76 @@
+package dev.tandem.core;
+
+import dev.tandem.core.Node.ListNode;
+import java.util.List;
+import java.util.Map;
+
+/** What each type of {@code create_constraint} needs, checked where the file says it. */
+final class ConstraintRules {
+    private ConstraintRules() {}
+
+    static void check(
+            ConstraintType type,
+            Fields f,
+            List<String> columns,
+            String check,
+            ForeignKeyRef references,
+            Problems problems) {
+        switch (type) {
+            case CHECK -> {
+                if (check == null && !f.has("check")) {
+                    problems.add(f.location(), "a check constraint needs 'check' (an SQL expression)");
+                }
+                refuse(f, "references", "foreign_key", problems);
+            }
+            case UNIQUE -> {
+                requireColumns(f, "a unique constraint", columns, problems);
+                refuse(f, "check", "check", problems);
+                refuse(f, "references", "foreign_key", problems);
+            }
+            case FOREIGN_KEY -> {
+                requireColumns(f, "a foreign_key constraint", columns, problems);
+                if (!f.has("references")) {
+                    problems.add(f.location(), "a foreign_key constraint needs 'references' ({table, columns})");
+                } else if (references != null
+                        && !columns.isEmpty()
+                        && !references.columns().isEmpty()
+                        && references.columns().size() != columns.size()) {
+                    problems.add(
+                            f.at("references"),
+                            "references names " + references.columns().size() + " column(s) but 'columns' names "
+                                    + columns.size() + "; they must pair up one to one");
+                }
+                refuse(f, "check", "check", problems);
+            }
+        }
+    }
+
+    /** {@code up} and {@code down} may only compute the constraint's own columns. */
+    static void checkExpressionColumns(
+            Fields f, String key, Map<String, String> expressions, List<String> columns, Problems problems) {
+        if (columns.isEmpty()) {
+            return;
+        }
+        for (String column : expressions.keySet()) {
+            if (!columns.contains(column)) {
+                problems.add(
+                        f.at(key),
+                        "'" + key + "' computes column '" + column + "', which is not in the constraint's columns "
+                                + columns + Suggestions.didYouMean(column, columns));
+            }
+        }
+    }
+
+    private static void requireColumns(Fields f, String what, List<String> columns, Problems problems) {
+        // an absent or empty list; a list of the wrong type was reported already
+        if (columns.isEmpty() && (!f.has("columns") || f.node("columns") instanceof ListNode)) {
+            problems.add(f.at("columns"), what + " needs a non-empty 'columns' list");
+        }
+    }
+
+    private static void refuse(Fields f, String key, String onlyFor, Problems problems) {
+        if (f.has(key)) {
+            problems.add(f.at(key), "'" + key + "' applies only to " + onlyFor + " constraints");
+        }
+    }
+}

@@ -1,0 +1,90 @@
+package dev.tandem.core;
+
+import dev.tandem.core.Operation.AddColumn;
+import dev.tandem.core.Operation.AlterColumn;
+import dev.tandem.core.Operation.DropColumn;
+import dev.tandem.core.Operation.RawSql;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/** The rules that look at one operation: whether both shapes can be kept in sync and backfilled. */
+final class OperationRules {
+    /** Calls whose value differs per row or per batch of the backfill. */
+    private static final Pattern VOLATILE = Pattern.compile(
+            "\\b(now|random|gen_random_uuid|uuid_generate_v[14]|uuidv4|uuidv7|clock_timestamp|statement_timestamp"
+                    + "|transaction_timestamp|timeofday|nextval)\\s*\\(|\\b(current_timestamp|current_time|current_date"
+                    + "|localtimestamp|localtime)\\b",
+            Pattern.CASE_INSENSITIVE);
+
+    private OperationRules() {}
+
+    static void check(Operation operation, List<LintFinding> findings) {
+        switch (operation) {
+            case RawSql op -> rawSql(op, findings);
+            case AddColumn op -> addColumn(op, findings);
+            case AlterColumn op -> alterColumn(op, findings);
+            case DropColumn op -> {
+                if (op.down() == null) {
+                    findings.add(LintRule.DROP_COLUMN_WITHOUT_DOWN.finding(
+                            op.location(),
+                            "drop_column of " + op.table() + "." + op.column() + " has no 'down'; rows written"
+                                    + " through the new shape leave " + op.column()
+                                    + " NULL (or its default) for old-shape clients"));
+                }
+            }
+            default -> {
+                // nothing to check on one operation alone
+            }
+        }
+    }
+
+    private static void rawSql(RawSql op, List<LintFinding> findings) {
+        findings.add(LintRule.UNCHECKED_SQL.finding(op.location(), "tandem cannot check raw SQL; review it by hand"));
+        if (op.down() == null) {
+            findings.add(LintRule.SQL_WITHOUT_DOWN.finding(
+                    op.location(), "sql has no 'down', so the migration cannot be rolled back; write the reverse SQL"));
+        }
+    }
+
+    private static void addColumn(AddColumn op, List<LintFinding> findings) {
+        ColumnSpec column = op.column();
+        String field = op.table() + "." + column.name();
+        if (!column.nullable() && column.defaultValue() == null && op.up() == null) {
+            findings.add(LintRule.NOT_NULL_WITHOUT_DEFAULT.finding(
+                    op.location(),
+                    "add_column adds NOT NULL column " + field + " with neither 'default' nor 'up'; existing rows"
+                            + " and old-shape inserts would have no value"));
+        }
+        if (column.defaultValue() != null) {
+            Matcher call = VOLATILE.matcher(column.defaultValue());
+            if (call.find()) {
+                String function = call.group(1) != null ? call.group(1) + "()" : call.group(2);
+                findings.add(
+                        LintRule.VOLATILE_DEFAULT.finding(
+                                column.location(),
+                                "the default of " + field + " calls " + function
+                                        + ", which the backfill evaluates row by"
+                                        + " row, so existing rows get different values; use a constant, or compute it in 'up'"));
+            }
+        }
+    }
+
+    private static void alterColumn(AlterColumn op, List<LintFinding> findings) {
+        String field = op.table() + "." + op.column();
+        if (Boolean.FALSE.equals(op.nullable()) && op.up() == null) {
+            findings.add(LintRule.ALTER_NOT_NULL_WITHOUT_UP.finding(
+                    op.location(),
+                    "alter_column makes " + field + " NOT NULL without 'up'; existing NULLs would fail;"
+                            + " give 'up', such as coalesce(" + op.column() + ", <value>)"));
+        }
+        if (op.type() != null && (op.up() == null || op.down() == null)) {
+            String missing =
+                    op.up() == null && op.down() == null ? "'up' and 'down'" : op.up() == null ? "'up'" : "'down'";
+            findings.add(LintRule.ALTER_WITHOUT_UP_DOWN.finding(
+                    op.location(),
+                    "alter_column changes the type of " + field + " to " + op.type() + " without " + missing
+                            + "; give both conversions, such as up: " + op.column() + "::" + op.type()));
+        }
+    }
+}
