@@ -26,11 +26,13 @@ final class Backfill {
     private static final int MAX_BATCH = 200_000;
 
     private final Connection c;
+    private final javax.sql.DataSource dataSource;
     private final EngineOptions options;
     private final String migrationId;
 
-    Backfill(Connection c, EngineOptions options, String migrationId) {
+    Backfill(Connection c, javax.sql.DataSource dataSource, EngineOptions options, String migrationId) {
         this.c = c;
+        this.dataSource = dataSource;
         this.options = options;
         this.migrationId = migrationId;
     }
@@ -169,7 +171,7 @@ final class Backfill {
         long startNanos = System.nanoTime();
         long doneAtStart = done;
         c.setAutoCommit(false);
-        try {
+        try (LockBrake brake = LockBrake.watch(dataSource, c)) {
             while (true) {
                 if (waitWhilePaused(spec, done, cp.total(), startNanos, doneAtStart)) {
                     startNanos = System.nanoTime();
@@ -222,6 +224,11 @@ final class Backfill {
                     return;
                 }
                 batch = nextBatchSize(batch, System.nanoTime() - batchStart);
+                if (brake.tripped()) {
+                    // Another session waited on this batch's row locks: smaller batches, and room to pass.
+                    batch = Math.max(MIN_BATCH, batch / 4);
+                    sleep(options.batchTarget());
+                }
                 throttle(done - doneAtStart, startNanos);
             }
         } finally {

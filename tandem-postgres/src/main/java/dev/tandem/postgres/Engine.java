@@ -160,7 +160,7 @@ public final class Engine {
     }
 
     private void runBackfill(Connection c, String id) throws SQLException {
-        new Backfill(c, options, id).run(Backfill.specs(c, id));
+        new Backfill(c, dataSource, options, id).run(Backfill.specs(c, id));
         runStage(c, id, Stage.VALIDATE);
         StateStore.Row row = StateStore.find(c, id).orElseThrow();
         if (row.phase() == Phase.EXPANDED) {
