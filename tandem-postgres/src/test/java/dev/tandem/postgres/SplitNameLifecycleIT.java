@@ -54,7 +54,8 @@ class SplitNameLifecycleIT {
     /** Old writers insert and update by name; new writers by first and last name; each sees the other. */
     private void writeThroughBothShapes() throws Exception {
         CompletableFuture<Void> oldWriter = CompletableFuture.runAsync(() -> {
-            try (Connection c = db.old(); Statement s = c.createStatement()) {
+            try (Connection c = db.old();
+                    Statement s = c.createStatement()) {
                 for (int i = 0; i < 200; i++) {
                     s.execute("INSERT INTO customers (name, email) VALUES ('Old" + i + " Writer', 'old" + i + "@x')");
                     s.execute("UPDATE customers SET name = 'Renamed" + i + " Person' WHERE id = " + (i + 1));
@@ -62,17 +63,20 @@ class SplitNameLifecycleIT {
             } catch (Exception e) {
                 throw new RuntimeException(e);
             }
-        });
+        }, TestDb.THREADS);
         CompletableFuture<Void> newWriter = CompletableFuture.runAsync(() -> {
-            try (Connection c = db.newShape("0001_split"); Statement s = c.createStatement()) {
+            try (Connection c = db.newShape("0001_split");
+                    Statement s = c.createStatement()) {
                 for (int i = 0; i < 200; i++) {
-                    s.execute("INSERT INTO customers (first_name, last_name, email_address) VALUES ('New" + i + "', 'Writer', 'new" + i + "@x')");
-                    s.execute("UPDATE customers SET first_name = 'Mary Ann', last_name = 'Smith" + i + "' WHERE id = " + (1000 + i));
+                    s.execute("INSERT INTO customers (first_name, last_name, email_address) VALUES ('New" + i
+                            + "', 'Writer', 'new" + i + "@x')");
+                    s.execute("UPDATE customers SET first_name = 'Mary Ann', last_name = 'Smith" + i + "' WHERE id = "
+                            + (1000 + i));
                 }
             } catch (Exception e) {
                 throw new RuntimeException(e);
             }
-        });
+        }, TestDb.THREADS);
         CompletableFuture.allOf(oldWriter, newWriter).join();
     }
 
@@ -80,7 +84,7 @@ class SplitNameLifecycleIT {
     void shouldServeBothShapesAtOnceAndCompleteIntoTheNewShape() throws Exception {
         Engine engine = db.engine(EngineOptions.builder().backfill(false).build());
         engine.start(migration());
-        CompletableFuture<MigrationStatus> backfill = CompletableFuture.supplyAsync(() -> engine.backfill(null));
+        CompletableFuture<MigrationStatus> backfill = CompletableFuture.supplyAsync(() -> engine.backfill(null), TestDb.THREADS);
         writeThroughBothShapes();
         assertThat(backfill.join().phase()).isEqualTo(Phase.BACKFILLED);
 
@@ -91,9 +95,11 @@ class SplitNameLifecycleIT {
                     .containsExactly(List.of("Renamed7", "Person"));
             assertThat(TestDb.rows(n, "SELECT first_name, last_name FROM customers WHERE id = 1007"))
                     .containsExactly(List.of("Mary Ann", "Smith7"));
-            assertThat(TestDb.rows(n, "SELECT count(*) FROM customers WHERE first_name IS NULL")).containsExactly(List.of("0"));
+            assertThat(TestDb.rows(n, "SELECT count(*) FROM customers WHERE first_name IS NULL"))
+                    .containsExactly(List.of("0"));
         }
-        assertThat(db.rows("SELECT name FROM customers WHERE email = 'new7@x'")).containsExactly(List.of("New7 Writer"));
+        assertThat(db.rows("SELECT name FROM customers WHERE email = 'new7@x'"))
+                .containsExactly(List.of("New7 Writer"));
         assertThat(db.rows("SELECT name FROM customers WHERE id = 1007")).containsExactly(List.of("Mary Ann Smith7"));
 
         engine.complete(TransitionRequest.active());
@@ -105,10 +111,13 @@ class SplitNameLifecycleIT {
                 .contains("constraint customers_email_key UNIQUE (email_address)")
                 .doesNotContain(" name ")
                 .doesNotContain("_tandem");
-        assertThat(db.rows("SELECT first_name, last_name FROM customers WHERE id = 1007")).containsExactly(List.of("Mary Ann", "Smith7"));
+        assertThat(db.rows("SELECT first_name, last_name FROM customers WHERE id = 1007"))
+                .containsExactly(List.of("Mary Ann", "Smith7"));
         assertThat(db.rows("SELECT count(*) FROM customers")).containsExactly(List.of("5400"));
-        assertThat(db.value("SELECT count(*) FROM customers WHERE first_name || ' ' || last_name IS NULL")).isEqualTo("0");
-        assertThat(db.value("SELECT count(*) FROM pg_namespace WHERE nspname = 'public_0001_split'")).isEqualTo("0");
+        assertThat(db.value("SELECT count(*) FROM customers WHERE first_name || ' ' || last_name IS NULL"))
+                .isEqualTo("0");
+        assertThat(db.value("SELECT count(*) FROM pg_namespace WHERE nspname = 'public_0001_split'"))
+                .isEqualTo("0");
         db.exec("INSERT INTO customers (first_name, last_name) VALUES ('After', 'Complete')");
         assertThat(engine.status("0001_split").orElseThrow().phase()).isEqualTo(Phase.COMPLETE);
     }
@@ -118,7 +127,7 @@ class SplitNameLifecycleIT {
         String definitionBefore = db.definition("public.customers");
         Engine engine = db.engine(EngineOptions.builder().backfill(false).build());
         engine.start(migration());
-        CompletableFuture<MigrationStatus> backfill = CompletableFuture.supplyAsync(() -> engine.backfill(null));
+        CompletableFuture<MigrationStatus> backfill = CompletableFuture.supplyAsync(() -> engine.backfill(null), TestDb.THREADS);
         writeThroughBothShapes();
         backfill.join();
         engine.rollback(TransitionRequest.active());
@@ -131,9 +140,12 @@ class SplitNameLifecycleIT {
                 INSERT INTO customers (name, email) SELECT 'First' || g || ' Last' || g, 'c' || g || '@example.com' FROM generate_series(1, 5000) g;
                 """);
         assertThat(db.value("SELECT count(*) FROM customers")).isEqualTo("5400");
-        assertThat(db.rows("SELECT name, email FROM customers WHERE id = 1007")).containsExactly(List.of("Mary Ann Smith7", "c1007@example.com"));
-        assertThat(db.value("SELECT count(*) FROM customers WHERE name IS NULL")).isEqualTo("0");
-        assertThat(db.value("SELECT count(*) FROM pg_namespace WHERE nspname = 'public_0001_split'")).isEqualTo("0");
+        assertThat(db.rows("SELECT name, email FROM customers WHERE id = 1007"))
+                .containsExactly(List.of("Mary Ann Smith7", "c1007@example.com"));
+        assertThat(db.value("SELECT count(*) FROM customers WHERE name IS NULL"))
+                .isEqualTo("0");
+        assertThat(db.value("SELECT count(*) FROM pg_namespace WHERE nspname = 'public_0001_split'"))
+                .isEqualTo("0");
         assertThat(engine.status("0001_split").orElseThrow().phase()).isEqualTo(Phase.ROLLED_BACK);
     }
 }

@@ -12,6 +12,12 @@ import java.util.List;
 
 /** Small helpers over one test database: run SQL in either shape, and fingerprint a table. */
 final class TestDb {
+    /**
+     * One fresh platform thread per task. The common pool may have a single worker on a 2-core
+     * machine, where a long-running writer would starve every other task.
+     */
+    static final java.util.concurrent.Executor THREADS = r -> Thread.ofPlatform().daemon().start(r);
+
     final EmbeddedPostgres.Database db;
 
     TestDb(EmbeddedPostgres.Database db) {
@@ -47,7 +53,8 @@ final class TestDb {
     }
 
     void exec(String sql) {
-        try (Connection c = old(); Statement s = c.createStatement()) {
+        try (Connection c = old();
+                Statement s = c.createStatement()) {
             s.execute(sql);
         } catch (SQLException e) {
             throw new IllegalStateException(sql, e);
@@ -56,7 +63,8 @@ final class TestDb {
 
     static List<List<String>> rows(Connection c, String sql) throws SQLException {
         List<List<String>> out = new ArrayList<>();
-        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+        try (Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery(sql)) {
             int n = rs.getMetaData().getColumnCount();
             while (rs.next()) {
                 List<String> row = new ArrayList<>();
@@ -92,7 +100,8 @@ final class TestDb {
      * defaults), constraints, indexes and triggers.
      */
     String definition(String table) {
-        return String.join("\n", rows("""
+        return String.join(
+                "\n", rows("""
                 SELECT 'column ' || attnum || ' ' || attname || ' ' || format_type(atttypid, atttypmod) || ' ' || attnotnull
                        || ' ' || coalesce(pg_get_expr(d.adbin, d.adrelid), '')
                 FROM pg_attribute a LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
@@ -110,7 +119,7 @@ final class TestDb {
     /** Every schema and relation in the database, for "nothing changed" checks. */
     String everything() {
         return String.join("\n", rows("""
-                SELECT n.nspname || '.' || c.relname || ' ' || c.relkind FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+                SELECT n.nspname || '.' || c.relname || ' ' || c.relkind::text FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
                 WHERE n.nspname NOT IN ('pg_catalog', 'information_schema', 'pg_toast')
                 UNION ALL SELECT 'schema ' || nspname FROM pg_namespace
                 UNION ALL SELECT 'function ' || proname FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
