@@ -156,7 +156,8 @@ final class Backfill {
         }
         String table = Sql.id(spec.schema(), spec.table());
         String keys = spec.keyColumns().stream().map(k -> Sql.id(k) + "::text").collect(Collectors.joining(", "));
-        String nextKeySql = "SELECT ARRAY[" + keys + "] FROM " + table + " WHERE " + keyList(spec) + " > " + params(spec)
+        // The key `batch` rows on from the batch's first key, which counts as the first of them.
+        String nextKeySql = "SELECT ARRAY[" + keys + "] FROM " + table + " WHERE " + keyList(spec) + " >= " + params(spec)
                 + " ORDER BY " + Sql.ids(spec.keyColumns()) + " OFFSET ? LIMIT 1";
         String firstKeySql = "SELECT ARRAY[" + keys + "] FROM " + table + " ORDER BY " + Sql.ids(spec.keyColumns()) + " LIMIT 1";
         String firstKeyAfterSql = "SELECT ARRAY[" + keys + "] FROM " + table + " WHERE " + keyList(spec) + " > " + params(spec)
