@@ -56,9 +56,10 @@ final class BackfillBench {
         engine.backfill(null);
         double total = (System.nanoTime() - firstBatch.get()) / 1e9;
         double backfill = (lastBatch.get() - firstBatch.get()) / 1e9;
-        long unfilled = db.count(change == ADD_COLUMN
-                ? "SELECT count(*) FROM accounts WHERE doubled IS DISTINCT FROM abalance * 2"
-                : "SELECT count(*) FROM accounts WHERE _tandem_new_abalance IS DISTINCT FROM abalance::bigint");
+        long unfilled = db.count(
+                change == ADD_COLUMN
+                        ? "SELECT count(*) FROM accounts WHERE doubled IS DISTINCT FROM abalance * 2"
+                        : "SELECT count(*) FROM accounts WHERE _tandem_new_abalance IS DISTINCT FROM abalance::bigint");
         if (unfilled != 0) {
             throw new IllegalStateException(change.name() + ": " + unfilled + " rows not backfilled correctly");
         }
@@ -74,8 +75,10 @@ final class BackfillBench {
         r.put("backfill_and_validate_seconds", total);
         r.put("backfill_rows_per_second", rows / backfill);
         r.put("ratio_to_single_update", (rows / backfill) / (rows / single));
-        BenchDb.log(change.name() + " " + rows + " rows: backfill " + String.format("%.2f s, %.0f rows/s, %.2f of single UPDATE",
-                backfill, rows / backfill, (rows / backfill) / (rows / single)));
+        BenchDb.log(change.name() + " " + rows + " rows: backfill "
+                + String.format(
+                        "%.2f s, %.0f rows/s, %.2f of single UPDATE",
+                        backfill, rows / backfill, (rows / backfill) / (rows / single)));
         return r;
     }
 }

@@ -33,12 +33,15 @@ final class BenchDb {
     }
 
     Engine engine(EngineListener listener, boolean backfill) {
-        return Engine.create(dataSource("tandem"), EngineOptions.builder().listener(listener).backfill(backfill).build());
+        return Engine.create(
+                dataSource("tandem"),
+                EngineOptions.builder().listener(listener).backfill(backfill).build());
     }
 
     /** Runs each statement (separated by ";" at a line end) on its own, as VACUUM requires. */
     void exec(String sql) {
-        try (Connection c = dataSource("bench").getConnection(); Statement s = c.createStatement()) {
+        try (Connection c = dataSource("bench").getConnection();
+                Statement s = c.createStatement()) {
             for (String statement : sql.split(";\\s*\\n|;\\s*$")) {
                 if (!statement.isBlank()) {
                     s.execute(statement);
@@ -57,7 +60,9 @@ final class BenchDb {
     }
 
     long count(String sql) {
-        try (Connection c = dataSource("bench").getConnection(); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+        try (Connection c = dataSource("bench").getConnection();
+                Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery(sql)) {
             rs.next();
             return rs.getLong(1);
         } catch (SQLException e) {
@@ -78,7 +83,9 @@ final class BenchDb {
     }
 
     static Migration migration(String id, String operations) {
-        return MigrationFiles.parse(id + ".yaml", "id: " + id + "\nservice: bench\nowner: bench\nrationale: benchmark\noperations:\n" + operations);
+        return MigrationFiles.parse(
+                id + ".yaml",
+                "id: " + id + "\nservice: bench\nowner: bench\nrationale: benchmark\noperations:\n" + operations);
     }
 
     static void log(String message) {

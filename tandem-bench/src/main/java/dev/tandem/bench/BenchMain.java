@@ -30,10 +30,15 @@ public final class BenchMain {
         boolean quick = false;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
-                case "--sizes" -> sizes = java.util.Arrays.stream(args[++i].split(",")).map(Long::parseLong).toList();
+                case "--sizes" ->
+                    sizes = java.util.Arrays.stream(args[++i].split(","))
+                            .map(Long::parseLong)
+                            .toList();
                 case "--out" -> out = Path.of(args[++i]);
                 case "--quick" -> quick = true;
-                default -> throw new IllegalArgumentException("unknown argument " + args[i] + "; expected --sizes, --out or --quick");
+                default ->
+                    throw new IllegalArgumentException(
+                            "unknown argument " + args[i] + "; expected --sizes, --out or --quick");
             }
         }
         if (quick) {
@@ -41,8 +46,11 @@ public final class BenchMain {
         }
         Map<String, Object> report = new LinkedHashMap<>();
         report.put("when", Instant.now().toString());
-        report.put("machine", Runtime.getRuntime().availableProcessors() + " cores, java " + System.getProperty("java.version"));
-        report.put("postgres", "embedded PostgreSQL 17 (zonky), fsync off, synchronous_commit off, shared_buffers 512MB");
+        report.put(
+                "machine",
+                Runtime.getRuntime().availableProcessors() + " cores, java " + System.getProperty("java.version"));
+        report.put(
+                "postgres", "embedded PostgreSQL 17 (zonky), fsync off, synchronous_commit off, shared_buffers 512MB");
 
         BenchDb db = new BenchDb("bench");
         List<Map<String, Object>> backfill = new ArrayList<>();
@@ -53,9 +61,8 @@ public final class BenchMain {
         report.put("backfill", backfill);
         report.put("trigger_overhead", TriggerOverheadBench.run(db, quick ? 100_000 : 1_000_000, 3));
 
-        LiveWorkloadBench.Settings live = quick
-                ? new LiveWorkloadBench.Settings(2, 4, 15, 3)
-                : new LiveWorkloadBench.Settings(10, 4, 40, 5);
+        LiveWorkloadBench.Settings live =
+                quick ? new LiveWorkloadBench.Settings(2, 4, 15, 3) : new LiveWorkloadBench.Settings(10, 4, 40, 5);
         Map<String, Object> baseline = LiveWorkloadBench.run(db, live, null);
         Map<String, Object> complete = LiveWorkloadBench.run(db, live, "complete");
         Map<String, Object> rollback = LiveWorkloadBench.run(db, live, "rollback");

@@ -49,8 +49,18 @@ final class LiveWorkloadBench {
         Path logs = Files.createTempDirectory("tandem-pgbench");
         LockSampler sampler = new LockSampler(db);
         Thread samplerThread = Thread.ofPlatform().daemon().start(sampler);
-        List<String> args = List.of("-c", String.valueOf(s.clients()), "-j", String.valueOf(Math.min(2, s.clients())),
-                "-T", String.valueOf(s.seconds()), "-M", PROTOCOL, "-l", "--log-prefix", logs.resolve("tx").toString());
+        List<String> args = List.of(
+                "-c",
+                String.valueOf(s.clients()),
+                "-j",
+                String.valueOf(Math.min(2, s.clients())),
+                "-T",
+                String.valueOf(s.seconds()),
+                "-M",
+                PROTOCOL,
+                "-l",
+                "--log-prefix",
+                logs.resolve("tx").toString());
         Process workload = start(db, args);
         Map<String, Object> migration = new LinkedHashMap<>();
         if (finish != null) {
@@ -94,8 +104,16 @@ final class LiveWorkloadBench {
         r.put("p99_ms", percentile(latencies, 0.99) / 1000.0);
         r.put("max_ms", latencies.isEmpty() ? 0 : latencies.getLast() / 1000.0);
         r.put("failed_transactions", (long) number(output, "number of failed transactions: ([0-9]+)"));
-        r.put("aborted_clients", output.lines().filter(l -> l.contains("aborted")).count());
-        r.put("pgbench_errors", output.lines().filter(l -> l.contains("aborted") || l.contains("ERROR")).limit(5).toList().toString());
+        r.put(
+                "aborted_clients",
+                output.lines().filter(l -> l.contains("aborted")).count());
+        r.put(
+                "pgbench_errors",
+                output.lines()
+                        .filter(l -> l.contains("aborted") || l.contains("ERROR"))
+                        .limit(5)
+                        .toList()
+                        .toString());
         r.put("pgbench_exit_code", exit);
         r.put("longest_lock_wait_ms", sampler.longestAnyMicros.get() / 1000.0);
         r.put("longest_lock_wait_behind_tandem_ms", sampler.longestBehindTandemMicros.get() / 1000.0);
@@ -114,7 +132,8 @@ final class LiveWorkloadBench {
     }
 
     private static List<String> command(BenchDb db, List<String> args) {
-        List<String> cmd = new ArrayList<>(List.of("pgbench", "-h", "localhost", "-p", String.valueOf(db.db.port()), "-U", db.db.user()));
+        List<String> cmd = new ArrayList<>(
+                List.of("pgbench", "-h", "localhost", "-p", String.valueOf(db.db.port()), "-U", db.db.user()));
         cmd.addAll(args);
         cmd.add(db.db.name());
         return cmd;
@@ -124,7 +143,8 @@ final class LiveWorkloadBench {
         return new ProcessBuilder(command(db, args)).redirectErrorStream(true).start();
     }
 
-    private static void pgbench(BenchDb db, List<String> args, String ignored) throws IOException, InterruptedException {
+    private static void pgbench(BenchDb db, List<String> args, String ignored)
+            throws IOException, InterruptedException {
         Process p = start(db, args);
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         if (p.waitFor() != 0) {
@@ -154,7 +174,8 @@ final class LiveWorkloadBench {
                                SELECT 1 FROM pg_stat_activity b WHERE b.pid = ANY (pg_blocking_pids(a.pid)) AND b.application_name = 'tandem')), 0) * 1e6
                     FROM pg_stat_activity a
                     WHERE a.application_name = 'pgbench' AND a.wait_event_type = 'Lock'""";
-            try (Connection c = db.dataSource("bench-sampler").getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+            try (Connection c = db.dataSource("bench-sampler").getConnection();
+                    PreparedStatement ps = c.prepareStatement(sql)) {
                 while (running.get()) {
                     try (ResultSet rs = ps.executeQuery()) {
                         rs.next();

@@ -11,26 +11,58 @@ final class Markdown {
     @SuppressWarnings("unchecked")
     static String render(Map<String, Object> report, List<Long> sizes) {
         StringBuilder b = new StringBuilder("# tandem benchmarks\n\n");
-        b.append(report.get("when")).append(", ").append(report.get("machine")).append(", ").append(report.get("postgres")).append("\n\n");
-        b.append("## Backfill\n\n| change | rows | single UPDATE rows/s | backfill rows/s | ratio |\n|---|---:|---:|---:|---:|\n");
+        b.append(report.get("when"))
+                .append(", ")
+                .append(report.get("machine"))
+                .append(", ")
+                .append(report.get("postgres"))
+                .append("\n\n");
+        b.append(
+                "## Backfill\n\n| change | rows | single UPDATE rows/s | backfill rows/s | ratio |\n|---|---:|---:|---:|---:|\n");
         List<Map<String, Object>> backfill = (List<Map<String, Object>>) report.get("backfill");
         for (Map<String, Object> r : backfill) {
-            b.append(String.format(Locale.ROOT, "| %s | %,d | %,.0f | %,.0f | %.2f |%n", r.get("change"), (long) r.get("rows"),
-                    (double) r.get("single_update_rows_per_second"), (double) r.get("backfill_rows_per_second"), (double) r.get("ratio_to_single_update")));
+            b.append(String.format(
+                    Locale.ROOT,
+                    "| %s | %,d | %,.0f | %,.0f | %.2f |%n",
+                    r.get("change"),
+                    (long) r.get("rows"),
+                    (double) r.get("single_update_rows_per_second"),
+                    (double) r.get("backfill_rows_per_second"),
+                    (double) r.get("ratio_to_single_update")));
         }
         Map<String, Object> overhead = (Map<String, Object>) report.get("trigger_overhead");
         List<Map<String, Object>> live = (List<Map<String, Object>>) report.get("live_workload");
-        b.append("\n## Sync-trigger overhead (").append(String.format(Locale.ROOT, "%,d", (long) overhead.get("rows"))).append(" rows, median of ")
-                .append(overhead.get("repeats")).append(")\n\n| update | without triggers s | with triggers s | ratio |\n|---|---:|---:|---:|\n");
-        b.append(String.format(Locale.ROOT, "| column read by `up` | %.2f | %.2f | %.2f |%n", (double) overhead.get("update_without_triggers_seconds"),
-                (double) overhead.get("update_with_triggers_seconds"), (double) overhead.get("overhead_ratio")));
-        b.append(String.format(Locale.ROOT, "| unrelated column | %.2f | %.2f | %.2f |%n", (double) overhead.get("unrelated_update_without_triggers_seconds"),
-                (double) overhead.get("unrelated_update_with_triggers_seconds"), (double) overhead.get("unrelated_overhead_ratio")));
-        b.append("\n## Live workload (pgbench TPC-B)\n\n| migration | tps | tps ratio | p99 ms | p99 ratio | failed | aborted | longest lock wait ms | behind tandem ms |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+        b.append("\n## Sync-trigger overhead (")
+                .append(String.format(Locale.ROOT, "%,d", (long) overhead.get("rows")))
+                .append(" rows, median of ")
+                .append(overhead.get("repeats"))
+                .append(")\n\n| update | without triggers s | with triggers s | ratio |\n|---|---:|---:|---:|\n");
+        b.append(String.format(
+                Locale.ROOT,
+                "| column read by `up` | %.2f | %.2f | %.2f |%n",
+                (double) overhead.get("update_without_triggers_seconds"),
+                (double) overhead.get("update_with_triggers_seconds"),
+                (double) overhead.get("overhead_ratio")));
+        b.append(String.format(
+                Locale.ROOT,
+                "| unrelated column | %.2f | %.2f | %.2f |%n",
+                (double) overhead.get("unrelated_update_without_triggers_seconds"),
+                (double) overhead.get("unrelated_update_with_triggers_seconds"),
+                (double) overhead.get("unrelated_overhead_ratio")));
+        b.append(
+                "\n## Live workload (pgbench TPC-B)\n\n| migration | tps | tps ratio | p99 ms | p99 ratio | failed | aborted | longest lock wait ms | behind tandem ms |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|\n");
         for (Map<String, Object> r : live) {
-            b.append(String.format(Locale.ROOT, "| %s | %.0f | %s | %.2f | %s | %d | %d | %.1f | %.1f |%n", r.get("migration"), (double) r.get("tps"),
-                    ratio(r.get("tps_ratio_to_baseline")), (double) r.get("p99_ms"), ratio(r.get("p99_ratio_to_baseline")),
-                    (long) r.get("failed_transactions"), (long) r.get("aborted_clients"), (double) r.get("longest_lock_wait_ms"),
+            b.append(String.format(
+                    Locale.ROOT,
+                    "| %s | %.0f | %s | %.2f | %s | %d | %d | %.1f | %.1f |%n",
+                    r.get("migration"),
+                    (double) r.get("tps"),
+                    ratio(r.get("tps_ratio_to_baseline")),
+                    (double) r.get("p99_ms"),
+                    ratio(r.get("p99_ratio_to_baseline")),
+                    (long) r.get("failed_transactions"),
+                    (long) r.get("aborted_clients"),
+                    (double) r.get("longest_lock_wait_ms"),
                     (double) r.get("longest_lock_wait_behind_tandem_ms")));
         }
         b.append("\n## Targets\n\n| what | target | measured | met |\n|---|---|---|---|\n");
@@ -38,16 +70,26 @@ final class Markdown {
         if (at1m != null) {
             double rate = (double) at1m.get("backfill_rows_per_second");
             double ratio = (double) at1m.get("ratio_to_single_update");
-            target(b, "backfill at 1M rows (add_column)", ">= 40% of single UPDATE and >= 100k rows/s",
-                    String.format(Locale.ROOT, "%.0f%%, %,.0f rows/s", ratio * 100, rate), ratio >= 0.4 && rate >= 100_000);
+            target(
+                    b,
+                    "backfill at 1M rows (add_column)",
+                    ">= 40% of single UPDATE and >= 100k rows/s",
+                    String.format(Locale.ROOT, "%.0f%%, %,.0f rows/s", ratio * 100, rate),
+                    ratio >= 0.4 && rate >= 100_000);
         }
         for (String change : List.of("add_column", "alter_column_type")) {
             Map<String, Object> small = find(backfill, change, sizes.getFirst());
             Map<String, Object> large = find(backfill, change, sizes.getLast());
             if (small != null && large != null && small != large) {
-                double r = (double) large.get("backfill_rows_per_second") / (double) small.get("backfill_rows_per_second");
-                target(b, "rate at " + String.format(Locale.ROOT, "%,d", sizes.getLast()) + " vs " + String.format(Locale.ROOT, "%,d", sizes.getFirst())
-                        + " rows (" + change + ")", "within 20%", String.format(Locale.ROOT, "%.2f", r), r >= 0.8);
+                double r =
+                        (double) large.get("backfill_rows_per_second") / (double) small.get("backfill_rows_per_second");
+                target(
+                        b,
+                        "rate at " + String.format(Locale.ROOT, "%,d", sizes.getLast()) + " vs "
+                                + String.format(Locale.ROOT, "%,d", sizes.getFirst()) + " rows (" + change + ")",
+                        "within 20%",
+                        String.format(Locale.ROOT, "%.2f", r),
+                        r >= 0.8);
             }
         }
         double oh = (double) overhead.get("overhead_ratio");
@@ -57,10 +99,25 @@ final class Markdown {
             double p99 = (double) r.get("p99_ratio_to_baseline");
             long errors = (long) r.get("failed_transactions") + (long) r.get("aborted_clients");
             double lock = (double) r.get("longest_lock_wait_behind_tandem_ms");
-            target(b, "live throughput, " + r.get("migration"), ">= 70% of baseline", String.format(Locale.ROOT, "%.0f%%", tps * 100), tps >= 0.7);
+            target(
+                    b,
+                    "live throughput, " + r.get("migration"),
+                    ">= 70% of baseline",
+                    String.format(Locale.ROOT, "%.0f%%", tps * 100),
+                    tps >= 0.7);
             target(b, "live errors, " + r.get("migration"), "zero", String.valueOf(errors), errors == 0);
-            target(b, "live p99, " + r.get("migration"), "<= 3x baseline", String.format(Locale.ROOT, "%.2fx", p99), p99 <= 3);
-            target(b, "longest wait behind tandem, " + r.get("migration"), "<= 200 ms", String.format(Locale.ROOT, "%.1f ms", lock), lock <= 200);
+            target(
+                    b,
+                    "live p99, " + r.get("migration"),
+                    "<= 3x baseline",
+                    String.format(Locale.ROOT, "%.2fx", p99),
+                    p99 <= 3);
+            target(
+                    b,
+                    "longest wait behind tandem, " + r.get("migration"),
+                    "<= 200 ms",
+                    String.format(Locale.ROOT, "%.1f ms", lock),
+                    lock <= 200);
         }
         return b.toString();
     }
@@ -70,10 +127,21 @@ final class Markdown {
     }
 
     private static Map<String, Object> find(List<Map<String, Object>> rows, String change, long n) {
-        return rows.stream().filter(r -> r.get("change").equals(change) && (long) r.get("rows") == n).findFirst().orElse(null);
+        return rows.stream()
+                .filter(r -> r.get("change").equals(change) && (long) r.get("rows") == n)
+                .findFirst()
+                .orElse(null);
     }
 
     private static void target(StringBuilder b, String what, String target, String measured, boolean met) {
-        b.append("| ").append(what).append(" | ").append(target).append(" | ").append(measured).append(" | ").append(met ? "yes" : "**no**").append(" |\n");
+        b.append("| ")
+                .append(what)
+                .append(" | ")
+                .append(target)
+                .append(" | ")
+                .append(measured)
+                .append(" | ")
+                .append(met ? "yes" : "**no**")
+                .append(" |\n");
     }
 }

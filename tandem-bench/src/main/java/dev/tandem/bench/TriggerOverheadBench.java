@@ -29,7 +29,8 @@ final class TriggerOverheadBench {
             unrelatedWithout.add(db.time("UPDATE accounts SET bid = bid + 1"));
 
             db.accounts(rows);
-            db.engine(EngineListener.NONE, true).start(BenchDb.migration("t_overhead_" + i, BackfillBench.ADD_COLUMN.operation()));
+            db.engine(EngineListener.NONE, true)
+                    .start(BenchDb.migration("t_overhead_" + i, BackfillBench.ADD_COLUMN.operation()));
             db.exec("VACUUM ANALYZE accounts");
             with.add(db.time("UPDATE accounts SET abalance = abalance + 1"));
             db.exec("VACUUM accounts");
@@ -39,8 +40,8 @@ final class TriggerOverheadBench {
                 throw new IllegalStateException(wrong + " rows out of sync after the update");
             }
             db.engine(EngineListener.NONE, true).rollback(dev.tandem.postgres.TransitionRequest.active());
-            BenchDb.log("trigger overhead run " + (i + 1) + ": without " + String.format("%.2f", without.getLast()) + " s, with "
-                    + String.format("%.2f", with.getLast()) + " s");
+            BenchDb.log("trigger overhead run " + (i + 1) + ": without " + String.format("%.2f", without.getLast())
+                    + " s, with " + String.format("%.2f", with.getLast()) + " s");
         }
         Map<String, Object> r = new LinkedHashMap<>();
         r.put("rows", rows);

@@ -38,8 +38,18 @@ class CrashResumeIT {
                   - add_column: { table: accounts, column: { name: cents, type: bigint }, up: balance * 100 }
                 """);
         String java = ProcessHandle.current().info().command().orElse("java");
-        Process cli = new ProcessBuilder(java, "-jar", new File("target/tandem.jar").getAbsolutePath(), "start", file.toString(),
-                        "--url", db.jdbcUrl(), "--user", db.user(), "--max-rows-per-second", "40000")
+        Process cli = new ProcessBuilder(
+                        java,
+                        "-jar",
+                        new File("target/tandem.jar").getAbsolutePath(),
+                        "start",
+                        file.toString(),
+                        "--url",
+                        db.jdbcUrl(),
+                        "--user",
+                        db.user(),
+                        "--max-rows-per-second",
+                        "40000")
                 .redirectErrorStream(true)
                 .redirectOutput(dir.resolve("cli.log").toFile())
                 .start();
@@ -47,7 +57,9 @@ class CrashResumeIT {
         long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
         while (value(db, "SELECT to_regclass('tandem.backfill') IS NOT NULL") == 0
                 || value(db, "SELECT coalesce(max(rows_done), 0) FROM tandem.backfill") < 60_000) {
-            assertThat(System.nanoTime()).as("the backfill makes progress: " + Files.readString(dir.resolve("cli.log"))).isLessThan(deadline);
+            assertThat(System.nanoTime())
+                    .as("the backfill makes progress: " + Files.readString(dir.resolve("cli.log")))
+                    .isLessThan(deadline);
             Thread.sleep(50);
         }
         cli.destroyForcibly(); // SIGKILL: no shutdown hook, no cleanup
@@ -62,11 +74,14 @@ class CrashResumeIT {
             Thread.sleep(50);
         }
 
-        assertThat(new CommandLine(new TandemCli()).execute("backfill", "--resume", "--url", db.jdbcUrl(), "--user", db.user()))
+        assertThat(new CommandLine(new TandemCli())
+                        .execute("backfill", "--resume", "--url", db.jdbcUrl(), "--user", db.user()))
                 .isZero();
-        assertThat(value(db, "SELECT count(*) FROM accounts WHERE cents IS DISTINCT FROM balance * 100::bigint")).isZero();
+        assertThat(value(db, "SELECT count(*) FROM accounts WHERE cents IS DISTINCT FROM balance * 100::bigint"))
+                .isZero();
         assertThat(value(db, "SELECT rows_done FROM tandem.backfill")).isEqualTo(ROWS);
-        assertThat(run("status", "--json", "--url", db.jdbcUrl(), "--user", db.user())).contains("\"BACKFILLED\"");
+        assertThat(run("status", "--json", "--url", db.jdbcUrl(), "--user", db.user()))
+                .contains("\"BACKFILLED\"");
     }
 
     private static String run(String... args) {
@@ -78,16 +93,18 @@ class CrashResumeIT {
     }
 
     private static void sql(EmbeddedPostgres.Database db, String sql) throws SQLException {
-        try (Connection c = db.dataSource().getConnection(); Statement s = c.createStatement()) {
+        try (Connection c = db.dataSource().getConnection();
+                Statement s = c.createStatement()) {
             s.execute(sql);
         }
     }
 
     private static long value(EmbeddedPostgres.Database db, String sql) throws SQLException {
-        try (Connection c = db.dataSource().getConnection(); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+        try (Connection c = db.dataSource().getConnection();
+                Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery(sql)) {
             rs.next();
             return rs.getObject(1) instanceof Boolean b ? (b ? 1 : 0) : rs.getLong(1);
         }
     }
-
 }

@@ -39,7 +39,6 @@ public final class PostgresExtension implements BeforeEachCallback, ParameterRes
 
     private static EmbeddedPostgres.Database database(ExtensionContext context) {
         return context.getStore(NS)
-                .getOrComputeIfAbsent(
-                        "db", k -> EmbeddedPostgres.newDatabase(), EmbeddedPostgres.Database.class);
+                .getOrComputeIfAbsent("db", k -> EmbeddedPostgres.newDatabase(), EmbeddedPostgres.Database.class);
     }
 }
