@@ -39,7 +39,8 @@ final class Backfill {
 
     /** The batch UPDATE, as {@code plan} shows it. */
     static String batchSql(Recipe.BackfillSpec spec) {
-        return update(spec) + "\n-- batches of about 100 ms each, from the first key to the highest key that existed at start";
+        return update(spec)
+                + "\n-- batches of about 100 ms each, from the first key to the highest key that existed at start";
     }
 
     private static String keyList(Recipe.BackfillSpec spec) {
@@ -47,16 +48,20 @@ final class Backfill {
     }
 
     private static String params(Recipe.BackfillSpec spec) {
-        return "(" + IntStream.range(0, spec.keyColumns().size())
-                .mapToObj(i -> "CAST(? AS " + spec.keyTypes().get(i) + ")")
-                .collect(Collectors.joining(", ")) + ")";
+        return "("
+                + IntStream.range(0, spec.keyColumns().size())
+                        .mapToObj(i -> "CAST(? AS " + spec.keyTypes().get(i) + ")")
+                        .collect(Collectors.joining(", "))
+                + ")";
     }
 
     private static String update(Recipe.BackfillSpec spec) {
         String sets = spec.assignments().stream()
                 .map(a -> Sql.id(a.column()) + " = COALESCE(" + Sql.id(a.column()) + ", (" + a.expression() + "))")
                 .collect(Collectors.joining(", "));
-        String unset = spec.assignments().stream().map(a -> Sql.id(a.column()) + " IS NULL").collect(Collectors.joining(" OR "));
+        String unset = spec.assignments().stream()
+                .map(a -> Sql.id(a.column()) + " IS NULL")
+                .collect(Collectors.joining(" OR "));
         return "UPDATE " + Sql.id(spec.schema(), spec.table()) + " SET " + sets
                 + "\nWHERE " + keyList(spec) + " > " + params(spec) + " AND " + keyList(spec) + " <= " + params(spec)
                 + " AND (" + unset + ")";
@@ -65,12 +70,14 @@ final class Backfill {
     /** Records each table's key range and row count. Runs in the caller's transaction, right after expand. */
     static void initialise(Connection c, String migrationId, List<Recipe.BackfillSpec> specs) throws SQLException {
         for (Recipe.BackfillSpec spec : specs) {
-            String keys = spec.keyColumns().stream().map(k -> Sql.id(k) + "::text").collect(Collectors.joining(", "));
-            String order = spec.keyColumns().stream().map(k -> Sql.id(k) + " DESC").collect(Collectors.joining(", "));
+            String keys =
+                    spec.keyColumns().stream().map(k -> Sql.id(k) + "::text").collect(Collectors.joining(", "));
+            String order =
+                    spec.keyColumns().stream().map(k -> Sql.id(k) + " DESC").collect(Collectors.joining(", "));
             String[] high = null;
             try (Statement s = c.createStatement();
-                    ResultSet rs = s.executeQuery("SELECT ARRAY[" + keys + "] FROM " + Sql.id(spec.schema(), spec.table())
-                            + " ORDER BY " + order + " LIMIT 1")) {
+                    ResultSet rs = s.executeQuery("SELECT ARRAY[" + keys + "] FROM "
+                            + Sql.id(spec.schema(), spec.table()) + " ORDER BY " + order + " LIMIT 1")) {
                 if (rs.next()) {
                     high = (String[]) rs.getArray(1).getArray();
                 }
@@ -94,8 +101,20 @@ final class Backfill {
                 ps.setString(6, spec.schema());
                 ps.setArray(7, c.createArrayOf("text", spec.keyColumns().toArray()));
                 ps.setArray(8, c.createArrayOf("text", spec.keyTypes().toArray()));
-                ps.setArray(9, c.createArrayOf("text", spec.assignments().stream().map(Recipe.Assignment::column).toArray()));
-                ps.setArray(10, c.createArrayOf("text", spec.assignments().stream().map(Recipe.Assignment::expression).toArray()));
+                ps.setArray(
+                        9,
+                        c.createArrayOf(
+                                "text",
+                                spec.assignments().stream()
+                                        .map(Recipe.Assignment::column)
+                                        .toArray()));
+                ps.setArray(
+                        10,
+                        c.createArrayOf(
+                                "text",
+                                spec.assignments().stream()
+                                        .map(Recipe.Assignment::expression)
+                                        .toArray()));
                 ps.executeUpdate();
             }
         }
@@ -103,12 +122,15 @@ final class Backfill {
 
     /** Runs every table's backfill to the end, from its checkpoint. */
     void run(List<Recipe.BackfillSpec> specs) throws SQLException {
-        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(
-                "SELECT pg_try_advisory_lock(hashtext('tandem.backfill'), hashtext(" + Sql.literal(migrationId) + "))")) {
+        try (Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery("SELECT pg_try_advisory_lock(hashtext('tandem.backfill'), hashtext("
+                        + Sql.literal(migrationId) + "))")) {
             rs.next();
             if (!rs.getBoolean(1)) {
-                throw new TandemException(ErrorCode.MIGRATION_ACTIVE, "a backfill of " + migrationId
-                        + " is already running in another process; `tandem status` shows its progress");
+                throw new TandemException(
+                        ErrorCode.MIGRATION_ACTIVE,
+                        "a backfill of " + migrationId
+                                + " is already running in another process; `tandem status` shows its progress");
             }
         }
         try {
@@ -117,7 +139,8 @@ final class Backfill {
             }
         } finally {
             try (Statement s = c.createStatement()) {
-                s.execute("SELECT pg_advisory_unlock(hashtext('tandem.backfill'), hashtext(" + Sql.literal(migrationId) + "))");
+                s.execute("SELECT pg_advisory_unlock(hashtext('tandem.backfill'), hashtext(" + Sql.literal(migrationId)
+                        + "))");
             }
         }
     }
@@ -131,9 +154,15 @@ final class Backfill {
             ps.setString(2, table);
             try (ResultSet rs = ps.executeQuery()) {
                 if (!rs.next()) {
-                    throw new TandemException(ErrorCode.DATABASE_ERROR, "no backfill checkpoint for " + table + " of " + migrationId);
+                    throw new TandemException(
+                            ErrorCode.DATABASE_ERROR, "no backfill checkpoint for " + table + " of " + migrationId);
                 }
-                return new Checkpoint(strings(rs.getArray(1)), strings(rs.getArray(2)), rs.getLong(3), rs.getLong(4), rs.getBoolean(5));
+                return new Checkpoint(
+                        strings(rs.getArray(1)),
+                        strings(rs.getArray(2)),
+                        rs.getLong(3),
+                        rs.getLong(4),
+                        rs.getBoolean(5));
             }
         }
     }
@@ -157,14 +186,16 @@ final class Backfill {
         String table = Sql.id(spec.schema(), spec.table());
         String keys = spec.keyColumns().stream().map(k -> Sql.id(k) + "::text").collect(Collectors.joining(", "));
         // The key `batch` rows on from the batch's first key, which counts as the first of them.
-        String nextKeySql = "SELECT ARRAY[" + keys + "] FROM " + table + " WHERE " + keyList(spec) + " >= " + params(spec)
-                + " ORDER BY " + Sql.ids(spec.keyColumns()) + " OFFSET ? LIMIT 1";
-        String firstKeySql = "SELECT ARRAY[" + keys + "] FROM " + table + " ORDER BY " + Sql.ids(spec.keyColumns()) + " LIMIT 1";
-        String firstKeyAfterSql = "SELECT ARRAY[" + keys + "] FROM " + table + " WHERE " + keyList(spec) + " > " + params(spec)
-                + " ORDER BY " + Sql.ids(spec.keyColumns()) + " LIMIT 1";
-        String countSql = "SELECT count(*) FROM " + table + " WHERE " + keyList(spec) + " >= " + params(spec)
-                + " AND " + keyList(spec) + " <= " + params(spec);
-        String updateSql = update(spec).replace(keyList(spec) + " > " + params(spec) + " AND", keyList(spec) + " >= " + params(spec) + " AND");
+        String nextKeySql = "SELECT ARRAY[" + keys + "] FROM " + table + " WHERE " + keyList(spec) + " >= "
+                + params(spec) + " ORDER BY " + Sql.ids(spec.keyColumns()) + " OFFSET ? LIMIT 1";
+        String firstKeySql =
+                "SELECT ARRAY[" + keys + "] FROM " + table + " ORDER BY " + Sql.ids(spec.keyColumns()) + " LIMIT 1";
+        String firstKeyAfterSql = "SELECT ARRAY[" + keys + "] FROM " + table + " WHERE " + keyList(spec) + " > "
+                + params(spec) + " ORDER BY " + Sql.ids(spec.keyColumns()) + " LIMIT 1";
+        String countSql = "SELECT count(*) FROM " + table + " WHERE " + keyList(spec) + " >= " + params(spec) + " AND "
+                + keyList(spec) + " <= " + params(spec);
+        String updateSql = update(spec)
+                .replace(keyList(spec) + " > " + params(spec) + " AND", keyList(spec) + " >= " + params(spec) + " AND");
 
         String[] last = cp.last();
         long done = cp.done();
@@ -180,7 +211,8 @@ final class Backfill {
                 }
                 long batchStart = System.nanoTime();
                 try (Statement s = c.createStatement()) {
-                    s.execute("SET LOCAL lock_timeout = '" + options.lockTimeout().toMillis() + "ms'");
+                    s.execute(
+                            "SET LOCAL lock_timeout = '" + options.lockTimeout().toMillis() + "ms'");
                 }
                 // The first key of this batch, then the key `batch` rows further on (or the high key).
                 String[] from = queryKey(last == null ? firstKeySql : firstKeyAfterSql, spec, last, -1);
@@ -204,8 +236,10 @@ final class Backfill {
                     if (Jdbc.isLockTimeout(e)) {
                         // Rows of this batch are locked by a long transaction; try a smaller batch after it.
                         batch = Math.max(MIN_BATCH, batch / 4);
-                        options.listener().info("backfill of " + spec.table() + " waited on a row lock for "
-                                + options.lockTimeout().toMillis() + " ms; retrying with batches of " + batch + " rows");
+                        options.listener()
+                                .info("backfill of " + spec.table() + " waited on a row lock for "
+                                        + options.lockTimeout().toMillis() + " ms; retrying with batches of " + batch
+                                        + " rows");
                         sleep(options.lockTimeout());
                         continue;
                     }
@@ -218,9 +252,16 @@ final class Backfill {
                 c.commit();
                 double seconds = (System.nanoTime() - startNanos) / 1e9;
                 double rate = seconds > 0 ? (done - doneAtStart) / seconds : 0;
-                Duration eta = rate > 0 ? Duration.ofMillis((long) (Math.max(0, cp.total() - done) / rate * 1000)) : null;
-                options.listener().backfillProgress(new BackfillProgress(spec.table(), done, Math.max(done, cp.total()), rate, eta,
-                        finished ? BackfillProgress.State.DONE : BackfillProgress.State.RUNNING));
+                Duration eta =
+                        rate > 0 ? Duration.ofMillis((long) (Math.max(0, cp.total() - done) / rate * 1000)) : null;
+                options.listener()
+                        .backfillProgress(new BackfillProgress(
+                                spec.table(),
+                                done,
+                                Math.max(done, cp.total()),
+                                rate,
+                                eta,
+                                finished ? BackfillProgress.State.DONE : BackfillProgress.State.RUNNING));
                 if (finished) {
                     return;
                 }
@@ -256,11 +297,14 @@ final class Backfill {
     }
 
     /** Returns true when it waited, so the rate is measured afresh. */
-    private boolean waitWhilePaused(Recipe.BackfillSpec spec, long done, long total, long startNanos, long doneAtStart) throws SQLException {
+    private boolean waitWhilePaused(Recipe.BackfillSpec spec, long done, long total, long startNanos, long doneAtStart)
+            throws SQLException {
         boolean waited = false;
         while (paused()) {
             if (!waited) {
-                options.listener().backfillProgress(new BackfillProgress(spec.table(), done, total, 0, null, BackfillProgress.State.PAUSED));
+                options.listener()
+                        .backfillProgress(new BackfillProgress(
+                                spec.table(), done, total, 0, null, BackfillProgress.State.PAUSED));
                 options.listener().info("backfill paused; `tandem backfill --resume` goes on");
             }
             waited = true;
@@ -270,7 +314,8 @@ final class Backfill {
     }
 
     private boolean paused() throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("SELECT bool_or(paused) FROM tandem.backfill WHERE migration_id = ?")) {
+        try (PreparedStatement ps =
+                c.prepareStatement("SELECT bool_or(paused) FROM tandem.backfill WHERE migration_id = ?")) {
             ps.setString(1, migrationId);
             try (ResultSet rs = ps.executeQuery()) {
                 rs.next();
@@ -286,7 +331,9 @@ final class Backfill {
             Thread.sleep(Math.max(1, d.toMillis()));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new TandemException(ErrorCode.DATABASE_ERROR, "backfill interrupted; `tandem backfill --resume` goes on from the checkpoint");
+            throw new TandemException(
+                    ErrorCode.DATABASE_ERROR,
+                    "backfill interrupted; `tandem backfill --resume` goes on from the checkpoint");
         }
     }
 
@@ -315,7 +362,8 @@ final class Backfill {
         }
     }
 
-    private static int bind(PreparedStatement ps, int first, Recipe.BackfillSpec spec, String[] key) throws SQLException {
+    private static int bind(PreparedStatement ps, int first, Recipe.BackfillSpec spec, String[] key)
+            throws SQLException {
         for (int i = 0; i < spec.keyColumns().size(); i++) {
             ps.setString(first + i, key[i]);
         }
@@ -325,7 +373,8 @@ final class Backfill {
     /** Compares two keys in the database's own order, so every key type sorts as PostgreSQL sorts it. */
     private int compare(String[] a, String[] b, Recipe.BackfillSpec spec) throws SQLException {
         String p = params(spec);
-        try (PreparedStatement ps = c.prepareStatement("SELECT CASE WHEN " + p + " < " + p + " THEN -1 WHEN " + p + " = " + p + " THEN 0 ELSE 1 END")) {
+        try (PreparedStatement ps = c.prepareStatement(
+                "SELECT CASE WHEN " + p + " < " + p + " THEN -1 WHEN " + p + " = " + p + " THEN 0 ELSE 1 END")) {
             int i = bind(ps, 1, spec, a);
             i = bind(ps, i, spec, b);
             i = bind(ps, i, spec, a);
@@ -337,7 +386,8 @@ final class Backfill {
         }
     }
 
-    private void saveCheckpoint(Recipe.BackfillSpec spec, String[] last, long done, boolean finished) throws SQLException {
+    private void saveCheckpoint(Recipe.BackfillSpec spec, String[] last, long done, boolean finished)
+            throws SQLException {
         try (PreparedStatement ps = c.prepareStatement(
                 "UPDATE tandem.backfill SET last_key = ?, rows_done = ?, done = ?, updated_at = now() WHERE migration_id = ? AND table_name = ?")) {
             ps.setArray(1, c.createArrayOf("text", last));
@@ -351,14 +401,17 @@ final class Backfill {
 
     private void finish(Recipe.BackfillSpec spec, String[] last, long done) throws SQLException {
         saveCheckpoint(spec, last == null ? new String[0] : last, done, true);
-        options.listener().backfillProgress(new BackfillProgress(spec.table(), done, done, 0, Duration.ZERO, BackfillProgress.State.DONE));
+        options.listener()
+                .backfillProgress(
+                        new BackfillProgress(spec.table(), done, done, 0, Duration.ZERO, BackfillProgress.State.DONE));
     }
 
     /** The backfill of each table of a migration, as recorded at start. */
     static List<Recipe.BackfillSpec> specs(Connection c, String migrationId) throws SQLException {
         List<Recipe.BackfillSpec> specs = new java.util.ArrayList<>();
-        try (PreparedStatement ps = c.prepareStatement("SELECT schema_name, table_name, key_columns, key_types, set_columns,"
-                + " set_expressions, rows_total FROM tandem.backfill WHERE migration_id = ? ORDER BY table_name")) {
+        try (PreparedStatement ps = c.prepareStatement(
+                "SELECT schema_name, table_name, key_columns, key_types, set_columns,"
+                        + " set_expressions, rows_total FROM tandem.backfill WHERE migration_id = ? ORDER BY table_name")) {
             ps.setString(1, migrationId);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
@@ -368,8 +421,13 @@ final class Backfill {
                     for (int i = 0; i < columns.length; i++) {
                         assignments.add(new Recipe.Assignment(columns[i], expressions[i]));
                     }
-                    specs.add(new Recipe.BackfillSpec(rs.getString(1), rs.getString(2), List.of(strings(rs.getArray(3))),
-                            List.of(strings(rs.getArray(4))), assignments, rs.getLong(7)));
+                    specs.add(new Recipe.BackfillSpec(
+                            rs.getString(1),
+                            rs.getString(2),
+                            List.of(strings(rs.getArray(3))),
+                            List.of(strings(rs.getArray(4))),
+                            assignments,
+                            rs.getLong(7)));
                 }
             }
         }
@@ -406,7 +464,8 @@ final class Backfill {
                 } else {
                     state = BackfillProgress.State.NOT_STARTED;
                 }
-                Duration eta = state == BackfillProgress.State.DONE ? Duration.ZERO
+                Duration eta = state == BackfillProgress.State.DONE
+                        ? Duration.ZERO
                         : rate > 0 ? Duration.ofMillis((long) ((total - done) / rate * 1000)) : null;
                 return new BackfillProgress(rs.getString(1), done, total, rate, eta, state);
             }
@@ -414,11 +473,11 @@ final class Backfill {
     }
 
     static void setPaused(Connection c, String migrationId, boolean paused) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("UPDATE tandem.backfill SET paused = ?, updated_at = now() WHERE migration_id = ?")) {
+        try (PreparedStatement ps = c.prepareStatement(
+                "UPDATE tandem.backfill SET paused = ?, updated_at = now() WHERE migration_id = ?")) {
             ps.setBoolean(1, paused);
             ps.setString(2, migrationId);
             ps.executeUpdate();
         }
     }
-
 }

@@ -7,12 +7,7 @@ import java.time.Duration;
  * (an estimate for large tables). {@code eta} is null when unknown.
  */
 public record BackfillProgress(
-        String table,
-        long rowsDone,
-        long rowsTotal,
-        double rowsPerSecond,
-        Duration eta,
-        State state) {
+        String table, long rowsDone, long rowsTotal, double rowsPerSecond, Duration eta, State state) {
 
     public enum State {
         /** No rows need a backfill, or it has not begun. */

@@ -52,7 +52,8 @@ record Catalog(String schema, boolean schemaExists, Map<String, Table> tables, L
     }
 
     boolean indexExists(String name) {
-        return tables.values().stream().flatMap(t -> t.indexes().stream()).anyMatch(i -> i.name().equals(name));
+        return tables.values().stream().flatMap(t -> t.indexes().stream()).anyMatch(i -> i.name()
+                .equals(name));
     }
 
     boolean relationExists(String name) {
@@ -109,7 +110,8 @@ record Catalog(String schema, boolean schemaExists, Map<String, Table> tables, L
             ps.setLong(1, oid);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    List<String> cols = Arrays.asList((String[]) rs.getArray("cols").getArray());
+                    List<String> cols =
+                            Arrays.asList((String[]) rs.getArray("cols").getArray());
                     Index index = new Index(
                             rs.getString("name"),
                             cols,
@@ -131,9 +133,14 @@ record Catalog(String schema, boolean schemaExists, Map<String, Table> tables, L
             ps.setLong(1, oid);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    String[] cols = rs.getArray("cols") == null ? new String[0] : (String[]) rs.getArray("cols").getArray();
+                    String[] cols = rs.getArray("cols") == null
+                            ? new String[0]
+                            : (String[]) rs.getArray("cols").getArray();
                     constraints.add(new Constraint(
-                            rs.getString("conname"), rs.getString("contype").charAt(0), Arrays.asList(cols), rs.getString("def")));
+                            rs.getString("conname"),
+                            rs.getString("contype").charAt(0),
+                            Arrays.asList(cols),
+                            rs.getString("def")));
                 }
             }
         }
@@ -143,7 +150,8 @@ record Catalog(String schema, boolean schemaExists, Map<String, Table> tables, L
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     incoming.add(new IncomingForeignKey(
-                            rs.getString("conname"), rs.getString("fromtable"), Arrays.asList((String[]) rs.getArray("cols").getArray())));
+                            rs.getString("conname"), rs.getString("fromtable"), Arrays.asList((String[])
+                                    rs.getArray("cols").getArray())));
                 }
             }
         }

@@ -52,7 +52,9 @@ public final class Engine {
 
     /** Every step {@code start}, {@code complete} and {@code rollback} would run. Changes nothing. */
     public Plan plan(Migration migration) {
-        return withConnection("plan " + migration.id(), c -> new Plan(migration, resolve(c, migration).steps()));
+        return withConnection(
+                "plan " + migration.id(),
+                c -> new Plan(migration, resolve(c, migration).steps()));
     }
 
     /** Resolves and checks a migration against the live database, or throws with every problem. */
@@ -64,9 +66,12 @@ public final class Engine {
             problems.addAll(ExpressionCheck.check(c, model));
         }
         if (!problems.isEmpty()) {
-            throw new TandemException(ErrorCode.SCHEMA_MISMATCH, m.source() + " does not fit the database (" + problems.size()
-                    + (problems.size() == 1 ? " problem" : " problems") + "); nothing was changed:\n  "
-                    + problems.stream().map(Problem::toString).collect(Collectors.joining("\n  ")), problems);
+            throw new TandemException(
+                    ErrorCode.SCHEMA_MISMATCH,
+                    m.source() + " does not fit the database (" + problems.size()
+                            + (problems.size() == 1 ? " problem" : " problems") + "); nothing was changed:\n  "
+                            + problems.stream().map(Problem::toString).collect(Collectors.joining("\n  ")),
+                    problems);
         }
         return RecipeBuilder.build(model);
     }
@@ -83,17 +88,26 @@ public final class Engine {
             if (previous.isPresent()) {
                 StateStore.Row row = previous.get();
                 if (!row.checksum().equals(m.checksum())) {
-                    throw new TandemException(ErrorCode.CHECKSUM_MISMATCH, "migration " + m.id() + " was applied from a file with checksum "
-                            + row.checksum().substring(0, 12) + ", but " + m.source() + " now has " + m.checksum().substring(0, 12)
-                            + ". An applied file must not change: put the change in a new migration");
+                    throw new TandemException(
+                            ErrorCode.CHECKSUM_MISMATCH,
+                            "migration " + m.id() + " was applied from a file with checksum "
+                                    + row.checksum().substring(0, 12) + ", but " + m.source() + " now has "
+                                    + m.checksum().substring(0, 12)
+                                    + ". An applied file must not change: put the change in a new migration");
                 }
-                throw new TandemException(ErrorCode.PHASE_INVALID, "migration " + m.id() + " was already started; it is " + row.phase()
-                        + (row.phase().active() ? ". `tandem status` shows where it stands" : ""));
+                throw new TandemException(
+                        ErrorCode.PHASE_INVALID,
+                        "migration " + m.id() + " was already started; it is " + row.phase()
+                                + (row.phase().active() ? ". `tandem status` shows where it stands" : ""));
             }
-            Optional<StateStore.Row> active = StateStore.active(c).stream().filter(r -> r.schema().equals(m.schema())).findFirst();
+            Optional<StateStore.Row> active = StateStore.active(c).stream()
+                    .filter(r -> r.schema().equals(m.schema()))
+                    .findFirst();
             if (active.isPresent()) {
-                throw new TandemException(ErrorCode.MIGRATION_ACTIVE, "migration " + active.get().id() + " is still active on schema "
-                        + m.schema() + " (" + active.get().phase() + "); complete or roll it back first");
+                throw new TandemException(
+                        ErrorCode.MIGRATION_ACTIVE,
+                        "migration " + active.get().id() + " is still active on schema " + m.schema() + " ("
+                                + active.get().phase() + "); complete or roll it back first");
             }
             Recipe recipe = resolve(c, m);
             StateStore.ensure(c);
@@ -127,9 +141,12 @@ public final class Engine {
                 runStage(c, id, Stage.ROLLBACK);
             }
             StateStore.Row row = StateStore.find(c, id).orElseThrow();
-            inTransaction(c, () -> StateStore.transition(c, row, Phase.ROLLED_BACK, false, "start failed", options.actor()));
+            inTransaction(
+                    c, () -> StateStore.transition(c, row, Phase.ROLLED_BACK, false, "start failed", options.actor()));
         } catch (TandemException | SQLException e) {
-            options.listener().info("could not undo everything: " + e.getMessage() + "; run `tandem rollback --migration " + id + "`");
+            options.listener()
+                    .info("could not undo everything: " + e.getMessage() + "; run `tandem rollback --migration " + id
+                            + "`");
         }
     }
 
@@ -173,8 +190,10 @@ public final class Engine {
         return withConnection("backfill", c -> {
             StateStore.Row row = StateStore.resolve(c, migrationId);
             if (row.phase() != Phase.EXPANDED) {
-                throw new TandemException(ErrorCode.PHASE_INVALID, "migration " + row.id() + " is " + row.phase()
-                        + "; only an EXPANDED migration has a backfill to run");
+                throw new TandemException(
+                        ErrorCode.PHASE_INVALID,
+                        "migration " + row.id() + " is " + row.phase()
+                                + "; only an EXPANDED migration has a backfill to run");
             }
             Backfill.setPaused(c, row.id(), false);
             BackfillProgress progress = Backfill.progress(c, row.id());
@@ -212,13 +231,22 @@ public final class Engine {
             LocalDate today = LocalDate.now(options.clock());
             for (Deprecation d : m.deprecations()) {
                 if (today.isBefore(d.sunset())) {
-                    refusals.add(d.field() + " is deprecated until its sunset on " + d.sunset() + " (" + d.location() + ")");
+                    refusals.add(
+                            d.field() + " is deprecated until its sunset on " + d.sunset() + " (" + d.location() + ")");
                 }
             }
             gate(row, "complete", refusals, request);
             runStage(c, row.id(), Stage.COMPLETE);
             StateStore.Row current = StateStore.find(c, row.id()).orElseThrow();
-            inTransaction(c, () -> StateStore.transition(c, current, Phase.COMPLETE, request.force() && !refusals.isEmpty(), request.reason(), options.actor()));
+            inTransaction(
+                    c,
+                    () -> StateStore.transition(
+                            c,
+                            current,
+                            Phase.COMPLETE,
+                            request.force() && !refusals.isEmpty(),
+                            request.reason(),
+                            options.actor()));
             return status(c, row.id());
         });
     }
@@ -229,12 +257,17 @@ public final class Engine {
             StateStore.Row row = StateStore.resolve(c, request.migrationId());
             requireTransition(row, Phase.ROLLED_BACK);
             if (StateStore.steps(c, row.id(), Stage.COMPLETE).stream().anyMatch(StateStore.StoredStep::done)) {
-                throw new TandemException(ErrorCode.PHASE_INVALID, "complete has already begun for " + row.id()
-                        + " and removed part of the old shape; finish it with `tandem complete`");
+                throw new TandemException(
+                        ErrorCode.PHASE_INVALID,
+                        "complete has already begun for " + row.id()
+                                + " and removed part of the old shape; finish it with `tandem complete`");
             }
             Backfill.setPaused(c, row.id(), true);
             runStage(c, row.id(), Stage.ROLLBACK);
-            inTransaction(c, () -> StateStore.transition(c, row, Phase.ROLLED_BACK, request.force(), request.reason(), options.actor()));
+            inTransaction(
+                    c,
+                    () -> StateStore.transition(
+                            c, row, Phase.ROLLED_BACK, request.force(), request.reason(), options.actor()));
             return status(c, row.id());
         });
     }
@@ -253,18 +286,25 @@ public final class Engine {
         return withConnection(verb, c -> {
             StateStore.Row row = StateStore.resolve(c, request.migrationId());
             if (to == Phase.VERIFIED && row.phase() != Phase.CUT_OVER) {
-                throw new TandemException(ErrorCode.PHASE_INVALID, "migration " + row.id() + " is " + row.phase() + "; only a CUT_OVER migration can be reverted");
+                throw new TandemException(
+                        ErrorCode.PHASE_INVALID,
+                        "migration " + row.id() + " is " + row.phase() + "; only a CUT_OVER migration can be reverted");
             }
             requireTransition(row, to);
-            inTransaction(c, () -> StateStore.transition(c, row, to, request.force(), request.reason(), options.actor()));
+            inTransaction(
+                    c, () -> StateStore.transition(c, row, to, request.force(), request.reason(), options.actor()));
             return status(c, row.id());
         });
     }
 
     private static void requireTransition(StateStore.Row row, Phase to) {
         if (!row.phase().canMoveTo(to)) {
-            throw new TandemException(ErrorCode.PHASE_INVALID, "migration " + row.id() + " is " + row.phase() + " and cannot move to " + to
-                    + (row.phase() == Phase.EXPANDED ? "; the backfill is not done yet (`tandem backfill --resume`)" : ""));
+            throw new TandemException(
+                    ErrorCode.PHASE_INVALID,
+                    "migration " + row.id() + " is " + row.phase() + " and cannot move to " + to
+                            + (row.phase() == Phase.EXPANDED
+                                    ? "; the backfill is not done yet (`tandem backfill --resume`)"
+                                    : ""));
         }
     }
 
@@ -273,18 +313,24 @@ public final class Engine {
             return;
         }
         if (request.force()) {
-            options.listener().info(verb + " forced past: " + String.join("; ", refusals) + " (reason recorded: " + request.reason() + ")");
+            options.listener()
+                    .info(verb + " forced past: " + String.join("; ", refusals) + " (reason recorded: "
+                            + request.reason() + ")");
             return;
         }
-        throw new TandemException(ErrorCode.GATE_REFUSED, verb + " of " + row.id() + " refused:\n  " + String.join("\n  ", refusals)
-                + "\nWait, or pass --force --reason \"...\" (recorded in the history)");
+        throw new TandemException(
+                ErrorCode.GATE_REFUSED,
+                verb + " of " + row.id() + " refused:\n  " + String.join("\n  ", refusals)
+                        + "\nWait, or pass --force --reason \"...\" (recorded in the history)");
     }
 
     /** The migration with this id, or the active one when the id is null. */
     public Optional<MigrationStatus> status(String migrationId) {
         return withConnection("status", c -> {
             if (migrationId != null) {
-                return StateStore.find(c, migrationId).isPresent() ? Optional.of(status(c, migrationId)) : Optional.empty();
+                return StateStore.find(c, migrationId).isPresent()
+                        ? Optional.of(status(c, migrationId))
+                        : Optional.empty();
             }
             List<StateStore.Row> active = StateStore.active(c);
             return active.size() == 1 ? Optional.of(status(c, active.getFirst().id())) : Optional.empty();
@@ -309,7 +355,14 @@ public final class Engine {
 
     private static MigrationStatus status(Connection c, String id) throws SQLException {
         StateStore.Row r = StateStore.find(c, id).orElseThrow();
-        return new MigrationStatus(r.id(), r.schema(), r.schema() + "_" + r.id(), r.phase(), r.checksum(), r.createdAt(), r.updatedAt(),
+        return new MigrationStatus(
+                r.id(),
+                r.schema(),
+                r.schema() + "_" + r.id(),
+                r.phase(),
+                r.checksum(),
+                r.createdAt(),
+                r.updatedAt(),
                 Backfill.progress(c, id));
     }
 }

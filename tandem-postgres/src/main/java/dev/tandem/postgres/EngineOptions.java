@@ -29,10 +29,15 @@ public record EngineOptions(
     public EngineOptions {
         Objects.requireNonNull(listener, "listener");
         Objects.requireNonNull(clock, "clock");
-        requireArgument(!lockTimeout.isNegative() && !lockTimeout.isZero(), "lock timeout must be positive, got " + lockTimeout);
+        requireArgument(
+                !lockTimeout.isNegative() && !lockTimeout.isZero(),
+                "lock timeout must be positive, got " + lockTimeout);
         requireArgument(maxAttempts >= 1, "max attempts must be at least 1, got " + maxAttempts);
-        requireArgument(!batchTarget.isNegative() && !batchTarget.isZero(), "batch target must be positive, got " + batchTarget);
-        requireArgument(maxRowsPerSecond >= 0, "max rows per second must be 0 (no limit) or more, got " + maxRowsPerSecond);
+        requireArgument(
+                !batchTarget.isNegative() && !batchTarget.isZero(),
+                "batch target must be positive, got " + batchTarget);
+        requireArgument(
+                maxRowsPerSecond >= 0, "max rows per second must be 0 (no limit) or more, got " + maxRowsPerSecond);
     }
 
     private static void requireArgument(boolean ok, String message) {
@@ -114,7 +119,8 @@ public record EngineOptions(
         }
 
         public EngineOptions build() {
-            return new EngineOptions(lockTimeout, maxAttempts, batchTarget, maxRowsPerSecond, backfill, listener, clock, actor);
+            return new EngineOptions(
+                    lockTimeout, maxAttempts, batchTarget, maxRowsPerSecond, backfill, listener, clock, actor);
         }
     }
 }

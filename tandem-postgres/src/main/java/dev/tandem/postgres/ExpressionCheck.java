@@ -44,32 +44,50 @@ final class ExpressionCheck {
     private void operation(Operation op) {
         TableChange t = model.tableOf(op);
         switch (op) {
-            case Operation.AddColumn ac when t != null && !t.isNew() -> {
+            case Operation.AddColumn ac
+            when t != null && !t.isNew() -> {
                 type(op, ac.column().type());
                 oldShape(op, t, "up", ac.up(), ac.column().type());
-                oldShape(op, t, "default", ac.column().defaultValue(), ac.column().type());
+                oldShape(
+                        op,
+                        t,
+                        "default",
+                        ac.column().defaultValue(),
+                        ac.column().type());
             }
-            case Operation.DropColumn dc when t != null -> {
+            case Operation.DropColumn dc
+            when t != null -> {
                 String physical = dc.column();
                 t.existing.column(physical).ifPresent(col -> newShape(op, t, "down", dc.down(), col.type()));
             }
-            case Operation.AlterColumn al when t != null && al.needsCopy() -> {
+            case Operation.AlterColumn al
+            when t != null && al.needsCopy() -> {
                 if (al.type() != null) {
                     type(op, al.type());
                 }
-                t.copies.stream().filter(cp -> cp.finalName().equals(al.newName())).findFirst().ifPresent(cp -> {
-                    oldShape(op, t, "up", al.up(), cp.type());
-                    newShape(op, t, "down", al.down(), cp.original().type());
-                    oldShape(op, t, "default", al.defaultValue(), cp.type());
-                });
+                t.copies.stream()
+                        .filter(cp -> cp.finalName().equals(al.newName()))
+                        .findFirst()
+                        .ifPresent(cp -> {
+                            oldShape(op, t, "up", al.up(), cp.type());
+                            newShape(op, t, "down", al.down(), cp.original().type());
+                            oldShape(op, t, "default", al.defaultValue(), cp.type());
+                        });
             }
-            case Operation.CreateConstraint cc when t != null -> cc.up().forEach((col, up) -> t.copies.stream()
-                    .filter(cp -> cp.finalName().equals(col))
-                    .findFirst()
-                    .ifPresent(cp -> {
-                        oldShape(op, t, "up." + col, up, cp.type());
-                        newShape(op, t, "down." + col, cc.down().get(col), cp.original().type());
-                    }));
+            case Operation.CreateConstraint cc
+            when t != null ->
+                cc.up().forEach((col, up) -> t.copies.stream()
+                        .filter(cp -> cp.finalName().equals(col))
+                        .findFirst()
+                        .ifPresent(cp -> {
+                            oldShape(op, t, "up." + col, up, cp.type());
+                            newShape(
+                                    op,
+                                    t,
+                                    "down." + col,
+                                    cc.down().get(col),
+                                    cp.original().type());
+                        }));
             case Operation.CreateTable ct -> ct.columns().forEach(col -> type(op, col.type()));
             default -> {}
         }
@@ -81,7 +99,11 @@ final class ExpressionCheck {
 
     private void oldShape(Operation op, TableChange t, String field, String expression, String type) {
         if (expression != null) {
-            run(op.location(), "'" + field + "'", "SELECT (" + expression + ")::" + type + " FROM " + Sql.id(model.migration.schema(), t.table) + " LIMIT 0");
+            run(
+                    op.location(),
+                    "'" + field + "'",
+                    "SELECT (" + expression + ")::" + type + " FROM " + Sql.id(model.migration.schema(), t.table)
+                            + " LIMIT 0");
         }
     }
 
@@ -97,7 +119,11 @@ final class ExpressionCheck {
                 columns.add("NULL::" + physicalType + " AS " + Sql.id(e.getKey()));
             }
         }
-        run(op.location(), "'" + field + "'", "SELECT (" + expression + ")::" + type + " FROM (SELECT " + String.join(", ", columns) + ") AS new_shape LIMIT 0");
+        run(
+                op.location(),
+                "'" + field + "'",
+                "SELECT (" + expression + ")::" + type + " FROM (SELECT " + String.join(", ", columns)
+                        + ") AS new_shape LIMIT 0");
     }
 
     private static String typeOf(TableChange t, String physical) {
@@ -111,7 +137,9 @@ final class ExpressionCheck {
                 return cp.type();
             }
         }
-        return t.existing == null ? null : t.existing.column(physical).map(Catalog.Column::type).orElse(null);
+        return t.existing == null
+                ? null
+                : t.existing.column(physical).map(Catalog.Column::type).orElse(null);
     }
 
     private void run(SourceLocation at, String what, String sql) {
@@ -128,7 +156,9 @@ final class ExpressionCheck {
             } catch (SQLException ignored) {
                 // the enclosing transaction is rolled back anyway
             }
-            String message = e.getMessage() == null ? e.getSQLState() : e.getMessage().lines().findFirst().orElse("").replaceFirst("^ERROR: ", "");
+            String message = e.getMessage() == null
+                    ? e.getSQLState()
+                    : e.getMessage().lines().findFirst().orElse("").replaceFirst("^ERROR: ", "");
             problems.add(new Problem(at, what + " is not valid here: " + message));
         }
     }

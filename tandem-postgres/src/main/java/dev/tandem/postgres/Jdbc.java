@@ -41,6 +41,7 @@ final class Jdbc {
             code = ErrorCode.DATABASE_ERROR;
         }
         String detail = e.getMessage() == null ? state : e.getMessage().strip();
-        return new TandemException(code, context + ": " + detail + (state.isEmpty() ? "" : " [SQLSTATE " + state + "]"), e);
+        return new TandemException(
+                code, context + ": " + detail + (state.isEmpty() ? "" : " [SQLSTATE " + state + "]"), e);
     }
 }

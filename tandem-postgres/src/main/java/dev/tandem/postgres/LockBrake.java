@@ -48,7 +48,8 @@ final class LockBrake implements AutoCloseable {
         if (c == null) {
             return;
         }
-        try (c; PreparedStatement ps = c.prepareStatement(WAITERS)) {
+        try (c;
+                PreparedStatement ps = c.prepareStatement(WAITERS)) {
             ps.setInt(1, pid);
             ps.setInt(2, pid);
             while (running.get()) {

@@ -21,8 +21,13 @@ record Recipe(List<PlannedStep> steps, List<BackfillSpec> backfills) {
      * How one table is backfilled: in primary-key ranges, setting each new column that is still NULL
      * from its {@code up} expression over the old shape.
      */
-    record BackfillSpec(String schema, String table, List<String> keyColumns, List<String> keyTypes,
-            List<Assignment> assignments, long estimatedRows) {}
+    record BackfillSpec(
+            String schema,
+            String table,
+            List<String> keyColumns,
+            List<String> keyTypes,
+            List<Assignment> assignments,
+            long estimatedRows) {}
 
     record Assignment(String column, String expression) {}
 }

@@ -41,7 +41,8 @@ final class RecipeBuilder {
         return new Recipe(b.steps, b.backfills);
     }
 
-    private void step(Stage stage, String description, String sql, LockMode lock, boolean transactional, String estimate) {
+    private void step(
+            Stage stage, String description, String sql, LockMode lock, boolean transactional, String estimate) {
         steps.add(new PlannedStep(stage, description, sql, lock, transactional, estimate));
     }
 
@@ -50,15 +51,35 @@ final class RecipeBuilder {
     }
 
     private static String size(Catalog.Table table) {
-        return table == null ? "new table" : "~" + String.format("%,d", table.estimatedRows()) + " rows, " + (table.sizeBytes() / 1024 / 1024) + " MB";
+        return table == null
+                ? "new table"
+                : "~" + String.format("%,d", table.estimatedRows()) + " rows, " + (table.sizeBytes() / 1024 / 1024)
+                        + " MB";
     }
 
     private String notNullName(TableChange tc, String column) {
         return Sql.shortName("_tandem_nn_" + tc.table + "_" + column);
     }
 
+    /**
+     * PostgreSQL's own name for a column's constraint, numbered as PostgreSQL numbers it when the name
+     * is taken: a column that already has a check keeps {@code items_qty_check}, and the check that
+     * alter_column adds is {@code items_qty_check1}.
+     */
     private String constraintName(TableChange tc, String column, String suffix) {
-        return Sql.shortName(tc.table + "_" + column + "_" + suffix);
+        String base = tc.table + "_" + column + "_" + suffix;
+        String name = Sql.shortName(base);
+        for (int n = 1; nameTaken(tc, name); n++) {
+            name = Sql.shortName(base + n);
+        }
+        return name;
+    }
+
+    private boolean nameTaken(TableChange tc, String name) {
+        return model.catalog.relationExists(name)
+                || (tc.existing != null
+                        && tc.existing.constraints().stream()
+                                .anyMatch(k -> k.name().equals(name)));
     }
 
     private String rebuiltIndexName(String index) {
@@ -70,7 +91,13 @@ final class RecipeBuilder {
     private void expand() {
         for (TableChange tc : model.tables()) {
             if (tc.isNew()) {
-                step(Stage.EXPAND, "create table " + schema + "." + tc.table, createTable(tc.created), LockMode.NONE, true, "new table");
+                step(
+                        Stage.EXPAND,
+                        "create table " + schema + "." + tc.table,
+                        createTable(tc.created),
+                        LockMode.NONE,
+                        true,
+                        "new table");
                 continue;
             }
             List<String> clauses = new ArrayList<>();
@@ -97,44 +124,83 @@ final class RecipeBuilder {
                 }
             }
             if (!clauses.isEmpty()) {
-                step(Stage.EXPAND, "add the new columns of " + schema + "." + tc.table + " (no table rewrite; constraints NOT VALID)",
-                        "ALTER TABLE " + t(tc.table) + "\n  " + String.join(",\n  ", clauses), LockMode.ACCESS_EXCLUSIVE, true, "instant: catalog only");
+                step(
+                        Stage.EXPAND,
+                        "add the new columns of " + schema + "." + tc.table
+                                + " (no table rewrite; constraints NOT VALID)",
+                        "ALTER TABLE " + t(tc.table) + "\n  " + String.join(",\n  ", clauses),
+                        LockMode.ACCESS_EXCLUSIVE,
+                        true,
+                        "instant: catalog only");
             }
         }
         for (Operation op : m.operations()) {
             if (op instanceof Operation.CreateConstraint cc && cc.type() != ConstraintType.UNIQUE) {
                 TableChange tc = model.tableOf(op);
-                step(Stage.EXPAND, "add constraint " + cc.name() + " NOT VALID (checked for new writes only)",
-                        "ALTER TABLE " + t(tc.table) + " ADD CONSTRAINT " + Sql.id(cc.name()) + " " + constraintBody(tc, cc) + " NOT VALID",
-                        cc.type() == ConstraintType.FOREIGN_KEY ? LockMode.SHARE_ROW_EXCLUSIVE : LockMode.ACCESS_EXCLUSIVE, true, "instant: no scan");
+                step(
+                        Stage.EXPAND,
+                        "add constraint " + cc.name() + " NOT VALID (checked for new writes only)",
+                        "ALTER TABLE " + t(tc.table) + " ADD CONSTRAINT " + Sql.id(cc.name()) + " "
+                                + constraintBody(tc, cc) + " NOT VALID",
+                        cc.type() == ConstraintType.FOREIGN_KEY
+                                ? LockMode.SHARE_ROW_EXCLUSIVE
+                                : LockMode.ACCESS_EXCLUSIVE,
+                        true,
+                        "instant: no scan");
             }
         }
         for (TableChange tc : model.tables()) {
             if (tc.needsSync()) {
-                step(Stage.EXPAND, "sync triggers on " + schema + "." + tc.table + " (up for old-shape writes, down for new-shape writes)",
-                        SyncTrigger.create(schema, vschema, m.id(), tc), LockMode.SHARE_ROW_EXCLUSIVE, true, "instant");
+                step(
+                        Stage.EXPAND,
+                        "sync triggers on " + schema + "." + tc.table
+                                + " (up for old-shape writes, down for new-shape writes)",
+                        SyncTrigger.create(schema, vschema, m.id(), tc),
+                        LockMode.SHARE_ROW_EXCLUSIVE,
+                        true,
+                        "instant");
             }
         }
         for (Operation op : m.operations()) {
             if (op instanceof Operation.RawSql sql) {
-                step(Stage.EXPAND, "raw sql (unchecked) at " + sql.location(), sql.up(), LockMode.ACCESS_EXCLUSIVE, true, "unknown: raw SQL");
+                step(
+                        Stage.EXPAND,
+                        "raw sql (unchecked) at " + sql.location(),
+                        sql.up(),
+                        LockMode.ACCESS_EXCLUSIVE,
+                        true,
+                        "unknown: raw SQL");
             }
         }
-        step(Stage.EXPAND, "version schema " + vschema + ": views presenting the new shape",
-                VersionSchema.create(schema, vschema, model.tables()), LockMode.ACCESS_SHARE, true, "instant");
+        step(
+                Stage.EXPAND,
+                "version schema " + vschema + ": views presenting the new shape",
+                VersionSchema.create(schema, vschema, model.tables()),
+                LockMode.ACCESS_SHARE,
+                true,
+                "instant");
     }
 
-    private void columnConstraints(TableChange tc, String physical, String name, boolean notNull, String check, ForeignKeyRef references, List<String> clauses) {
+    private void columnConstraints(
+            TableChange tc,
+            String physical,
+            String name,
+            boolean notNull,
+            String check,
+            ForeignKeyRef references,
+            List<String> clauses) {
         if (notNull) {
-            clauses.add("ADD CONSTRAINT " + Sql.id(notNullName(tc, name)) + " CHECK (" + Sql.id(physical) + " IS NOT NULL) NOT VALID");
+            clauses.add("ADD CONSTRAINT " + Sql.id(notNullName(tc, name)) + " CHECK (" + Sql.id(physical)
+                    + " IS NOT NULL) NOT VALID");
         }
         if (check != null) {
             clauses.add("ADD CONSTRAINT " + Sql.id(constraintName(tc, name, "check")) + " CHECK ("
                     + Sql.renameColumns(check, Map.of(name, physical)) + ") NOT VALID");
         }
         if (references != null) {
-            clauses.add("ADD CONSTRAINT " + Sql.id(constraintName(tc, name, "fkey")) + " FOREIGN KEY (" + Sql.id(physical) + ") REFERENCES "
-                    + t(references.table()) + " (" + Sql.ids(references.columns()) + ") NOT VALID");
+            clauses.add("ADD CONSTRAINT " + Sql.id(constraintName(tc, name, "fkey")) + " FOREIGN KEY ("
+                    + Sql.id(physical) + ") REFERENCES " + t(references.table()) + " (" + Sql.ids(references.columns())
+                    + ") NOT VALID");
         }
     }
 
@@ -156,7 +222,11 @@ final class RecipeBuilder {
                 d.append(" CHECK (").append(c.check()).append(')');
             }
             if (c.references() != null) {
-                d.append(" REFERENCES ").append(t(c.references().table())).append(" (").append(Sql.ids(c.references().columns())).append(')');
+                d.append(" REFERENCES ")
+                        .append(t(c.references().table()))
+                        .append(" (")
+                        .append(Sql.ids(c.references().columns()))
+                        .append(')');
             }
             if (c.primaryKey()) {
                 pk.add(c.name());
@@ -174,8 +244,10 @@ final class RecipeBuilder {
         return switch (cc.type()) {
             case CHECK -> "CHECK (" + Sql.renameColumns(cc.check(), tc.newToPhysicalRenames()) + ")";
             case UNIQUE -> "UNIQUE (" + Sql.ids(physical) + ")";
-            case FOREIGN_KEY -> "FOREIGN KEY (" + Sql.ids(physical) + ") REFERENCES " + t(cc.references().table())
-                    + " (" + Sql.ids(cc.references().columns()) + ")";
+            case FOREIGN_KEY ->
+                "FOREIGN KEY (" + Sql.ids(physical) + ") REFERENCES "
+                        + t(cc.references().table()) + " ("
+                        + Sql.ids(cc.references().columns()) + ")";
         };
     }
 
@@ -195,12 +267,18 @@ final class RecipeBuilder {
             }
             tc.copies.forEach(c -> assignments.add(new Recipe.Assignment(c.copy(), c.up())));
             List<String> keyTypes = tc.existing.primaryKey().stream()
-                    .map(k -> tc.existing.column(k).orElseThrow().type()).toList();
-            Recipe.BackfillSpec spec = new Recipe.BackfillSpec(schema, tc.table, tc.existing.primaryKey(), keyTypes, assignments,
-                    tc.existing.estimatedRows());
+                    .map(k -> tc.existing.column(k).orElseThrow().type())
+                    .toList();
+            Recipe.BackfillSpec spec = new Recipe.BackfillSpec(
+                    schema, tc.table, tc.existing.primaryKey(), keyTypes, assignments, tc.existing.estimatedRows());
             backfills.add(spec);
-            step(Stage.BACKFILL, "backfill " + schema + "." + tc.table + " in primary-key ranges, one transaction per batch",
-                    Backfill.batchSql(spec), LockMode.ROW_EXCLUSIVE, true, size(tc.existing) + "; rows locked one batch at a time");
+            step(
+                    Stage.BACKFILL,
+                    "backfill " + schema + "." + tc.table + " in primary-key ranges, one transaction per batch",
+                    Backfill.batchSql(spec),
+                    LockMode.ROW_EXCLUSIVE,
+                    true,
+                    size(tc.existing) + "; rows locked one batch at a time");
         }
     }
 
@@ -213,55 +291,95 @@ final class RecipeBuilder {
             }
             List<String> toValidate = new ArrayList<>();
             for (TableChange.Added a : tc.added) {
-                collectValidations(tc, a.spec().name(), !a.spec().nullable(), a.spec().check(), a.spec().references(), toValidate);
+                collectValidations(
+                        tc,
+                        a.spec().name(),
+                        !a.spec().nullable(),
+                        a.spec().check(),
+                        a.spec().references(),
+                        toValidate);
                 if (a.spec().unique()) {
-                    uniqueIndex(tc, constraintName(tc, a.spec().name(), "key"), List.of(a.spec().name()));
+                    uniqueIndex(
+                            tc,
+                            constraintName(tc, a.spec().name(), "key"),
+                            List.of(a.spec().name()));
                 }
             }
             for (TableChange.Copy c : tc.copies) {
                 collectValidations(tc, c.finalName(), c.notNull(), c.check(), c.references(), toValidate);
                 tc.existing.constraints().stream()
-                        .filter(k -> (k.type() == 'c' || k.type() == 'f') && k.columns().contains(c.column()))
+                        .filter(k -> (k.type() == 'c' || k.type() == 'f')
+                                && k.columns().contains(c.column()))
                         .forEach(k -> toValidate.add(rebuiltIndexName(k.name())));
                 if (c.unique()) {
                     uniqueIndex(tc, constraintName(tc, c.finalName(), "key"), List.of(c.copy()));
                 }
                 for (Catalog.Index index : tc.existing.indexes()) {
                     if (index.columns().contains(c.column())) {
-                        List<String> cols = index.columns().stream().map(x -> x.equals(c.column()) ? c.copy() : x).toList();
-                        step(Stage.VALIDATE, "rebuild index " + index.name() + " on the copied column",
+                        List<String> cols = index.columns().stream()
+                                .map(x -> x.equals(c.column()) ? c.copy() : x)
+                                .toList();
+                        step(
+                                Stage.VALIDATE,
+                                "rebuild index " + index.name() + " on the copied column",
                                 "CREATE " + (index.unique() ? "UNIQUE " : "") + "INDEX CONCURRENTLY IF NOT EXISTS "
-                                        + Sql.id(rebuiltIndexName(index.name())) + " ON " + t(tc.table) + " USING " + index.method()
+                                        + Sql.id(rebuiltIndexName(index.name())) + " ON " + t(tc.table) + " USING "
+                                        + index.method()
                                         + " (" + Sql.ids(cols) + ")",
-                                LockMode.SHARE_UPDATE_EXCLUSIVE, false, size(tc.existing));
+                                LockMode.SHARE_UPDATE_EXCLUSIVE,
+                                false,
+                                size(tc.existing));
                     }
                 }
             }
             for (String name : toValidate) {
-                step(Stage.VALIDATE, "validate constraint " + name + " (reads and writes go on)",
-                        "ALTER TABLE " + t(tc.table) + " VALIDATE CONSTRAINT " + Sql.id(name), LockMode.SHARE_UPDATE_EXCLUSIVE, true, size(tc.existing));
+                step(
+                        Stage.VALIDATE,
+                        "validate constraint " + name + " (reads and writes go on)",
+                        "ALTER TABLE " + t(tc.table) + " VALIDATE CONSTRAINT " + Sql.id(name),
+                        LockMode.SHARE_UPDATE_EXCLUSIVE,
+                        true,
+                        size(tc.existing));
             }
         }
         for (Operation op : m.operations()) {
             TableChange tc = model.tableOf(op);
             if (op instanceof Operation.CreateConstraint cc) {
                 if (cc.type() == ConstraintType.UNIQUE) {
-                    uniqueIndex(tc, cc.name(), cc.columns().stream().map(tc::physical).toList());
+                    uniqueIndex(
+                            tc,
+                            cc.name(),
+                            cc.columns().stream().map(tc::physical).toList());
                 } else {
-                    step(Stage.VALIDATE, "validate constraint " + cc.name(), "ALTER TABLE " + t(tc.table) + " VALIDATE CONSTRAINT " + Sql.id(cc.name()),
-                            LockMode.SHARE_UPDATE_EXCLUSIVE, true, size(tc.existing));
+                    step(
+                            Stage.VALIDATE,
+                            "validate constraint " + cc.name(),
+                            "ALTER TABLE " + t(tc.table) + " VALIDATE CONSTRAINT " + Sql.id(cc.name()),
+                            LockMode.SHARE_UPDATE_EXCLUSIVE,
+                            true,
+                            size(tc.existing));
                 }
             } else if (op instanceof Operation.CreateIndex ci) {
-                step(Stage.VALIDATE, "create index " + ci.name() + " concurrently",
-                        "CREATE " + (ci.unique() ? "UNIQUE " : "") + "INDEX CONCURRENTLY IF NOT EXISTS " + Sql.id(ci.name()) + " ON " + t(tc.table)
-                                + (ci.method() != null ? " USING " + ci.method() : "") + " (" + Sql.ids(ci.columns().stream().map(tc::physical).toList()) + ")"
-                                + (ci.predicate() != null ? " WHERE " + Sql.renameColumns(ci.predicate(), tc.newToPhysicalRenames()) : ""),
-                        LockMode.SHARE_UPDATE_EXCLUSIVE, false, size(tc.existing));
+                step(
+                        Stage.VALIDATE,
+                        "create index " + ci.name() + " concurrently",
+                        "CREATE " + (ci.unique() ? "UNIQUE " : "") + "INDEX CONCURRENTLY IF NOT EXISTS "
+                                + Sql.id(ci.name()) + " ON " + t(tc.table)
+                                + (ci.method() != null ? " USING " + ci.method() : "") + " ("
+                                + Sql.ids(
+                                        ci.columns().stream().map(tc::physical).toList()) + ")"
+                                + (ci.predicate() != null
+                                        ? " WHERE " + Sql.renameColumns(ci.predicate(), tc.newToPhysicalRenames())
+                                        : ""),
+                        LockMode.SHARE_UPDATE_EXCLUSIVE,
+                        false,
+                        size(tc.existing));
             }
         }
     }
 
-    private void collectValidations(TableChange tc, String name, boolean notNull, String check, ForeignKeyRef references, List<String> out) {
+    private void collectValidations(
+            TableChange tc, String name, boolean notNull, String check, ForeignKeyRef references, List<String> out) {
         if (notNull) {
             out.add(notNullName(tc, name));
         }
@@ -274,9 +392,14 @@ final class RecipeBuilder {
     }
 
     private void uniqueIndex(TableChange tc, String name, List<String> physicalColumns) {
-        step(Stage.VALIDATE, "build unique index " + name + " concurrently",
-                "CREATE UNIQUE INDEX CONCURRENTLY IF NOT EXISTS " + Sql.id(name) + " ON " + t(tc.table) + " (" + Sql.ids(physicalColumns) + ")",
-                LockMode.SHARE_UPDATE_EXCLUSIVE, false, size(tc.existing));
+        step(
+                Stage.VALIDATE,
+                "build unique index " + name + " concurrently",
+                "CREATE UNIQUE INDEX CONCURRENTLY IF NOT EXISTS " + Sql.id(name) + " ON " + t(tc.table) + " ("
+                        + Sql.ids(physicalColumns) + ")",
+                LockMode.SHARE_UPDATE_EXCLUSIVE,
+                false,
+                size(tc.existing));
     }
 
     // ---- complete
@@ -321,16 +444,20 @@ final class RecipeBuilder {
                     }
                     String rebuilt = Sql.id(rebuiltIndexName(index.name()));
                     if (index.primary()) {
-                        sql.add(alter + "ADD CONSTRAINT " + Sql.id(index.constraintName()) + " PRIMARY KEY USING INDEX " + rebuilt);
+                        sql.add(alter + "ADD CONSTRAINT " + Sql.id(index.constraintName()) + " PRIMARY KEY USING INDEX "
+                                + rebuilt);
                     } else if (index.constraintName() != null) {
-                        sql.add(alter + "ADD CONSTRAINT " + Sql.id(index.constraintName()) + " UNIQUE USING INDEX " + rebuilt);
+                        sql.add(alter + "ADD CONSTRAINT " + Sql.id(index.constraintName()) + " UNIQUE USING INDEX "
+                                + rebuilt);
                     } else {
-                        sql.add("ALTER INDEX " + Sql.id(schema, rebuiltIndexName(index.name())) + " RENAME TO " + Sql.id(index.name()));
+                        sql.add("ALTER INDEX " + Sql.id(schema, rebuiltIndexName(index.name())) + " RENAME TO "
+                                + Sql.id(index.name()));
                     }
                 }
                 for (Catalog.Constraint k : tc.existing.constraints()) {
                     if ((k.type() == 'c' || k.type() == 'f') && k.columns().contains(c.column())) {
-                        sql.add(alter + "RENAME CONSTRAINT " + Sql.id(rebuiltIndexName(k.name())) + " TO " + Sql.id(k.name()));
+                        sql.add(alter + "RENAME CONSTRAINT " + Sql.id(rebuiltIndexName(k.name())) + " TO "
+                                + Sql.id(k.name()));
                     }
                 }
                 if (c.unique()) {
@@ -346,7 +473,9 @@ final class RecipeBuilder {
                 if (op instanceof Operation.DropConstraint dc && model.tableOf(op) == tc) {
                     sql.add(alter + "DROP CONSTRAINT IF EXISTS " + Sql.id(dc.name()));
                 }
-                if (op instanceof Operation.CreateConstraint cc && model.tableOf(op) == tc && cc.type() == ConstraintType.UNIQUE) {
+                if (op instanceof Operation.CreateConstraint cc
+                        && model.tableOf(op) == tc
+                        && cc.type() == ConstraintType.UNIQUE) {
                     sql.add(alter + "ADD CONSTRAINT " + Sql.id(cc.name()) + " UNIQUE USING INDEX " + Sql.id(cc.name()));
                 }
             }
@@ -354,19 +483,41 @@ final class RecipeBuilder {
                 sql.add(alter + "RENAME TO " + Sql.id(tc.renamedTo));
             }
             if (sql.size() > 2 || tc.renamedTo != null) {
-                step(Stage.COMPLETE, "contract " + schema + "." + tc.table + ": remove the old shape", String.join(";\n", sql),
-                        LockMode.ACCESS_EXCLUSIVE, true, "instant: catalog only");
+                step(
+                        Stage.COMPLETE,
+                        "contract " + schema + "." + tc.table + ": remove the old shape",
+                        String.join(";\n", sql),
+                        LockMode.ACCESS_EXCLUSIVE,
+                        true,
+                        "instant: catalog only");
             }
         }
         for (Operation op : m.operations()) {
             if (op instanceof Operation.DropIndex di) {
-                step(Stage.COMPLETE, "drop index " + di.name() + " concurrently", "DROP INDEX CONCURRENTLY IF EXISTS " + Sql.id(schema, di.name()),
-                        LockMode.SHARE_UPDATE_EXCLUSIVE, false, "waits for running queries on the table");
+                step(
+                        Stage.COMPLETE,
+                        "drop index " + di.name() + " concurrently",
+                        "DROP INDEX CONCURRENTLY IF EXISTS " + Sql.id(schema, di.name()),
+                        LockMode.SHARE_UPDATE_EXCLUSIVE,
+                        false,
+                        "waits for running queries on the table");
             } else if (op instanceof Operation.DropTable dt) {
-                step(Stage.COMPLETE, "drop table " + schema + "." + dt.name(), "DROP TABLE IF EXISTS " + t(dt.name()), LockMode.ACCESS_EXCLUSIVE, true, "instant");
+                step(
+                        Stage.COMPLETE,
+                        "drop table " + schema + "." + dt.name(),
+                        "DROP TABLE IF EXISTS " + t(dt.name()),
+                        LockMode.ACCESS_EXCLUSIVE,
+                        true,
+                        "instant");
             }
         }
-        step(Stage.COMPLETE, "drop the version schema " + vschema + " and the sync functions", cleanup(), LockMode.NONE, true, "instant");
+        step(
+                Stage.COMPLETE,
+                "drop the version schema " + vschema + " and the sync functions",
+                cleanup(),
+                LockMode.NONE,
+                true,
+                "instant");
     }
 
     private String cleanup() {
@@ -383,20 +534,43 @@ final class RecipeBuilder {
     // ---- rollback
 
     private void rollback() {
-        step(Stage.ROLLBACK, "drop the version schema " + vschema, VersionSchema.drop(vschema), LockMode.NONE, true, "instant");
+        step(
+                Stage.ROLLBACK,
+                "drop the version schema " + vschema,
+                VersionSchema.drop(vschema),
+                LockMode.NONE,
+                true,
+                "instant");
         List<Operation> reversed = new ArrayList<>(m.operations());
         Collections.reverse(reversed);
         for (Operation op : reversed) {
             if (op instanceof Operation.RawSql sql && sql.down() != null) {
-                step(Stage.ROLLBACK, "raw sql down (unchecked) at " + sql.location(), sql.down(), LockMode.ACCESS_EXCLUSIVE, true, "unknown: raw SQL");
+                step(
+                        Stage.ROLLBACK,
+                        "raw sql down (unchecked) at " + sql.location(),
+                        sql.down(),
+                        LockMode.ACCESS_EXCLUSIVE,
+                        true,
+                        "unknown: raw SQL");
             } else if (op instanceof Operation.CreateIndex ci) {
-                step(Stage.ROLLBACK, "drop index " + ci.name() + " concurrently", "DROP INDEX CONCURRENTLY IF EXISTS " + Sql.id(schema, ci.name()),
-                        LockMode.SHARE_UPDATE_EXCLUSIVE, false, "waits for running queries on the table");
+                step(
+                        Stage.ROLLBACK,
+                        "drop index " + ci.name() + " concurrently",
+                        "DROP INDEX CONCURRENTLY IF EXISTS " + Sql.id(schema, ci.name()),
+                        LockMode.SHARE_UPDATE_EXCLUSIVE,
+                        false,
+                        "waits for running queries on the table");
             }
         }
         for (TableChange tc : model.tables()) {
             if (tc.isNew()) {
-                step(Stage.ROLLBACK, "drop table " + schema + "." + tc.table, "DROP TABLE IF EXISTS " + t(tc.table), LockMode.ACCESS_EXCLUSIVE, true, "instant");
+                step(
+                        Stage.ROLLBACK,
+                        "drop table " + schema + "." + tc.table,
+                        "DROP TABLE IF EXISTS " + t(tc.table),
+                        LockMode.ACCESS_EXCLUSIVE,
+                        true,
+                        "instant");
                 continue;
             }
             List<String> sql = new ArrayList<>();
@@ -405,7 +579,8 @@ final class RecipeBuilder {
                 sql.add(SyncTrigger.drop(schema, m.id(), tc));
             }
             String alter = "ALTER TABLE " + t(tc.table) + " ";
-            tc.added.forEach(a -> sql.add(alter + "DROP COLUMN IF EXISTS " + Sql.id(a.spec().name())));
+            tc.added.forEach(a ->
+                    sql.add(alter + "DROP COLUMN IF EXISTS " + Sql.id(a.spec().name())));
             tc.copies.forEach(c -> sql.add(alter + "DROP COLUMN IF EXISTS " + Sql.id(c.copy())));
             for (Operation op : m.operations()) {
                 if (op instanceof Operation.CreateConstraint cc && model.tableOf(op) == tc) {
@@ -414,13 +589,27 @@ final class RecipeBuilder {
                 }
             }
             if (sql.size() > 1) {
-                step(Stage.ROLLBACK, "remove the new shape of " + schema + "." + tc.table, String.join(";\n", sql), LockMode.ACCESS_EXCLUSIVE, true, "instant: catalog only");
+                step(
+                        Stage.ROLLBACK,
+                        "remove the new shape of " + schema + "." + tc.table,
+                        String.join(";\n", sql),
+                        LockMode.ACCESS_EXCLUSIVE,
+                        true,
+                        "instant: catalog only");
             }
         }
         List<String> functions = new ArrayList<>();
-        model.tables().stream().filter(TableChange::needsSync).forEach(tc -> functions.add(SyncTrigger.dropFunction(m.id(), tc.table)));
+        model.tables().stream()
+                .filter(TableChange::needsSync)
+                .forEach(tc -> functions.add(SyncTrigger.dropFunction(m.id(), tc.table)));
         if (!functions.isEmpty()) {
-            step(Stage.ROLLBACK, "drop the sync functions", String.join(";\n", functions), LockMode.NONE, true, "instant");
+            step(
+                    Stage.ROLLBACK,
+                    "drop the sync functions",
+                    String.join(";\n", functions),
+                    LockMode.NONE,
+                    true,
+                    "instant");
         }
     }
 }

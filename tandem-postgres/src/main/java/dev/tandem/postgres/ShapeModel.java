@@ -23,6 +23,7 @@ final class ShapeModel {
     final Catalog catalog;
     /** By the table's current name in the new shape. */
     private final Map<String, TableChange> byNewName = new LinkedHashMap<>();
+
     private final Map<Operation, TableChange> byOperation = new IdentityHashMap<>();
     private final List<TableChange> tables = new ArrayList<>();
     private final List<Problem> problems = new ArrayList<>();
@@ -35,13 +36,15 @@ final class ShapeModel {
     static ShapeModel resolve(Migration migration, Catalog catalog) {
         ShapeModel model = new ShapeModel(migration, catalog);
         if (!catalog.schemaExists()) {
-            model.problem(SourceLocation.unknown(migration.source()), "schema '" + migration.schema() + "' does not exist");
+            model.problem(
+                    SourceLocation.unknown(migration.source()), "schema '" + migration.schema() + "' does not exist");
             return model;
         }
         if (catalog.otherSchemas().contains(migration.versionSchema())) {
             model.problem(
                     SourceLocation.unknown(migration.source()),
-                    "schema '" + migration.versionSchema() + "' already exists; tandem needs that name for the new shape's views."
+                    "schema '" + migration.versionSchema()
+                            + "' already exists; tandem needs that name for the new shape's views."
                             + " Drop it, or give the migration another id");
         }
         for (Operation op : migration.operations()) {
@@ -102,7 +105,9 @@ final class ShapeModel {
 
     private boolean requireColumn(Operation op, TableChange t, String column) {
         if (t.physical(column) == null) {
-            problem(op.location(), "column " + qualified(t.table) + "." + column + " does not exist" + nearest(t, column));
+            problem(
+                    op.location(),
+                    "column " + qualified(t.table) + "." + column + " does not exist" + nearest(t, column));
             return false;
         }
         return true;
@@ -147,11 +152,16 @@ final class ShapeModel {
                 TableChange t = table(op, dt.name());
                 if (t != null) {
                     if (t.isNew()) {
-                        problem(op.location(), "table " + qualified(dt.name()) + " is created by this migration; do not drop it here");
+                        problem(
+                                op.location(),
+                                "table " + qualified(dt.name()) + " is created by this migration; do not drop it here");
                     } else if (!t.existing.incoming().isEmpty()) {
-                        problem(op.location(), "table " + qualified(dt.name()) + " is referenced by foreign key "
-                                + t.existing.incoming().getFirst().name() + " on " + t.existing.incoming().getFirst().fromTable()
-                                + "; drop that constraint first");
+                        problem(
+                                op.location(),
+                                "table " + qualified(dt.name()) + " is referenced by foreign key "
+                                        + t.existing.incoming().getFirst().name() + " on "
+                                        + t.existing.incoming().getFirst().fromTable()
+                                        + "; drop that constraint first");
                     } else {
                         t.dropped = true;
                         byNewName.remove(dt.name());
@@ -162,7 +172,10 @@ final class ShapeModel {
                 TableChange t = table(op, rt.from());
                 if (t != null && requireFreeTable(op, rt.to())) {
                     if (t.isNew()) {
-                        problem(op.location(), "table " + qualified(rt.from()) + " is created by this migration; create it with its final name");
+                        problem(
+                                op.location(),
+                                "table " + qualified(rt.from())
+                                        + " is created by this migration; create it with its final name");
                     } else {
                         byNewName.remove(rt.from());
                         byNewName.put(rt.to(), t);
@@ -174,10 +187,15 @@ final class ShapeModel {
                 TableChange t = table(op, ac.table());
                 if (t != null && requireFreeColumn(op, t, ac.column().name())) {
                     if (ac.column().primaryKey()) {
-                        problem(op.location(), "add_column cannot add a primary key column; primary_key is only allowed in create_table");
+                        problem(
+                                op.location(),
+                                "add_column cannot add a primary key column; primary_key is only allowed in create_table");
                     }
                     if (t.isNew()) {
-                        problem(op.location(), "table " + qualified(t.table) + " is created by this migration; declare its columns in create_table");
+                        problem(
+                                op.location(),
+                                "table " + qualified(t.table)
+                                        + " is created by this migration; declare its columns in create_table");
                         return;
                     }
                     t.added.add(new TableChange.Added(ac.column(), ac.up()));
@@ -190,11 +208,16 @@ final class ShapeModel {
                     String physical = t.physical(dc.column());
                     Catalog.Column col = t.existing.column(physical).orElseThrow();
                     if (col.notNull() && col.defaultExpr() == null && dc.down() == null) {
-                        problem(op.location(), "column " + qualified(t.table) + "." + dc.column()
-                                + " is NOT NULL without a default: give drop_column a 'down' expression, or inserts through the new shape will fail");
+                        problem(
+                                op.location(),
+                                "column " + qualified(t.table) + "." + dc.column()
+                                        + " is NOT NULL without a default: give drop_column a 'down' expression, or inserts through the new shape will fail");
                     }
                     if (t.existing.primaryKey().contains(physical)) {
-                        problem(op.location(), "column " + qualified(t.table) + "." + dc.column() + " is part of the primary key; it cannot be dropped");
+                        problem(
+                                op.location(),
+                                "column " + qualified(t.table) + "." + dc.column()
+                                        + " is part of the primary key; it cannot be dropped");
                     }
                     t.newShape.remove(dc.column());
                     t.droppedColumns.add(new TableChange.Dropped(physical, dc.down()));
@@ -211,8 +234,19 @@ final class ShapeModel {
                     if (al.name() != null && !al.name().equals(al.column()) && !requireFreeColumn(op, t, al.name())) {
                         return;
                     }
-                    addCopy(op, t, al.column(), al.newName(), al.type(), al.nullable(), al.defaultValue(),
-                            Boolean.TRUE.equals(al.unique()), al.check(), al.references(), al.up(), al.down());
+                    addCopy(
+                            op,
+                            t,
+                            al.column(),
+                            al.newName(),
+                            al.type(),
+                            al.nullable(),
+                            al.defaultValue(),
+                            Boolean.TRUE.equals(al.unique()),
+                            al.check(),
+                            al.references(),
+                            al.up(),
+                            al.down());
                 }
             }
             case Operation.CreateIndex ci -> {
@@ -240,16 +274,32 @@ final class ShapeModel {
                 }
                 for (String c : cc.columns()) {
                     if (requireColumn(op, t, c) && cc.up().containsKey(c) && requireExisting(op, t, c)) {
-                        addCopy(op, t, c, c, null, null, null, false, null, null, cc.up().get(c), cc.down().get(c));
+                        addCopy(
+                                op,
+                                t,
+                                c,
+                                c,
+                                null,
+                                null,
+                                null,
+                                false,
+                                null,
+                                null,
+                                cc.up().get(c),
+                                cc.down().get(c));
                     }
                 }
                 if (cc.type() == ConstraintType.FOREIGN_KEY && cc.references() != null) {
-                    requireReferencedTable(op, cc.references().table(), cc.references().columns());
+                    requireReferencedTable(
+                            op, cc.references().table(), cc.references().columns());
                 }
             }
             case Operation.DropConstraint dc -> {
                 TableChange t = table(op, dc.table());
-                if (t != null && (t.isNew() || t.existing.constraints().stream().noneMatch(c -> c.name().equals(dc.name())))) {
+                if (t != null
+                        && (t.isNew()
+                                || t.existing.constraints().stream()
+                                        .noneMatch(c -> c.name().equals(dc.name())))) {
                     problem(op.location(), "constraint " + dc.name() + " does not exist on " + qualified(dc.table()));
                 }
             }
@@ -262,13 +312,19 @@ final class ShapeModel {
     private boolean requireExisting(Operation op, TableChange t, String column) {
         String physical = t.physical(column);
         if (t.isNew() || t.existing.column(physical).isEmpty()) {
-            problem(op.location(), "column " + qualified(t.table) + "." + column + " is created by this migration; change it where it is created");
+            problem(
+                    op.location(),
+                    "column " + qualified(t.table) + "." + column
+                            + " is created by this migration; change it where it is created");
             return false;
         }
         if (t.copies.stream().anyMatch(c -> c.column().equals(physical))
                 || t.droppedColumns.stream().anyMatch(d -> d.column().equals(physical))
                 || t.renames.containsKey(physical)) {
-            problem(op.location(), "column " + qualified(t.table) + "." + column + " is already changed by this migration; one change per column");
+            problem(
+                    op.location(),
+                    "column " + qualified(t.table) + "." + column
+                            + " is already changed by this migration; one change per column");
             return false;
         }
         return true;
@@ -281,7 +337,9 @@ final class ShapeModel {
             return;
         }
         for (String c : columns) {
-            boolean found = target != null ? target.physical(c) != null : catalog.table(table).get().column(c).isPresent();
+            boolean found = target != null
+                    ? target.physical(c) != null
+                    : catalog.table(table).get().column(c).isPresent();
             if (!found) {
                 problem(op.location(), "referenced column " + qualified(table) + "." + c + " does not exist");
             }
@@ -301,25 +359,40 @@ final class ShapeModel {
     }
 
     private void addCopy(
-            Operation op, TableChange t, String column, String finalName, String type, Boolean nullable,
-            String defaultValue, boolean unique, String check, dev.tandem.core.ForeignKeyRef references,
-            String up, String down) {
+            Operation op,
+            TableChange t,
+            String column,
+            String finalName,
+            String type,
+            Boolean nullable,
+            String defaultValue,
+            boolean unique,
+            String check,
+            dev.tandem.core.ForeignKeyRef references,
+            String up,
+            String down) {
         String physical = t.physical(column);
         Catalog.Column original = t.existing.column(physical).orElseThrow();
         if (original.identity() || original.generated()) {
-            problem(op.location(), "column " + qualified(t.table) + "." + column
-                    + " is an identity or generated column; tandem cannot change it through a copy yet");
+            problem(
+                    op.location(),
+                    "column " + qualified(t.table) + "." + column
+                            + " is an identity or generated column; tandem cannot change it through a copy yet");
             return;
         }
         if (t.existing.incoming().stream().anyMatch(f -> f.columns().contains(physical))) {
-            problem(op.location(), "column " + qualified(t.table) + "." + column + " is referenced by a foreign key from another table"
-                    + "; drop that constraint first, and add it again in a later migration");
+            problem(
+                    op.location(),
+                    "column " + qualified(t.table) + "." + column + " is referenced by a foreign key from another table"
+                            + "; drop that constraint first, and add it again in a later migration");
             return;
         }
         for (Catalog.Index index : t.existing.indexes()) {
             if (index.columns().contains(physical) && !index.simple()) {
-                problem(op.location(), "column " + qualified(t.table) + "." + column + " is used by expression or partial index "
-                        + index.name() + "; drop it first, and create it again in a later migration");
+                problem(
+                        op.location(),
+                        "column " + qualified(t.table) + "." + column + " is used by expression or partial index "
+                                + index.name() + "; drop it first, and create it again in a later migration");
                 return;
             }
         }
@@ -327,8 +400,19 @@ final class ShapeModel {
         boolean notNull = nullable != null ? !nullable : original.notNull();
         String newType = type != null ? type : original.type();
         String def = defaultValue != null ? defaultValue : original.defaultExpr();
-        t.copies.add(new TableChange.Copy(physical, copy, finalName, newType, notNull, def, unique, check, references,
-                up != null ? up : Sql.id(physical), down, original));
+        t.copies.add(new TableChange.Copy(
+                physical,
+                copy,
+                finalName,
+                newType,
+                notNull,
+                def,
+                unique,
+                check,
+                references,
+                up != null ? up : Sql.id(physical),
+                down,
+                original));
         LinkedHashMap<String, String> reordered = new LinkedHashMap<>();
         t.newShape.forEach((n, p) -> {
             if (n.equals(column)) {

@@ -128,7 +128,8 @@ final class Sql {
                     name = b.toString();
                 } else {
                     int j = i;
-                    while (j < n && (Character.isLetterOrDigit(s.charAt(j)) || s.charAt(j) == '_' || s.charAt(j) == '$')) {
+                    while (j < n
+                            && (Character.isLetterOrDigit(s.charAt(j)) || s.charAt(j) == '_' || s.charAt(j) == '$')) {
                         j++;
                     }
                     i = j;
@@ -170,11 +171,68 @@ final class Sql {
 
     /** SQL words that can appear bare in an expression and are never column references. */
     private static final Set<String> KEYWORDS = Set.of(
-            "and", "or", "not", "null", "true", "false", "is", "in", "like", "ilike", "similar", "between",
-            "case", "when", "then", "else", "end", "as", "distinct", "from", "cast", "coalesce", "nullif",
-            "greatest", "least", "any", "all", "some", "array", "row", "interval", "date", "time",
-            "timestamp", "with", "without", "zone", "at", "collate", "escape", "isnull", "notnull",
-            "current_date", "current_time", "current_timestamp", "localtime", "localtimestamp",
-            "current_user", "session_user", "user", "exists", "over", "filter", "within", "group",
-            "varying", "precision", "double", "character", "unknown", "symmetric", "asymmetric", "of", "for");
+            "and",
+            "or",
+            "not",
+            "null",
+            "true",
+            "false",
+            "is",
+            "in",
+            "like",
+            "ilike",
+            "similar",
+            "between",
+            "case",
+            "when",
+            "then",
+            "else",
+            "end",
+            "as",
+            "distinct",
+            "from",
+            "cast",
+            "coalesce",
+            "nullif",
+            "greatest",
+            "least",
+            "any",
+            "all",
+            "some",
+            "array",
+            "row",
+            "interval",
+            "date",
+            "time",
+            "timestamp",
+            "with",
+            "without",
+            "zone",
+            "at",
+            "collate",
+            "escape",
+            "isnull",
+            "notnull",
+            "current_date",
+            "current_time",
+            "current_timestamp",
+            "localtime",
+            "localtimestamp",
+            "current_user",
+            "session_user",
+            "user",
+            "exists",
+            "over",
+            "filter",
+            "within",
+            "group",
+            "varying",
+            "precision",
+            "double",
+            "character",
+            "unknown",
+            "symmetric",
+            "asymmetric",
+            "of",
+            "for");
 }

@@ -111,14 +111,33 @@ final class StateStore {
         }
     }
 
-    record Row(long seq, String id, String schema, String parent, Phase phase, String file, String source, String checksum,
-            java.time.Instant createdAt, java.time.Instant updatedAt) {}
+    record Row(
+            long seq,
+            String id,
+            String schema,
+            String parent,
+            Phase phase,
+            String file,
+            String source,
+            String checksum,
+            java.time.Instant createdAt,
+            java.time.Instant updatedAt) {}
 
-    private static final String SELECT = "SELECT seq, id, schema_name, parent, phase, file, source, checksum, created_at, updated_at FROM tandem.migrations ";
+    private static final String SELECT =
+            "SELECT seq, id, schema_name, parent, phase, file, source, checksum, created_at, updated_at FROM tandem.migrations ";
 
     private static Row row(ResultSet rs) throws SQLException {
-        return new Row(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4), Phase.valueOf(rs.getString(5)),
-                rs.getString(6), rs.getString(7), rs.getString(8), rs.getTimestamp(9).toInstant(), rs.getTimestamp(10).toInstant());
+        return new Row(
+                rs.getLong(1),
+                rs.getString(2),
+                rs.getString(3),
+                rs.getString(4),
+                Phase.valueOf(rs.getString(5)),
+                rs.getString(6),
+                rs.getString(7),
+                rs.getString(8),
+                rs.getTimestamp(9).toInstant(),
+                rs.getTimestamp(10).toInstant());
     }
 
     static Optional<Row> find(Connection c, String id) throws SQLException {
@@ -138,7 +157,8 @@ final class StateStore {
         if (!exists(c)) {
             return rows;
         }
-        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(SELECT + "ORDER BY seq")) {
+        try (Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery(SELECT + "ORDER BY seq")) {
             while (rs.next()) {
                 rows.add(row(rs));
             }
@@ -153,16 +173,23 @@ final class StateStore {
     /** The migration with this id, or the only active one. */
     static Row resolve(Connection c, String id) throws SQLException {
         if (id != null) {
-            return find(c, id).orElseThrow(() -> new TandemException(ErrorCode.NO_ACTIVE_MIGRATION,
-                    "no migration '" + id + "' is recorded in this database; `tandem history` lists them"));
+            return find(c, id)
+                    .orElseThrow(() -> new TandemException(
+                            ErrorCode.NO_ACTIVE_MIGRATION,
+                            "no migration '" + id + "' is recorded in this database; `tandem history` lists them"));
         }
         List<Row> active = active(c);
         if (active.isEmpty()) {
-            throw new TandemException(ErrorCode.NO_ACTIVE_MIGRATION, "no migration is active in this database; start one with `tandem start <file>`");
+            throw new TandemException(
+                    ErrorCode.NO_ACTIVE_MIGRATION,
+                    "no migration is active in this database; start one with `tandem start <file>`");
         }
         if (active.size() > 1) {
-            throw new TandemException(ErrorCode.USAGE, "several migrations are active ("
-                    + String.join(", ", active.stream().map(Row::id).toList()) + "); pick one with --migration ID");
+            throw new TandemException(
+                    ErrorCode.USAGE,
+                    "several migrations are active ("
+                            + String.join(", ", active.stream().map(Row::id).toList())
+                            + "); pick one with --migration ID");
         }
         return active.getFirst();
     }
@@ -193,20 +220,24 @@ final class StateStore {
     }
 
     /** Moves a migration to another phase, if it is still in the expected one. Runs in the caller's transaction. */
-    static void transition(Connection c, Row row, Phase to, boolean forced, String reason, String actor) throws SQLException {
+    static void transition(Connection c, Row row, Phase to, boolean forced, String reason, String actor)
+            throws SQLException {
         try (PreparedStatement ps = c.prepareStatement(
                 "UPDATE tandem.migrations SET phase = ?, updated_at = now() WHERE id = ? AND phase = ?")) {
             ps.setString(1, to.name());
             ps.setString(2, row.id());
             ps.setString(3, row.phase().name());
             if (ps.executeUpdate() != 1) {
-                throw new TandemException(ErrorCode.PHASE_INVALID, "migration " + row.id() + " changed phase while this command ran; check `tandem status`");
+                throw new TandemException(
+                        ErrorCode.PHASE_INVALID,
+                        "migration " + row.id() + " changed phase while this command ran; check `tandem status`");
             }
         }
         history(c, row.id(), row.schema(), row.phase(), to, forced, reason, actor);
     }
 
-    private static void history(Connection c, String id, String schema, Phase from, Phase to, boolean forced, String reason, String actor)
+    private static void history(
+            Connection c, String id, String schema, Phase from, Phase to, boolean forced, String reason, String actor)
             throws SQLException {
         try (PreparedStatement ps = c.prepareStatement(
                 "INSERT INTO tandem.history (migration_id, schema_name, from_phase, to_phase, forced, reason, actor) VALUES (?, ?, ?, ?, ?, ?, ?)")) {
@@ -226,8 +257,9 @@ final class StateStore {
 
     /** Records the recipe, so complete and rollback run exactly what start planned. Caller's transaction. */
     static void saveSteps(Connection c, String migrationId, Recipe recipe) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("INSERT INTO tandem.steps (migration_id, stage, ordinal, description, sql,"
-                + " lock_mode, transactional, estimate) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")) {
+        try (PreparedStatement ps =
+                c.prepareStatement("INSERT INTO tandem.steps (migration_id, stage, ordinal, description, sql,"
+                        + " lock_mode, transactional, estimate) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")) {
             int ordinal = 0;
             for (PlannedStep s : recipe.steps()) {
                 ps.setString(1, migrationId);
@@ -246,14 +278,24 @@ final class StateStore {
 
     static List<StoredStep> steps(Connection c, String migrationId, Stage stage) throws SQLException {
         List<StoredStep> out = new ArrayList<>();
-        try (PreparedStatement ps = c.prepareStatement("SELECT ordinal, description, sql, lock_mode, transactional, estimate, done_at IS NOT NULL"
-                + " FROM tandem.steps WHERE migration_id = ? AND stage = ? ORDER BY ordinal")) {
+        try (PreparedStatement ps = c.prepareStatement(
+                "SELECT ordinal, description, sql, lock_mode, transactional, estimate, done_at IS NOT NULL"
+                        + " FROM tandem.steps WHERE migration_id = ? AND stage = ? ORDER BY ordinal")) {
             ps.setString(1, migrationId);
             ps.setString(2, stage.name());
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    out.add(new StoredStep(stage, rs.getInt(1), new PlannedStep(stage, rs.getString(2), rs.getString(3),
-                            LockMode.valueOf(rs.getString(4)), rs.getBoolean(5), rs.getString(6)), rs.getBoolean(7)));
+                    out.add(new StoredStep(
+                            stage,
+                            rs.getInt(1),
+                            new PlannedStep(
+                                    stage,
+                                    rs.getString(2),
+                                    rs.getString(3),
+                                    LockMode.valueOf(rs.getString(4)),
+                                    rs.getBoolean(5),
+                                    rs.getString(6)),
+                            rs.getBoolean(7)));
                 }
             }
         }
@@ -276,12 +318,21 @@ final class StateStore {
             return out;
         }
         try (Statement s = c.createStatement();
-                ResultSet rs = s.executeQuery("SELECT seq, migration_id, schema_name, from_phase, to_phase, at, forced, reason, actor FROM tandem.history ORDER BY seq")) {
+                ResultSet rs = s.executeQuery(
+                        "SELECT seq, migration_id, schema_name, from_phase, to_phase, at, forced, reason, actor FROM tandem.history ORDER BY seq")) {
             while (rs.next()) {
                 String from = rs.getString(4);
                 Timestamp at = rs.getTimestamp(6);
-                out.add(new HistoryEntry(rs.getLong(1), rs.getString(2), rs.getString(3), from == null ? null : Phase.valueOf(from),
-                        Phase.valueOf(rs.getString(5)), at.toInstant(), rs.getBoolean(7), rs.getString(8), rs.getString(9)));
+                out.add(new HistoryEntry(
+                        rs.getLong(1),
+                        rs.getString(2),
+                        rs.getString(3),
+                        from == null ? null : Phase.valueOf(from),
+                        Phase.valueOf(rs.getString(5)),
+                        at.toInstant(),
+                        rs.getBoolean(7),
+                        rs.getString(8),
+                        rs.getString(9)));
             }
         }
         return out;

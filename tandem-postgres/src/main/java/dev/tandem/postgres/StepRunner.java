@@ -59,10 +59,14 @@ final class StepRunner {
             } catch (SQLException e) {
                 if (!Jdbc.isLockTimeout(e) || attempt >= options.maxAttempts()) {
                     if (Jdbc.isLockTimeout(e)) {
-                        throw new TandemException(ErrorCode.LOCK_TIMEOUT, "step '" + step.description() + "' could not take its "
-                                + step.lock().label() + " lock within " + options.lockTimeout().toMillis() + " ms, "
-                                + attempt + " times. Another session holds a conflicting lock for a long time;"
-                                + " find it in pg_stat_activity, then run the command again", e);
+                        throw new TandemException(
+                                ErrorCode.LOCK_TIMEOUT,
+                                "step '" + step.description() + "' could not take its "
+                                        + step.lock().label() + " lock within "
+                                        + options.lockTimeout().toMillis() + " ms, "
+                                        + attempt + " times. Another session holds a conflicting lock for a long time;"
+                                        + " find it in pg_stat_activity, then run the command again",
+                                e);
                     }
                     throw Jdbc.failure("step '" + step.description() + "' failed", e);
                 }
@@ -72,7 +76,8 @@ final class StepRunner {
                     sleeper.sleep(backoff);
                 } catch (InterruptedException ie) {
                     Thread.currentThread().interrupt();
-                    throw new TandemException(ErrorCode.LOCK_TIMEOUT, "interrupted while waiting to retry '" + step.description() + "'");
+                    throw new TandemException(
+                            ErrorCode.LOCK_TIMEOUT, "interrupted while waiting to retry '" + step.description() + "'");
                 }
             }
         }

@@ -24,6 +24,7 @@ final class TableChange {
 
     /** New-shape column name to the physical column that holds it, in the new shape's order. */
     final LinkedHashMap<String, String> newShape = new LinkedHashMap<>();
+
     final List<Added> added = new ArrayList<>();
     final List<Copy> copies = new ArrayList<>();
     final List<Dropped> droppedColumns = new ArrayList<>();
@@ -94,6 +95,9 @@ final class TableChange {
         return existing != null
                 && !dropped
                 && (added.stream().anyMatch(a -> a.up() != null)
+                        // a NOT NULL column is filled by the triggers on rows the backfill has not reached
+                        || added.stream()
+                                .anyMatch(a -> !a.spec().nullable() && a.spec().defaultValue() != null)
                         || !copies.isEmpty()
                         || droppedColumns.stream().anyMatch(d -> d.down() != null));
     }
@@ -108,7 +112,12 @@ final class TableChange {
 
     /** Whether the new shape of this table differs from the old at all (a view is needed anyway). */
     boolean changesShape() {
-        return dropped || renamedTo != null || isNew() || !added.isEmpty() || !copies.isEmpty()
-                || !droppedColumns.isEmpty() || !renames.isEmpty();
+        return dropped
+                || renamedTo != null
+                || isNew()
+                || !added.isEmpty()
+                || !copies.isEmpty()
+                || !droppedColumns.isEmpty()
+                || !renames.isEmpty();
     }
 }

@@ -10,7 +10,8 @@ import dev.tandem.core.TandemException;
 public record TransitionRequest(String migrationId, boolean force, String reason) {
     public TransitionRequest {
         if (force && (reason == null || reason.isBlank())) {
-            throw new TandemException(ErrorCode.USAGE, "--force needs --reason \"...\": the reason is recorded in the history");
+            throw new TandemException(
+                    ErrorCode.USAGE, "--force needs --reason \"...\": the reason is recorded in the history");
         }
     }
 

@@ -50,20 +50,22 @@ class LockTimeoutIT {
         final CompletableFuture<Void> done;
 
         Prober(TestDb db) {
-            done = CompletableFuture.runAsync(() -> {
-                try (Connection c = db.old();
-                        Statement s = c.createStatement()) {
-                    int i = 0;
-                    while (running.get()) {
-                        long t = System.nanoTime();
-                        s.execute("UPDATE customers SET name = name WHERE id = " + (1 + i++ % 1000));
-                        longestNanos.accumulateAndGet(System.nanoTime() - t, Math::max);
-                        Thread.sleep(5);
-                    }
-                } catch (Exception e) {
-                    throw new RuntimeException(e);
-                }
-            }, TestDb.THREADS);
+            done = CompletableFuture.runAsync(
+                    () -> {
+                        try (Connection c = db.old();
+                                Statement s = c.createStatement()) {
+                            int i = 0;
+                            while (running.get()) {
+                                long t = System.nanoTime();
+                                s.execute("UPDATE customers SET name = name WHERE id = " + (1 + i++ % 1000));
+                                longestNanos.accumulateAndGet(System.nanoTime() - t, Math::max);
+                                Thread.sleep(5);
+                            }
+                        } catch (Exception e) {
+                            throw new RuntimeException(e);
+                        }
+                    },
+                    TestDb.THREADS);
         }
 
         Duration longest() {

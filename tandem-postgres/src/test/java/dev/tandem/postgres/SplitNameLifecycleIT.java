@@ -53,30 +53,37 @@ class SplitNameLifecycleIT {
 
     /** Old writers insert and update by name; new writers by first and last name; each sees the other. */
     private void writeThroughBothShapes() throws Exception {
-        CompletableFuture<Void> oldWriter = CompletableFuture.runAsync(() -> {
-            try (Connection c = db.old();
-                    Statement s = c.createStatement()) {
-                for (int i = 0; i < 200; i++) {
-                    s.execute("INSERT INTO customers (name, email) VALUES ('Old" + i + " Writer', 'old" + i + "@x')");
-                    s.execute("UPDATE customers SET name = 'Renamed" + i + " Person' WHERE id = " + (i + 1));
-                }
-            } catch (Exception e) {
-                throw new RuntimeException(e);
-            }
-        }, TestDb.THREADS);
-        CompletableFuture<Void> newWriter = CompletableFuture.runAsync(() -> {
-            try (Connection c = db.newShape("0001_split");
-                    Statement s = c.createStatement()) {
-                for (int i = 0; i < 200; i++) {
-                    s.execute("INSERT INTO customers (first_name, last_name, email_address) VALUES ('New" + i
-                            + "', 'Writer', 'new" + i + "@x')");
-                    s.execute("UPDATE customers SET first_name = 'Mary Ann', last_name = 'Smith" + i + "' WHERE id = "
-                            + (1000 + i));
-                }
-            } catch (Exception e) {
-                throw new RuntimeException(e);
-            }
-        }, TestDb.THREADS);
+        CompletableFuture<Void> oldWriter = CompletableFuture.runAsync(
+                () -> {
+                    try (Connection c = db.old();
+                            Statement s = c.createStatement()) {
+                        for (int i = 0; i < 200; i++) {
+                            s.execute("INSERT INTO customers (name, email) VALUES ('Old" + i + " Writer', 'old" + i
+                                    + "@x')");
+                            s.execute("UPDATE customers SET name = 'Renamed" + i + " Person' WHERE id = " + (i + 1));
+                        }
+                    } catch (Exception e) {
+                        throw new RuntimeException(e);
+                    }
+                },
+                TestDb.THREADS);
+        CompletableFuture<Void> newWriter = CompletableFuture.runAsync(
+                () -> {
+                    try (Connection c = db.newShape("0001_split");
+                            Statement s = c.createStatement()) {
+                        for (int i = 0; i < 200; i++) {
+                            s.execute("INSERT INTO customers (first_name, last_name, email_address) VALUES ('New" + i
+                                    + "', 'Writer', 'new" + i + "@x')");
+                            // By a column the new shape shares with the old: a copied key (id) reads NULL
+                            // in the new shape until the backfill reaches its row.
+                            s.execute("UPDATE customers SET first_name = 'Mary Ann', last_name = 'Smith" + i
+                                    + "' WHERE email_address = 'c" + (1000 + i) + "@example.com'");
+                        }
+                    } catch (Exception e) {
+                        throw new RuntimeException(e);
+                    }
+                },
+                TestDb.THREADS);
         CompletableFuture.allOf(oldWriter, newWriter).join();
     }
 
@@ -84,7 +91,8 @@ class SplitNameLifecycleIT {
     void shouldServeBothShapesAtOnceAndCompleteIntoTheNewShape() throws Exception {
         Engine engine = db.engine(EngineOptions.builder().backfill(false).build());
         engine.start(migration());
-        CompletableFuture<MigrationStatus> backfill = CompletableFuture.supplyAsync(() -> engine.backfill(null), TestDb.THREADS);
+        CompletableFuture<MigrationStatus> backfill =
+                CompletableFuture.supplyAsync(() -> engine.backfill(null), TestDb.THREADS);
         writeThroughBothShapes();
         assertThat(backfill.join().phase()).isEqualTo(Phase.BACKFILLED);
 
@@ -127,7 +135,8 @@ class SplitNameLifecycleIT {
         String definitionBefore = db.definition("public.customers");
         Engine engine = db.engine(EngineOptions.builder().backfill(false).build());
         engine.start(migration());
-        CompletableFuture<MigrationStatus> backfill = CompletableFuture.supplyAsync(() -> engine.backfill(null), TestDb.THREADS);
+        CompletableFuture<MigrationStatus> backfill =
+                CompletableFuture.supplyAsync(() -> engine.backfill(null), TestDb.THREADS);
         writeThroughBothShapes();
         backfill.join();
         engine.rollback(TransitionRequest.active());

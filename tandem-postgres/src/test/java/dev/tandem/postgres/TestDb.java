@@ -16,7 +16,8 @@ final class TestDb {
      * One fresh platform thread per task. The common pool may have a single worker on a 2-core
      * machine, where a long-running writer would starve every other task.
      */
-    static final java.util.concurrent.Executor THREADS = r -> Thread.ofPlatform().daemon().start(r);
+    static final java.util.concurrent.Executor THREADS =
+            r -> Thread.ofPlatform().daemon().start(r);
 
     final EmbeddedPostgres.Database db;
 
