@@ -525,7 +525,7 @@ final class RecipeBuilder {
         sql.add(VersionSchema.drop(vschema));
         for (TableChange tc : model.tables()) {
             if (tc.needsSync()) {
-                sql.add(SyncTrigger.dropFunction(m.id(), tc.table));
+                sql.add(SyncTrigger.dropFunctions(m.id(), tc));
             }
         }
         return String.join(";\n", sql);
@@ -601,7 +601,7 @@ final class RecipeBuilder {
         List<String> functions = new ArrayList<>();
         model.tables().stream()
                 .filter(TableChange::needsSync)
-                .forEach(tc -> functions.add(SyncTrigger.dropFunction(m.id(), tc.table)));
+                .forEach(tc -> functions.add(SyncTrigger.dropFunctions(m.id(), tc)));
         if (!functions.isEmpty()) {
             step(
                     Stage.ROLLBACK,

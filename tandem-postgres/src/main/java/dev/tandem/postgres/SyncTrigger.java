@@ -109,87 +109,110 @@ final class SyncTrigger {
         return UPDATE_TRIGGER + "_" + n;
     }
 
-    /** CREATE FUNCTION and CREATE TRIGGER statements for one table. */
+    /** Each purpose has its own function, so no function body tests which purpose it serves. */
+    private static String function(String migrationId, String table, String purpose) {
+        return Sql.id("tandem", Sql.shortName(functionName(migrationId, table) + "_" + purpose));
+    }
+
+    private static List<String> purposes(TableChange t) {
+        List<String> purposes = new ArrayList<>(List.of("insert_new", "insert_old", "fill", "null"));
+        int n = 0;
+        for (Direction d : directions(t)) {
+            for (Assignment ignored : d.assignments()) {
+                purposes.add("update_" + ++n);
+            }
+        }
+        return purposes;
+    }
+
+    /**
+     * CREATE FUNCTION and CREATE TRIGGER statements for one table. Which shape a write came through is
+     * decided once, in each trigger's WHEN clause (evaluated in C); the functions only assign.
+     */
     static String create(String schema, String versionSchema, String migrationId, TableChange t) {
         String table = Sql.id(schema, t.table);
-        String fn = Sql.id("tandem", functionName(migrationId, t.table));
         String isNewShape = "(current_schemas(false))[1] = " + Sql.literal(versionSchema);
-        // With no schema on search_path the first schema is NULL: an old-shape write, as in the function.
+        // With no schema on search_path the first schema is NULL: an old-shape write.
         String isOldShape = "(current_schemas(false))[1] IS DISTINCT FROM " + Sql.literal(versionSchema);
+        List<String> sql = new ArrayList<>();
         List<Direction> directions = directions(t);
-        List<String> branches = new ArrayList<>();
-        List<String> triggers = new ArrayList<>();
-        triggers.add("CREATE TRIGGER " + Sql.id(INSERT_TRIGGER) + " BEFORE INSERT ON " + table
-                + " FOR EACH ROW EXECUTE FUNCTION " + fn + "()");
         int n = 0;
         for (Direction d : directions) {
-            branches.add(branch(schema, t.table, d, n));
+            String when = d.newShape() ? isNewShape : isOldShape;
+            if (!d.assignments().isEmpty()) {
+                String fn = function(migrationId, t.table, d.newShape() ? "insert_new" : "insert_old");
+                sql.add(function(fn, body(schema, t.table, d.assignments(), d.shape())));
+                sql.add("CREATE TRIGGER " + Sql.id(INSERT_TRIGGER + (d.newShape() ? "_new" : "_old"))
+                        + " BEFORE INSERT ON " + table + " FOR EACH ROW WHEN (" + when + ") EXECUTE FUNCTION " + fn
+                        + "()");
+            }
             for (Assignment a : d.assignments()) {
                 n++;
                 List<String> inputs = inputs(a.expression(), d.shape());
                 if (!inputs.isEmpty()) {
-                    String when = d.newShape() ? isNewShape : isOldShape;
-                    triggers.add("CREATE TRIGGER " + Sql.id(updateTrigger(n)) + " BEFORE UPDATE OF " + Sql.ids(inputs)
-                            + " ON " + table + " FOR EACH ROW WHEN (" + when + ") EXECUTE FUNCTION " + fn + "("
-                            + Sql.literal(String.valueOf(n)) + ")");
+                    String fn = function(migrationId, t.table, "update_" + n);
+                    sql.add(function(fn, body(schema, t.table, List.of(a), d.shape())));
+                    sql.add("CREATE TRIGGER " + Sql.id(updateTrigger(n)) + " BEFORE UPDATE OF " + Sql.ids(inputs)
+                            + " ON " + table + " FOR EACH ROW WHEN (" + when + ") EXECUTE FUNCTION " + fn + "()");
                 }
             }
         }
         List<Assignment> fills = fills(t);
-        String fill = "    NULL;";
         if (!fills.isEmpty()) {
+            String refuse = function(migrationId, t.table, "null");
+            sql.add(function(refuse, """
+                      RAISE EXCEPTION 'null value in column "%" of relation "%" violates not-null constraint', TG_ARGV[0], TG_TABLE_NAME
+                        USING ERRCODE = 'not_null_violation',
+                              HINT = 'A row the backfill has not reached yet reads NULL in its new columns; that NULL is not its value.';
+                    """));
             List<String> anyNull = new ArrayList<>();
             int k = 0;
             for (Assignment a : fills) {
                 String target = Sql.id(a.target());
                 anyNull.add("(OLD." + target + " IS NULL AND NEW." + target + " IS NULL)");
-                String args = "('null', " + Sql.literal(newName(t, a.target())) + ")";
-                triggers.add(
-                        "CREATE TRIGGER " + Sql.id(NULL_TRIGGER + "_" + ++k) + " BEFORE UPDATE OF " + target + " ON "
-                                + table + " FOR EACH ROW WHEN (" + isNewShape + " AND NEW." + target + " IS NULL)"
-                                + " EXECUTE FUNCTION " + fn + args);
+                sql.add("CREATE TRIGGER " + Sql.id(NULL_TRIGGER + "_" + ++k) + " BEFORE UPDATE OF " + target + " ON "
+                        + table
+                        + " FOR EACH ROW WHEN (" + isNewShape + " AND NEW." + target + " IS NULL) EXECUTE FUNCTION "
+                        + refuse
+                        + "(" + Sql.literal(newName(t, a.target())) + ")");
             }
-            triggers.add("CREATE TRIGGER " + Sql.id(FILL_TRIGGER) + " BEFORE UPDATE ON " + table
-                    + " FOR EACH ROW WHEN (" + String.join(" OR ", anyNull) + ") EXECUTE FUNCTION " + fn + "('fill')");
-            fill = fillBranch(schema, t.table, fills, oldShape(t));
+            String fill = function(migrationId, t.table, "fill");
+            sql.add(function(fill, fillBranch(schema, t.table, fills, oldShape(t)) + "\n  RETURN NEW;"));
+            sql.add("CREATE TRIGGER " + Sql.id(FILL_TRIGGER) + " BEFORE UPDATE ON " + table + " FOR EACH ROW WHEN ("
+                    + String.join(" OR ", anyNull) + ") EXECUTE FUNCTION " + fill + "()");
         }
-        return """
-                CREATE FUNCTION %1$s() RETURNS trigger LANGUAGE plpgsql AS $tandem$
-                BEGIN
-                  IF TG_ARGV[0] = 'null' THEN
-                    RAISE EXCEPTION 'null value in column "%%" of relation "%%" violates not-null constraint', TG_ARGV[1], TG_TABLE_NAME
-                      USING ERRCODE = 'not_null_violation',
-                            HINT = 'A row the backfill has not reached yet reads NULL in its new columns; that NULL is not its value.';
-                  END IF;
-                  IF TG_ARGV[0] = 'fill' THEN
-                    -- a row the backfill has not reached: fill its NOT NULL columns first
-                %6$s
-                    RETURN NEW;
-                  END IF;
-                  IF %2$s THEN
-                    -- a write through the new shape: feed the old columns
-                %3$s
-                  ELSE
-                    -- a write through the old shape: feed the new columns
-                %4$s
-                  END IF;
-                  RETURN NEW;
-                END
-                $tandem$;
-                %5$s""".formatted(fn, isNewShape, branches.get(0), branches.get(1), String.join(";\n", triggers), fill);
+        return String.join(";\n", sql);
+    }
+
+    private static String function(String name, String body) {
+        return "CREATE FUNCTION " + name + "() RETURNS trigger LANGUAGE plpgsql AS $tandem$\nBEGIN\n" + body
+                + "\nEND\n$tandem$";
+    }
+
+    /** Binds the columns the expressions read, assigns every target, and returns the row. */
+    private static String body(String schema, String table, List<Assignment> assignments, Map<String, String> shape) {
+        StringBuilder b = new StringBuilder(declare(schema, table, assignments, shape));
+        b.append("    BEGIN\n");
+        for (Assignment a : assignments) {
+            b.append("      NEW.")
+                    .append(Sql.id(a.target()))
+                    .append(" := (")
+                    .append(a.expression())
+                    .append(");\n");
+        }
+        b.append("    END;\n  RETURN NEW;");
+        return b.toString();
     }
 
     static String drop(String schema, String migrationId, TableChange t) {
         String table = Sql.id(schema, t.table);
         List<String> sql = new ArrayList<>();
-        sql.add("DROP TRIGGER IF EXISTS " + Sql.id(INSERT_TRIGGER) + " ON " + table);
+        sql.add("DROP TRIGGER IF EXISTS " + Sql.id(INSERT_TRIGGER + "_new") + " ON " + table);
+        sql.add("DROP TRIGGER IF EXISTS " + Sql.id(INSERT_TRIGGER + "_old") + " ON " + table);
         int n = 0;
         for (Direction d : directions(t)) {
-            for (Assignment a : d.assignments()) {
-                n++;
-                if (!inputs(a.expression(), d.shape()).isEmpty()) {
-                    sql.add("DROP TRIGGER IF EXISTS " + Sql.id(updateTrigger(n)) + " ON " + table);
-                }
+            for (Assignment ignored : d.assignments()) {
+                sql.add("DROP TRIGGER IF EXISTS " + Sql.id(updateTrigger(++n)) + " ON " + table);
             }
         }
         int fills = fills(t).size();
@@ -200,6 +223,14 @@ final class SyncTrigger {
             sql.add("DROP TRIGGER IF EXISTS " + Sql.id(FILL_TRIGGER) + " ON " + table);
         }
         return String.join(";\n", sql);
+    }
+
+    static String dropFunctions(String migrationId, TableChange t) {
+        return String.join(
+                ";\n",
+                purposes(t).stream()
+                        .map(p -> "DROP FUNCTION IF EXISTS " + function(migrationId, t.table, p) + "()")
+                        .toList());
     }
 
     /** Fills each target that is NULL before and after the UPDATE from the old shape's columns. */
@@ -252,39 +283,6 @@ final class SyncTrigger {
                     .append(Sql.id(physical))
                     .append(";\n"));
         }
-        return b.toString();
-    }
-
-    static String dropFunction(String migrationId, String table) {
-        return "DROP FUNCTION IF EXISTS " + Sql.id("tandem", functionName(migrationId, table)) + "()";
-    }
-
-    /**
-     * One direction: declare a variable per column the expressions read (named as in that shape,
-     * typed as the physical column), then assign each target on INSERT, or on an UPDATE that fired
-     * the target's own trigger (numbered from {@code first + 1}).
-     */
-    private static String branch(String schema, String table, Direction d, int first) {
-        if (d.assignments().isEmpty()) {
-            return "    NULL;";
-        }
-        StringBuilder b = new StringBuilder(declare(schema, table, d.assignments(), d.shape()));
-        b.append("    BEGIN\n");
-        int n = first;
-        for (Assignment a : d.assignments()) {
-            n++;
-            String condition = inputs(a.expression(), d.shape()).isEmpty()
-                    ? "TG_OP = 'INSERT'"
-                    : "TG_OP = 'INSERT' OR TG_ARGV[0] = " + Sql.literal(String.valueOf(n));
-            b.append("      IF ").append(condition).append(" THEN\n");
-            b.append("        NEW.")
-                    .append(Sql.id(a.target()))
-                    .append(" := (")
-                    .append(a.expression())
-                    .append(");\n");
-            b.append("      END IF;\n");
-        }
-        b.append("    END;");
         return b.toString();
     }
 }
