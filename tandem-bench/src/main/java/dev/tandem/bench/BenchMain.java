@@ -28,6 +28,7 @@ public final class BenchMain {
         List<Long> sizes = List.of(100_000L, 1_000_000L, 10_000_000L);
         Path out = Path.of("bench/results");
         boolean quick = false;
+        String only = null;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--sizes" ->
@@ -36,9 +37,10 @@ public final class BenchMain {
                             .toList();
                 case "--out" -> out = Path.of(args[++i]);
                 case "--quick" -> quick = true;
+                case "--only" -> only = args[++i];
                 default ->
                     throw new IllegalArgumentException(
-                            "unknown argument " + args[i] + "; expected --sizes, --out or --quick");
+                            "unknown argument " + args[i] + "; expected --sizes, --out, --only or --quick");
             }
         }
         if (quick) {
@@ -53,13 +55,24 @@ public final class BenchMain {
                 "postgres", "embedded PostgreSQL 17 (zonky), fsync off, synchronous_commit off, shared_buffers 512MB");
 
         BenchDb db = new BenchDb("bench");
-        List<Map<String, Object>> backfill = new ArrayList<>();
-        for (long n : sizes) {
-            backfill.add(BackfillBench.run(db, BackfillBench.ADD_COLUMN, n));
-            backfill.add(BackfillBench.run(db, BackfillBench.ALTER_TYPE, n));
+        if (only != null && !List.of("backfill", "overhead", "live").contains(only)) {
+            throw new IllegalArgumentException("--only takes backfill, overhead or live, not " + only);
         }
-        report.put("backfill", backfill);
-        report.put("trigger_overhead", TriggerOverheadBench.run(db, quick ? 100_000 : 1_000_000, 3));
+        if (only == null || only.equals("backfill")) {
+            List<Map<String, Object>> backfill = new ArrayList<>();
+            for (long n : sizes) {
+                backfill.add(BackfillBench.run(db, BackfillBench.ADD_COLUMN, n));
+                backfill.add(BackfillBench.run(db, BackfillBench.ALTER_TYPE, n));
+            }
+            report.put("backfill", backfill);
+        }
+        if (only == null || only.equals("overhead")) {
+            report.put("trigger_overhead", TriggerOverheadBench.run(db, quick ? 100_000 : 1_000_000, 3));
+        }
+        if (only != null && !only.equals("live")) {
+            BenchDb.log(BenchMain.json(report));
+            System.exit(0);
+        }
 
         LiveWorkloadBench.Settings live =
                 quick ? new LiveWorkloadBench.Settings(2, 4, 15, 3) : new LiveWorkloadBench.Settings(10, 4, 40, 5);

@@ -82,6 +82,27 @@ final class Sql {
         return out.append(expression.substring(last)).toString();
     }
 
+    /**
+     * The expression with each column reference replaced by a field of {@code record} (such as
+     * {@code NEW."physical"}), or empty when some identifier that names a column is not plainly a column
+     * reference (a keyword-like column name, say), so the caller must bind the columns another way.
+     */
+    static java.util.Optional<String> onRecord(String expression, String record, Map<String, String> columns) {
+        StringBuilder out = new StringBuilder();
+        int last = 0;
+        for (Token t : tokenize(expression)) {
+            if (!columns.containsKey(t.name())) {
+                continue;
+            }
+            if (!t.columnReference()) {
+                return java.util.Optional.empty();
+            }
+            out.append(expression, last, t.start()).append(record).append('.').append(id(columns.get(t.name())));
+            last = t.end();
+        }
+        return java.util.Optional.of(out.append(expression.substring(last)).toString());
+    }
+
     private record Token(String name, int start, int end, boolean columnReference) {}
 
     private static List<Token> tokenize(String s) {

@@ -191,6 +191,20 @@ final class SyncTrigger {
 
     /** Binds the columns the expressions read, assigns every target, and returns the row. */
     private static String body(String schema, String table, List<Assignment> assignments, Map<String, String> shape) {
+        // The cheapest body reads NEW's fields directly; variables named as in the shape are the
+        // fallback for expressions whose column names the tokenizer cannot place with certainty.
+        List<String> direct = new ArrayList<>();
+        for (Assignment a : assignments) {
+            java.util.Optional<String> onNew = Sql.onRecord(a.expression(), "NEW", shape);
+            if (onNew.isEmpty()) {
+                direct = null;
+                break;
+            }
+            direct.add("  NEW." + Sql.id(a.target()) + " := (" + onNew.get() + ");\n");
+        }
+        if (direct != null) {
+            return String.join("", direct) + "  RETURN NEW;";
+        }
         StringBuilder b = new StringBuilder(declare(schema, table, assignments, shape));
         b.append("    BEGIN\n");
         for (Assignment a : assignments) {

@@ -26,4 +26,13 @@ class SqlTest {
         assertThat(Sql.renameColumns("length(name) > 0 AND name <> 'name'", Map.of("name", "_tandem_new_name")))
                 .isEqualTo("length(\"_tandem_new_name\") > 0 AND \"_tandem_new_name\" <> 'name'");
     }
+
+    @Test
+    void shouldBindColumnReferencesToARecordOrRefuseWhenUnsure() {
+        assertThat(Sql.onRecord(
+                        "split_part(name, ' ', 1) || id::text", "NEW", Map.of("name", "name", "id", "_tandem_new_id")))
+                .contains("split_part(NEW.\"name\", ' ', 1) || NEW.\"_tandem_new_id\"::text");
+        // `date` is a column here, but reads like a keyword: the caller must bind it another way.
+        assertThat(Sql.onRecord("date + 1", "NEW", Map.of("date", "date"))).isEmpty();
+    }
 }
