@@ -75,7 +75,7 @@ final class BenchDb {
         exec("DROP TABLE IF EXISTS accounts CASCADE");
         exec("""
                 CREATE TABLE accounts (aid int NOT NULL, bid int NOT NULL, abalance int NOT NULL, filler char(84));
-                INSERT INTO accounts SELECT g, 1 + g / 100000, (g * 7919) %% 100000, '' FROM generate_series(1, %d) g;
+                INSERT INTO accounts SELECT g, 1 + g / 100000, (g::bigint * 7919 %% 100000)::int, '' FROM generate_series(1, %d) g;
                 ALTER TABLE accounts ADD PRIMARY KEY (aid);
                 VACUUM ANALYZE accounts;
                 CHECKPOINT;

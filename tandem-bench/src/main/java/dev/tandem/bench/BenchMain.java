@@ -67,7 +67,7 @@ public final class BenchMain {
             report.put("backfill", backfill);
         }
         if (only == null || only.equals("overhead")) {
-            report.put("trigger_overhead", TriggerOverheadBench.run(db, quick ? 100_000 : 1_000_000, 3));
+            report.put("trigger_overhead", TriggerOverheadBench.run(db, quick ? 100_000 : 1_000_000, 5));
         }
         if (only != null && !only.equals("live")) {
             BenchDb.log(BenchMain.json(report));

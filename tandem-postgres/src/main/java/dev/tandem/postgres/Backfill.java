@@ -67,59 +67,6 @@ final class Backfill {
                 + " AND (" + unset + ")";
     }
 
-    /** Records each table's key range and row count. Runs in the caller's transaction, right after expand. */
-    static void initialise(Connection c, String migrationId, List<Recipe.BackfillSpec> specs) throws SQLException {
-        for (Recipe.BackfillSpec spec : specs) {
-            String keys =
-                    spec.keyColumns().stream().map(k -> Sql.id(k) + "::text").collect(Collectors.joining(", "));
-            String order =
-                    spec.keyColumns().stream().map(k -> Sql.id(k) + " DESC").collect(Collectors.joining(", "));
-            String[] high = null;
-            try (Statement s = c.createStatement();
-                    ResultSet rs = s.executeQuery("SELECT ARRAY[" + keys + "] FROM "
-                            + Sql.id(spec.schema(), spec.table()) + " ORDER BY " + order + " LIMIT 1")) {
-                if (rs.next()) {
-                    high = (String[]) rs.getArray(1).getArray();
-                }
-            }
-            long total = spec.estimatedRows();
-            if (total < 1_000_000) {
-                try (Statement s = c.createStatement();
-                        ResultSet rs = s.executeQuery("SELECT count(*) FROM " + Sql.id(spec.schema(), spec.table()))) {
-                    rs.next();
-                    total = rs.getLong(1);
-                }
-            }
-            try (PreparedStatement ps = c.prepareStatement(
-                    "INSERT INTO tandem.backfill (migration_id, table_name, high_key, rows_total, done, schema_name, key_columns,"
-                            + " key_types, set_columns, set_expressions) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
-                ps.setString(1, migrationId);
-                ps.setString(2, spec.table());
-                ps.setArray(3, high == null ? null : c.createArrayOf("text", high));
-                ps.setLong(4, total);
-                ps.setBoolean(5, high == null);
-                ps.setString(6, spec.schema());
-                ps.setArray(7, c.createArrayOf("text", spec.keyColumns().toArray()));
-                ps.setArray(8, c.createArrayOf("text", spec.keyTypes().toArray()));
-                ps.setArray(
-                        9,
-                        c.createArrayOf(
-                                "text",
-                                spec.assignments().stream()
-                                        .map(Recipe.Assignment::column)
-                                        .toArray()));
-                ps.setArray(
-                        10,
-                        c.createArrayOf(
-                                "text",
-                                spec.assignments().stream()
-                                        .map(Recipe.Assignment::expression)
-                                        .toArray()));
-                ps.executeUpdate();
-            }
-        }
-    }
-
     /** Runs every table's backfill to the end, from its checkpoint. */
     void run(List<Recipe.BackfillSpec> specs) throws SQLException {
         try (Statement s = c.createStatement();
@@ -167,7 +114,7 @@ final class Backfill {
         }
     }
 
-    private static String[] strings(Array a) throws SQLException {
+    static String[] strings(Array a) throws SQLException {
         return a == null ? null : (String[]) a.getArray();
     }
 
@@ -269,6 +216,11 @@ final class Backfill {
                 if (brake.tripped()) {
                     // Another session waited on this batch's row locks: smaller batches, and room to pass.
                     batch = Math.max(MIN_BATCH, batch / 4);
+                    if (brake.trips() % 50 == 1) {
+                        options.listener()
+                                .info("backfill of " + spec.table() + " braked: another session waited on its row locks"
+                                        + " (" + brake.trips() + " times so far); batches of " + batch + " rows");
+                    }
                     sleep(options.batchTarget());
                 }
                 throttle(done - doneAtStart, startNanos);
@@ -404,80 +356,5 @@ final class Backfill {
         options.listener()
                 .backfillProgress(
                         new BackfillProgress(spec.table(), done, done, 0, Duration.ZERO, BackfillProgress.State.DONE));
-    }
-
-    /** The backfill of each table of a migration, as recorded at start. */
-    static List<Recipe.BackfillSpec> specs(Connection c, String migrationId) throws SQLException {
-        List<Recipe.BackfillSpec> specs = new java.util.ArrayList<>();
-        try (PreparedStatement ps = c.prepareStatement(
-                "SELECT schema_name, table_name, key_columns, key_types, set_columns,"
-                        + " set_expressions, rows_total FROM tandem.backfill WHERE migration_id = ? ORDER BY table_name")) {
-            ps.setString(1, migrationId);
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    String[] columns = strings(rs.getArray(5));
-                    String[] expressions = strings(rs.getArray(6));
-                    List<Recipe.Assignment> assignments = new java.util.ArrayList<>();
-                    for (int i = 0; i < columns.length; i++) {
-                        assignments.add(new Recipe.Assignment(columns[i], expressions[i]));
-                    }
-                    specs.add(new Recipe.BackfillSpec(
-                            rs.getString(1),
-                            rs.getString(2),
-                            List.of(strings(rs.getArray(3))),
-                            List.of(strings(rs.getArray(4))),
-                            assignments,
-                            rs.getLong(7)));
-                }
-            }
-        }
-        return specs;
-    }
-
-    /** Progress of every table of a migration, summed, as recorded in the database. */
-    static BackfillProgress progress(Connection c, String migrationId) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("""
-                SELECT string_agg(table_name, ', '), coalesce(sum(rows_done), 0), coalesce(sum(rows_total), 0), bool_and(done),
-                       bool_or(paused), bool_or(runner_pid IS NOT NULL AND EXISTS (SELECT 1 FROM pg_stat_activity a WHERE a.pid = runner_pid)),
-                       bool_or(runner_pid IS NOT NULL), count(*),
-                       extract(epoch FROM max(updated_at) - min(started_at))
-                FROM tandem.backfill WHERE migration_id = ?""")) {
-            ps.setString(1, migrationId);
-            try (ResultSet rs = ps.executeQuery()) {
-                rs.next();
-                if (rs.getLong(8) == 0) {
-                    return new BackfillProgress(null, 0, 0, 0, Duration.ZERO, BackfillProgress.State.DONE);
-                }
-                long done = rs.getLong(2);
-                long total = Math.max(done, rs.getLong(3));
-                double seconds = rs.getDouble(9);
-                double rate = seconds > 0 ? done / seconds : 0;
-                BackfillProgress.State state;
-                if (rs.getBoolean(4)) {
-                    state = BackfillProgress.State.DONE;
-                } else if (rs.getBoolean(5)) {
-                    state = BackfillProgress.State.PAUSED;
-                } else if (rs.getBoolean(6)) {
-                    state = BackfillProgress.State.RUNNING;
-                } else if (rs.getBoolean(7)) {
-                    state = BackfillProgress.State.INTERRUPTED;
-                } else {
-                    state = BackfillProgress.State.NOT_STARTED;
-                }
-                Duration eta = state == BackfillProgress.State.DONE
-                        ? Duration.ZERO
-                        : rate > 0 ? Duration.ofMillis((long) ((total - done) / rate * 1000)) : null;
-                return new BackfillProgress(rs.getString(1), done, total, rate, eta, state);
-            }
-        }
-    }
-
-    static void setPaused(Connection c, String migrationId, boolean paused) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(
-                "UPDATE tandem.backfill SET paused = ?, updated_at = now() WHERE migration_id = ?")) {
-            ps.setBoolean(1, paused);
-            ps.setString(2, migrationId);
-            ps.executeUpdate();
-        }
     }
 }

@@ -119,7 +119,7 @@ public final class Engine {
                 runStage(c, m.id(), Stage.EXPAND);
                 StateStore.Row row = StateStore.find(c, m.id()).orElseThrow();
                 inTransaction(c, () -> {
-                    Backfill.initialise(c, m.id(), recipe.backfills());
+                    BackfillState.initialise(c, m.id(), recipe.backfills());
                     StateStore.transition(c, row, Phase.EXPANDED, false, null, options.actor());
                 });
             } catch (TandemException | SQLException e) {
@@ -177,7 +177,7 @@ public final class Engine {
     }
 
     private void runBackfill(Connection c, String id) throws SQLException {
-        new Backfill(c, dataSource, options, id).run(Backfill.specs(c, id));
+        new Backfill(c, dataSource, options, id).run(BackfillState.specs(c, id));
         runStage(c, id, Stage.VALIDATE);
         StateStore.Row row = StateStore.find(c, id).orElseThrow();
         if (row.phase() == Phase.EXPANDED) {
@@ -195,8 +195,8 @@ public final class Engine {
                         "migration " + row.id() + " is " + row.phase()
                                 + "; only an EXPANDED migration has a backfill to run");
             }
-            Backfill.setPaused(c, row.id(), false);
-            BackfillProgress progress = Backfill.progress(c, row.id());
+            BackfillState.setPaused(c, row.id(), false);
+            BackfillProgress progress = BackfillState.progress(c, row.id());
             if (progress.state() == BackfillProgress.State.RUNNING) {
                 options.listener().info("the backfill is running in another process; it goes on from its checkpoint");
                 return status(c, row.id());
@@ -210,7 +210,7 @@ public final class Engine {
     public MigrationStatus pauseBackfill(String migrationId, boolean paused) {
         return withConnection("pause backfill", c -> {
             StateStore.Row row = StateStore.resolve(c, migrationId);
-            Backfill.setPaused(c, row.id(), paused);
+            BackfillState.setPaused(c, row.id(), paused);
             return status(c, row.id());
         });
     }
@@ -262,7 +262,7 @@ public final class Engine {
                         "complete has already begun for " + row.id()
                                 + " and removed part of the old shape; finish it with `tandem complete`");
             }
-            Backfill.setPaused(c, row.id(), true);
+            BackfillState.setPaused(c, row.id(), true);
             runStage(c, row.id(), Stage.ROLLBACK);
             inTransaction(
                     c,
@@ -363,6 +363,6 @@ public final class Engine {
                 r.checksum(),
                 r.createdAt(),
                 r.updatedAt(),
-                Backfill.progress(c, id));
+                BackfillState.progress(c, id));
     }
 }

@@ -6,7 +6,6 @@ import dev.tandem.core.ForeignKeyRef;
 import dev.tandem.core.Migration;
 import dev.tandem.core.Operation;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 
@@ -17,10 +16,10 @@ import java.util.Map;
  * column that is swapped in at complete.
  */
 final class RecipeBuilder {
-    private final ShapeModel model;
-    private final Migration m;
-    private final String schema;
-    private final String vschema;
+    final ShapeModel model;
+    final Migration m;
+    final String schema;
+    final String vschema;
     private final List<PlannedStep> steps = new ArrayList<>();
     private final List<Recipe.BackfillSpec> backfills = new ArrayList<>();
 
@@ -36,28 +35,28 @@ final class RecipeBuilder {
         b.expand();
         b.backfill();
         b.validate();
-        b.complete();
-        b.rollback();
+        ContractSteps contract = new ContractSteps(b);
+        contract.complete();
+        contract.rollback();
         return new Recipe(b.steps, b.backfills);
     }
 
-    private void step(
-            Stage stage, String description, String sql, LockMode lock, boolean transactional, String estimate) {
+    void step(Stage stage, String description, String sql, LockMode lock, boolean transactional, String estimate) {
         steps.add(new PlannedStep(stage, description, sql, lock, transactional, estimate));
     }
 
-    private String t(String table) {
+    String t(String table) {
         return Sql.id(schema, table);
     }
 
-    private static String size(Catalog.Table table) {
+    static String size(Catalog.Table table) {
         return table == null
                 ? "new table"
                 : "~" + String.format("%,d", table.estimatedRows()) + " rows, " + (table.sizeBytes() / 1024 / 1024)
                         + " MB";
     }
 
-    private String notNullName(TableChange tc, String column) {
+    String notNullName(TableChange tc, String column) {
         return Sql.shortName("_tandem_nn_" + tc.table + "_" + column);
     }
 
@@ -66,7 +65,7 @@ final class RecipeBuilder {
      * is taken: a column that already has a check keeps {@code items_qty_check}, and the check that
      * alter_column adds is {@code items_qty_check1}.
      */
-    private String constraintName(TableChange tc, String column, String suffix) {
+    String constraintName(TableChange tc, String column, String suffix) {
         String base = tc.table + "_" + column + "_" + suffix;
         String name = Sql.shortName(base);
         for (int n = 1; nameTaken(tc, name); n++) {
@@ -75,14 +74,14 @@ final class RecipeBuilder {
         return name;
     }
 
-    private boolean nameTaken(TableChange tc, String name) {
+    boolean nameTaken(TableChange tc, String name) {
         return model.catalog.relationExists(name)
                 || (tc.existing != null
                         && tc.existing.constraints().stream()
                                 .anyMatch(k -> k.name().equals(name)));
     }
 
-    private String rebuiltIndexName(String index) {
+    String rebuiltIndexName(String index) {
         return Sql.shortName("_tandem_" + index);
     }
 
@@ -400,216 +399,5 @@ final class RecipeBuilder {
                 LockMode.SHARE_UPDATE_EXCLUSIVE,
                 false,
                 size(tc.existing));
-    }
-
-    // ---- complete
-
-    private void complete() {
-        for (TableChange tc : model.tables()) {
-            if (tc.isNew() || tc.dropped) {
-                continue;
-            }
-            List<String> sql = new ArrayList<>();
-            sql.add("LOCK TABLE " + t(tc.table) + " IN ACCESS EXCLUSIVE MODE");
-            sql.add(VersionSchema.dropView(vschema, tc));
-            if (tc.needsSync()) {
-                sql.add(SyncTrigger.drop(schema, m.id(), tc));
-            }
-            String alter = "ALTER TABLE " + t(tc.table) + " ";
-            for (TableChange.Added a : tc.added) {
-                String c = a.spec().name();
-                if (!a.spec().nullable()) {
-                    sql.add(alter + "ALTER COLUMN " + Sql.id(c) + " SET NOT NULL");
-                    sql.add(alter + "DROP CONSTRAINT " + Sql.id(notNullName(tc, c)));
-                }
-                if (a.spec().unique()) {
-                    String k = constraintName(tc, c, "key");
-                    sql.add(alter + "ADD CONSTRAINT " + Sql.id(k) + " UNIQUE USING INDEX " + Sql.id(k));
-                }
-            }
-            for (TableChange.Copy c : tc.copies) {
-                String seq = tc.existing.ownedSequences().get(c.column());
-                if (seq != null) {
-                    sql.add("ALTER SEQUENCE " + seq + " OWNED BY " + t(tc.table) + "." + Sql.id(c.copy()));
-                }
-                if (c.notNull()) {
-                    sql.add(alter + "ALTER COLUMN " + Sql.id(c.copy()) + " SET NOT NULL");
-                    sql.add(alter + "DROP CONSTRAINT " + Sql.id(notNullName(tc, c.finalName())));
-                }
-                sql.add(alter + "DROP COLUMN " + Sql.id(c.column()));
-                sql.add(alter + "RENAME COLUMN " + Sql.id(c.copy()) + " TO " + Sql.id(c.finalName()));
-                for (Catalog.Index index : tc.existing.indexes()) {
-                    if (!index.columns().contains(c.column())) {
-                        continue;
-                    }
-                    String rebuilt = Sql.id(rebuiltIndexName(index.name()));
-                    if (index.primary()) {
-                        sql.add(alter + "ADD CONSTRAINT " + Sql.id(index.constraintName()) + " PRIMARY KEY USING INDEX "
-                                + rebuilt);
-                    } else if (index.constraintName() != null) {
-                        sql.add(alter + "ADD CONSTRAINT " + Sql.id(index.constraintName()) + " UNIQUE USING INDEX "
-                                + rebuilt);
-                    } else {
-                        sql.add("ALTER INDEX " + Sql.id(schema, rebuiltIndexName(index.name())) + " RENAME TO "
-                                + Sql.id(index.name()));
-                    }
-                }
-                for (Catalog.Constraint k : tc.existing.constraints()) {
-                    if ((k.type() == 'c' || k.type() == 'f') && k.columns().contains(c.column())) {
-                        sql.add(alter + "RENAME CONSTRAINT " + Sql.id(rebuiltIndexName(k.name())) + " TO "
-                                + Sql.id(k.name()));
-                    }
-                }
-                if (c.unique()) {
-                    String k = constraintName(tc, c.finalName(), "key");
-                    sql.add(alter + "ADD CONSTRAINT " + Sql.id(k) + " UNIQUE USING INDEX " + Sql.id(k));
-                }
-            }
-            for (TableChange.Dropped d : tc.droppedColumns) {
-                sql.add(alter + "DROP COLUMN " + Sql.id(d.column()));
-            }
-            tc.renames.forEach((from, to) -> sql.add(alter + "RENAME COLUMN " + Sql.id(from) + " TO " + Sql.id(to)));
-            for (Operation op : m.operations()) {
-                if (op instanceof Operation.DropConstraint dc && model.tableOf(op) == tc) {
-                    sql.add(alter + "DROP CONSTRAINT IF EXISTS " + Sql.id(dc.name()));
-                }
-                if (op instanceof Operation.CreateConstraint cc
-                        && model.tableOf(op) == tc
-                        && cc.type() == ConstraintType.UNIQUE) {
-                    sql.add(alter + "ADD CONSTRAINT " + Sql.id(cc.name()) + " UNIQUE USING INDEX " + Sql.id(cc.name()));
-                }
-            }
-            if (tc.renamedTo != null) {
-                sql.add(alter + "RENAME TO " + Sql.id(tc.renamedTo));
-            }
-            if (sql.size() > 2 || tc.renamedTo != null) {
-                step(
-                        Stage.COMPLETE,
-                        "contract " + schema + "." + tc.table + ": remove the old shape",
-                        String.join(";\n", sql),
-                        LockMode.ACCESS_EXCLUSIVE,
-                        true,
-                        "instant: catalog only");
-            }
-        }
-        for (Operation op : m.operations()) {
-            if (op instanceof Operation.DropIndex di) {
-                step(
-                        Stage.COMPLETE,
-                        "drop index " + di.name() + " concurrently",
-                        "DROP INDEX CONCURRENTLY IF EXISTS " + Sql.id(schema, di.name()),
-                        LockMode.SHARE_UPDATE_EXCLUSIVE,
-                        false,
-                        "waits for running queries on the table");
-            } else if (op instanceof Operation.DropTable dt) {
-                step(
-                        Stage.COMPLETE,
-                        "drop table " + schema + "." + dt.name(),
-                        "DROP TABLE IF EXISTS " + t(dt.name()),
-                        LockMode.ACCESS_EXCLUSIVE,
-                        true,
-                        "instant");
-            }
-        }
-        step(
-                Stage.COMPLETE,
-                "drop the version schema " + vschema + " and the sync functions",
-                cleanup(),
-                LockMode.NONE,
-                true,
-                "instant");
-    }
-
-    private String cleanup() {
-        List<String> sql = new ArrayList<>();
-        sql.add(VersionSchema.drop(vschema));
-        for (TableChange tc : model.tables()) {
-            if (tc.needsSync()) {
-                sql.add(SyncTrigger.dropFunctions(m.id(), tc));
-            }
-        }
-        return String.join(";\n", sql);
-    }
-
-    // ---- rollback
-
-    private void rollback() {
-        step(
-                Stage.ROLLBACK,
-                "drop the version schema " + vschema,
-                VersionSchema.drop(vschema),
-                LockMode.NONE,
-                true,
-                "instant");
-        List<Operation> reversed = new ArrayList<>(m.operations());
-        Collections.reverse(reversed);
-        for (Operation op : reversed) {
-            if (op instanceof Operation.RawSql sql && sql.down() != null) {
-                step(
-                        Stage.ROLLBACK,
-                        "raw sql down (unchecked) at " + sql.location(),
-                        sql.down(),
-                        LockMode.ACCESS_EXCLUSIVE,
-                        true,
-                        "unknown: raw SQL");
-            } else if (op instanceof Operation.CreateIndex ci) {
-                step(
-                        Stage.ROLLBACK,
-                        "drop index " + ci.name() + " concurrently",
-                        "DROP INDEX CONCURRENTLY IF EXISTS " + Sql.id(schema, ci.name()),
-                        LockMode.SHARE_UPDATE_EXCLUSIVE,
-                        false,
-                        "waits for running queries on the table");
-            }
-        }
-        for (TableChange tc : model.tables()) {
-            if (tc.isNew()) {
-                step(
-                        Stage.ROLLBACK,
-                        "drop table " + schema + "." + tc.table,
-                        "DROP TABLE IF EXISTS " + t(tc.table),
-                        LockMode.ACCESS_EXCLUSIVE,
-                        true,
-                        "instant");
-                continue;
-            }
-            List<String> sql = new ArrayList<>();
-            sql.add("LOCK TABLE " + t(tc.table) + " IN ACCESS EXCLUSIVE MODE");
-            if (tc.needsSync()) {
-                sql.add(SyncTrigger.drop(schema, m.id(), tc));
-            }
-            String alter = "ALTER TABLE " + t(tc.table) + " ";
-            tc.added.forEach(a ->
-                    sql.add(alter + "DROP COLUMN IF EXISTS " + Sql.id(a.spec().name())));
-            tc.copies.forEach(c -> sql.add(alter + "DROP COLUMN IF EXISTS " + Sql.id(c.copy())));
-            for (Operation op : m.operations()) {
-                if (op instanceof Operation.CreateConstraint cc && model.tableOf(op) == tc) {
-                    sql.add(alter + "DROP CONSTRAINT IF EXISTS " + Sql.id(cc.name()));
-                    sql.add("DROP INDEX IF EXISTS " + Sql.id(schema, cc.name()));
-                }
-            }
-            if (sql.size() > 1) {
-                step(
-                        Stage.ROLLBACK,
-                        "remove the new shape of " + schema + "." + tc.table,
-                        String.join(";\n", sql),
-                        LockMode.ACCESS_EXCLUSIVE,
-                        true,
-                        "instant: catalog only");
-            }
-        }
-        List<String> functions = new ArrayList<>();
-        model.tables().stream()
-                .filter(TableChange::needsSync)
-                .forEach(tc -> functions.add(SyncTrigger.dropFunctions(m.id(), tc)));
-        if (!functions.isEmpty()) {
-            step(
-                    Stage.ROLLBACK,
-                    "drop the sync functions",
-                    String.join(";\n", functions),
-                    LockMode.NONE,
-                    true,
-                    "instant");
-        }
     }
 }

@@ -6,6 +6,8 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.random.RandomGenerator;
 
 /**
@@ -70,6 +72,7 @@ final class StepRunner {
                     }
                     throw Jdbc.failure("step '" + step.description() + "' failed", e);
                 }
+                cancelBlockingAutovacuum(c, step);
                 Duration backoff = backoff(attempt);
                 options.listener().retrying(step, attempt, options.maxAttempts(), backoff, e.getMessage());
                 try {
@@ -141,6 +144,37 @@ final class StepRunner {
             s.execute("DROP INDEX CONCURRENTLY IF EXISTS " + name);
         } catch (SQLException ignored) {
             // best effort; the original error is what the operator needs to see
+        }
+    }
+
+    /**
+     * An autovacuum worker yields to a lock waiter only after {@code deadlock_timeout} (1 s by
+     * default), longer than tandem waits; so, as PostgreSQL itself would, tandem cancels an autovacuum
+     * of a table its step needs. It runs again later. Anti-wraparound vacuums are never cancelled.
+     */
+    private void cancelBlockingAutovacuum(Connection c, PlannedStep step) {
+        String sql = """
+                SELECT pid, query FROM pg_stat_activity
+                WHERE backend_type = 'autovacuum worker' AND query NOT LIKE '%to prevent wraparound%'""";
+        try (Statement s = c.createStatement();
+                java.sql.ResultSet rs = s.executeQuery(sql)) {
+            List<Integer> cancel = new ArrayList<>();
+            while (rs.next()) {
+                String query = rs.getString(2) == null ? "" : rs.getString(2).strip();
+                String relation = query.substring(query.lastIndexOf(' ') + 1);
+                int dot = relation.indexOf('.');
+                if (dot > 0 && step.sql().contains(Sql.id(relation.substring(0, dot), relation.substring(dot + 1)))) {
+                    cancel.add(rs.getInt(1));
+                    options.listener()
+                            .info("cancelled " + query + ": it held a lock '" + step.description()
+                                    + "' needs; autovacuum runs it again later");
+                }
+            }
+            for (int pid : cancel) {
+                s.execute("SELECT pg_cancel_backend(" + pid + ")");
+            }
+        } catch (SQLException e) {
+            // Without the privilege to cancel it, tandem waits for the autovacuum like any other lock.
         }
     }
 }

@@ -1,0 +1,230 @@
+package dev.tandem.postgres;
+
+import dev.tandem.core.ConstraintType;
+import dev.tandem.core.Operation;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+
+/**
+ * The steps of {@code complete} (contract: the old shape goes) and {@code rollback} (the new shape
+ * goes), compiled with the rest of the recipe at start.
+ */
+final class ContractSteps {
+    private final RecipeBuilder b;
+
+    ContractSteps(RecipeBuilder b) {
+        this.b = b;
+    }
+
+    // ---- complete
+
+    void complete() {
+        for (TableChange tc : b.model.tables()) {
+            if (tc.isNew() || tc.dropped) {
+                continue;
+            }
+            List<String> sql = new ArrayList<>();
+            sql.add("LOCK TABLE " + b.t(tc.table) + " IN ACCESS EXCLUSIVE MODE");
+            sql.add(VersionSchema.dropView(b.vschema, tc));
+            if (tc.needsSync()) {
+                sql.add(SyncTrigger.drop(b.schema, b.m.id(), tc));
+            }
+            String alter = "ALTER TABLE " + b.t(tc.table) + " ";
+            for (TableChange.Added a : tc.added) {
+                String c = a.spec().name();
+                if (!a.spec().nullable()) {
+                    sql.add(alter + "ALTER COLUMN " + Sql.id(c) + " SET NOT NULL");
+                    sql.add(alter + "DROP CONSTRAINT " + Sql.id(b.notNullName(tc, c)));
+                }
+                if (a.spec().unique()) {
+                    String k = b.constraintName(tc, c, "key");
+                    sql.add(alter + "ADD CONSTRAINT " + Sql.id(k) + " UNIQUE USING INDEX " + Sql.id(k));
+                }
+            }
+            for (TableChange.Copy c : tc.copies) {
+                String seq = tc.existing.ownedSequences().get(c.column());
+                if (seq != null) {
+                    sql.add("ALTER SEQUENCE " + seq + " OWNED BY " + b.t(tc.table) + "." + Sql.id(c.copy()));
+                }
+                if (c.notNull()) {
+                    sql.add(alter + "ALTER COLUMN " + Sql.id(c.copy()) + " SET NOT NULL");
+                    sql.add(alter + "DROP CONSTRAINT " + Sql.id(b.notNullName(tc, c.finalName())));
+                }
+                sql.add(alter + "DROP COLUMN " + Sql.id(c.column()));
+                sql.add(alter + "RENAME COLUMN " + Sql.id(c.copy()) + " TO " + Sql.id(c.finalName()));
+                for (Catalog.Index index : tc.existing.indexes()) {
+                    if (!index.columns().contains(c.column())) {
+                        continue;
+                    }
+                    String rebuilt = Sql.id(b.rebuiltIndexName(index.name()));
+                    if (index.primary()) {
+                        sql.add(alter + "ADD CONSTRAINT " + Sql.id(index.constraintName()) + " PRIMARY KEY USING INDEX "
+                                + rebuilt);
+                    } else if (index.constraintName() != null) {
+                        sql.add(alter + "ADD CONSTRAINT " + Sql.id(index.constraintName()) + " UNIQUE USING INDEX "
+                                + rebuilt);
+                    } else {
+                        sql.add("ALTER INDEX " + Sql.id(b.schema, b.rebuiltIndexName(index.name())) + " RENAME TO "
+                                + Sql.id(index.name()));
+                    }
+                }
+                for (Catalog.Constraint k : tc.existing.constraints()) {
+                    if ((k.type() == 'c' || k.type() == 'f') && k.columns().contains(c.column())) {
+                        sql.add(alter + "RENAME CONSTRAINT " + Sql.id(b.rebuiltIndexName(k.name())) + " TO "
+                                + Sql.id(k.name()));
+                    }
+                }
+                if (c.unique()) {
+                    String k = b.constraintName(tc, c.finalName(), "key");
+                    sql.add(alter + "ADD CONSTRAINT " + Sql.id(k) + " UNIQUE USING INDEX " + Sql.id(k));
+                }
+            }
+            for (TableChange.Dropped d : tc.droppedColumns) {
+                sql.add(alter + "DROP COLUMN " + Sql.id(d.column()));
+            }
+            tc.renames.forEach((from, to) -> sql.add(alter + "RENAME COLUMN " + Sql.id(from) + " TO " + Sql.id(to)));
+            for (Operation op : b.m.operations()) {
+                if (op instanceof Operation.DropConstraint dc && b.model.tableOf(op) == tc) {
+                    sql.add(alter + "DROP CONSTRAINT IF EXISTS " + Sql.id(dc.name()));
+                }
+                if (op instanceof Operation.CreateConstraint cc
+                        && b.model.tableOf(op) == tc
+                        && cc.type() == ConstraintType.UNIQUE) {
+                    sql.add(alter + "ADD CONSTRAINT " + Sql.id(cc.name()) + " UNIQUE USING INDEX " + Sql.id(cc.name()));
+                }
+            }
+            if (tc.renamedTo != null) {
+                sql.add(alter + "RENAME TO " + Sql.id(tc.renamedTo));
+            }
+            if (sql.size() > 2 || tc.renamedTo != null) {
+                b.step(
+                        Stage.COMPLETE,
+                        "contract " + b.schema + "." + tc.table + ": remove the old shape",
+                        String.join(";\n", sql),
+                        LockMode.ACCESS_EXCLUSIVE,
+                        true,
+                        "instant: catalog only");
+            }
+        }
+        for (Operation op : b.m.operations()) {
+            if (op instanceof Operation.DropIndex di) {
+                b.step(
+                        Stage.COMPLETE,
+                        "drop index " + di.name() + " concurrently",
+                        "DROP INDEX CONCURRENTLY IF EXISTS " + Sql.id(b.schema, di.name()),
+                        LockMode.SHARE_UPDATE_EXCLUSIVE,
+                        false,
+                        "waits for running queries on the table");
+            } else if (op instanceof Operation.DropTable dt) {
+                b.step(
+                        Stage.COMPLETE,
+                        "drop table " + b.schema + "." + dt.name(),
+                        "DROP TABLE IF EXISTS " + b.t(dt.name()),
+                        LockMode.ACCESS_EXCLUSIVE,
+                        true,
+                        "instant");
+            }
+        }
+        b.step(
+                Stage.COMPLETE,
+                "drop the version schema " + b.vschema + " and the sync functions",
+                cleanup(),
+                LockMode.NONE,
+                true,
+                "instant");
+    }
+
+    private String cleanup() {
+        List<String> sql = new ArrayList<>();
+        sql.add(VersionSchema.drop(b.vschema));
+        for (TableChange tc : b.model.tables()) {
+            if (tc.needsSync()) {
+                sql.add(SyncTrigger.dropFunctions(b.m.id(), tc));
+            }
+        }
+        return String.join(";\n", sql);
+    }
+
+    // ---- rollback
+
+    void rollback() {
+        b.step(
+                Stage.ROLLBACK,
+                "drop the version schema " + b.vschema,
+                VersionSchema.drop(b.vschema),
+                LockMode.NONE,
+                true,
+                "instant");
+        List<Operation> reversed = new ArrayList<>(b.m.operations());
+        Collections.reverse(reversed);
+        for (Operation op : reversed) {
+            if (op instanceof Operation.RawSql sql && sql.down() != null) {
+                b.step(
+                        Stage.ROLLBACK,
+                        "raw sql down (unchecked) at " + sql.location(),
+                        sql.down(),
+                        LockMode.ACCESS_EXCLUSIVE,
+                        true,
+                        "unknown: raw SQL");
+            } else if (op instanceof Operation.CreateIndex ci) {
+                b.step(
+                        Stage.ROLLBACK,
+                        "drop index " + ci.name() + " concurrently",
+                        "DROP INDEX CONCURRENTLY IF EXISTS " + Sql.id(b.schema, ci.name()),
+                        LockMode.SHARE_UPDATE_EXCLUSIVE,
+                        false,
+                        "waits for running queries on the table");
+            }
+        }
+        for (TableChange tc : b.model.tables()) {
+            if (tc.isNew()) {
+                b.step(
+                        Stage.ROLLBACK,
+                        "drop table " + b.schema + "." + tc.table,
+                        "DROP TABLE IF EXISTS " + b.t(tc.table),
+                        LockMode.ACCESS_EXCLUSIVE,
+                        true,
+                        "instant");
+                continue;
+            }
+            List<String> sql = new ArrayList<>();
+            sql.add("LOCK TABLE " + b.t(tc.table) + " IN ACCESS EXCLUSIVE MODE");
+            if (tc.needsSync()) {
+                sql.add(SyncTrigger.drop(b.schema, b.m.id(), tc));
+            }
+            String alter = "ALTER TABLE " + b.t(tc.table) + " ";
+            tc.added.forEach(a ->
+                    sql.add(alter + "DROP COLUMN IF EXISTS " + Sql.id(a.spec().name())));
+            tc.copies.forEach(c -> sql.add(alter + "DROP COLUMN IF EXISTS " + Sql.id(c.copy())));
+            for (Operation op : b.m.operations()) {
+                if (op instanceof Operation.CreateConstraint cc && b.model.tableOf(op) == tc) {
+                    sql.add(alter + "DROP CONSTRAINT IF EXISTS " + Sql.id(cc.name()));
+                    sql.add("DROP INDEX IF EXISTS " + Sql.id(b.schema, cc.name()));
+                }
+            }
+            if (sql.size() > 1) {
+                b.step(
+                        Stage.ROLLBACK,
+                        "remove the new shape of " + b.schema + "." + tc.table,
+                        String.join(";\n", sql),
+                        LockMode.ACCESS_EXCLUSIVE,
+                        true,
+                        "instant: catalog only");
+            }
+        }
+        List<String> functions = new ArrayList<>();
+        b.model.tables().stream()
+                .filter(TableChange::needsSync)
+                .forEach(tc -> functions.add(SyncTrigger.dropFunctions(b.m.id(), tc)));
+        if (!functions.isEmpty()) {
+            b.step(
+                    Stage.ROLLBACK,
+                    "drop the sync functions",
+                    String.join(";\n", functions),
+                    LockMode.NONE,
+                    true,
+                    "instant");
+        }
+    }
+}
