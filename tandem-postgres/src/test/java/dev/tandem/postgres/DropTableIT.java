@@ -74,4 +74,14 @@ class DropTableIT extends LifecycleFixture {
         assertThat(db.rowChecksum("public.legacy")).isEqualTo(db.rowChecksum("control.legacy"));
         assertThat(db.rowChecksum("public.items")).isEqualTo(db.rowChecksum("control.items"));
     }
+
+    @Test
+    void shouldHideTheDroppedTableFromTheNewShape() throws Exception {
+        start(migration());
+        try (Connection n = db.newShape(ID)) {
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> TestDb.rows(n, "SELECT count(*) FROM legacy"))
+                    .hasMessageContaining("relation \"legacy\" does not exist in the new shape");
+        }
+        assertThat(db.value("SELECT count(*) FROM legacy")).isEqualTo("500");
+    }
 }

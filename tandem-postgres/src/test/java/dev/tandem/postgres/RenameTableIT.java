@@ -62,4 +62,14 @@ class RenameTableIT extends LifecycleFixture {
         assertThat(db.rowChecksum("public.items"))
                 .isEqualTo(controlChecksum("items", OLD_WRITES, NEW_WRITES_IN_OLD_SHAPE));
     }
+
+    @Test
+    void shouldServeOnlyTheNewNameInTheNewShape() throws Exception {
+        start(migration());
+        try (java.sql.Connection n = db.newShape(ID)) {
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> TestDb.rows(n, "SELECT count(*) FROM items"))
+                    .hasMessageContaining("relation \"items\" does not exist in the new shape");
+            assertThat(TestDb.rows(n, "SELECT count(*) FROM products")).containsExactly(List.of(String.valueOf(ROWS)));
+        }
+    }
 }
