@@ -2,9 +2,7 @@ package dev.tandem.cli;
 
 import dev.tandem.postgres.BackfillProgress;
 import dev.tandem.postgres.Engine;
-import dev.tandem.postgres.EngineOptions;
 import dev.tandem.postgres.MigrationStatus;
-import java.time.Duration;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -21,33 +19,14 @@ final class BackfillCommand extends TandemCommand {
     @Mixin
     ConnectionOptions connection;
 
+    @Mixin
+    BackfillOptions backfill;
+
     @Option(names = "--migration", paramLabel = "ID", description = "The migration; default: the active one.")
     String migrationId;
 
     @ArgGroup(exclusive = true, multiplicity = "0..1")
     Mode mode = new Mode();
-
-    @Option(
-            names = "--lock-timeout",
-            paramLabel = "DURATION",
-            defaultValue = "500ms",
-            converter = DurationConverter.class,
-            description = "The longest a batch may make other sessions wait for a lock (default: ${DEFAULT-VALUE}).")
-    Duration lockTimeout;
-
-    @Option(
-            names = "--batch-ms",
-            paramLabel = "MILLIS",
-            defaultValue = "100",
-            description = "How long one batch should take, in milliseconds (default: ${DEFAULT-VALUE}).")
-    long batchMillis;
-
-    @Option(
-            names = "--max-rows-per-second",
-            paramLabel = "N",
-            defaultValue = "0",
-            description = "Throttle; 0 means no limit (default: ${DEFAULT-VALUE}).")
-    long maxRowsPerSecond;
 
     static final class Mode {
         @Option(
@@ -64,12 +43,7 @@ final class BackfillCommand extends TandemCommand {
         try (ConsoleListener listener = ConsoleListener.create(out(), Terminal.interactive(environment()))) {
             Engine engine = Engine.create(
                     connection.dataSource(environment()),
-                    EngineOptions.builder()
-                            .lockTimeout(lockTimeout)
-                            .batchTarget(Duration.ofMillis(batchMillis))
-                            .maxRowsPerSecond(maxRowsPerSecond)
-                            .listener(listener)
-                            .build());
+                    backfill.engineOptions(listener).build());
             if (mode != null && mode.pause) {
                 MigrationStatus status = engine.pauseBackfill(migrationId, true);
                 out().println("Asked the backfill of " + status.id() + " to pause after its current batch."

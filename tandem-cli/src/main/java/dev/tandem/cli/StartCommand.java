@@ -9,7 +9,6 @@ import dev.tandem.postgres.Engine;
 import dev.tandem.postgres.EngineOptions;
 import dev.tandem.postgres.MigrationStatus;
 import java.nio.file.Path;
-import java.time.Duration;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -29,27 +28,8 @@ final class StartCommand extends TandemCommand {
     @Mixin
     ConnectionOptions connection;
 
-    @Option(
-            names = "--lock-timeout",
-            paramLabel = "DURATION",
-            defaultValue = "500ms",
-            converter = DurationConverter.class,
-            description = "The longest any step may make other sessions wait for a lock (default: ${DEFAULT-VALUE}).")
-    Duration lockTimeout;
-
-    @Option(
-            names = "--batch-ms",
-            paramLabel = "MILLIS",
-            defaultValue = "100",
-            description = "How long one backfill batch should take, in milliseconds (default: ${DEFAULT-VALUE}).")
-    long batchMillis;
-
-    @Option(
-            names = "--max-rows-per-second",
-            paramLabel = "N",
-            defaultValue = "0",
-            description = "Throttle the backfill; 0 means no limit (default: ${DEFAULT-VALUE}).")
-    long maxRowsPerSecond;
+    @Mixin
+    BackfillOptions backfill;
 
     @Option(names = "--no-backfill", description = "Only expand; run the backfill later with `tandem backfill`.")
     boolean noBackfill;
@@ -67,7 +47,8 @@ final class StartCommand extends TandemCommand {
         try (ConsoleListener listener = ConsoleListener.create(out(), Terminal.interactive(environment()))) {
             EngineOptions options = options(listener);
             Engine engine = Engine.create(connection.dataSource(environment()), options);
-            out().println("Starting " + migration.id() + " (lock timeout " + Human.duration(lockTimeout) + ")");
+            out().println("Starting " + migration.id() + " (lock timeout " + Human.duration(backfill.lockTimeout)
+                    + ")");
             MigrationStatus status = engine.start(migration);
             listener.finish();
             out().println();
@@ -77,12 +58,6 @@ final class StartCommand extends TandemCommand {
     }
 
     EngineOptions options(ConsoleListener listener) {
-        return EngineOptions.builder()
-                .lockTimeout(lockTimeout)
-                .batchTarget(Duration.ofMillis(batchMillis))
-                .maxRowsPerSecond(maxRowsPerSecond)
-                .backfill(!noBackfill)
-                .listener(listener)
-                .build();
+        return backfill.engineOptions(listener).backfill(!noBackfill).build();
     }
 }

@@ -57,9 +57,9 @@ class TandemCliTest {
         StartCommand start = (StartCommand) parsed.subcommand().commandSpec().userObject();
         assertThat(start.file).hasToString("m.yaml");
         assertThat(start.connection.url).isEqualTo("postgres://u:p@db:5432/app");
-        assertThat(start.lockTimeout).isEqualTo(Duration.ofSeconds(2));
-        assertThat(start.batchMillis).isEqualTo(250);
-        assertThat(start.maxRowsPerSecond).isEqualTo(5000);
+        assertThat(start.backfill.lockTimeout).isEqualTo(Duration.ofSeconds(2));
+        assertThat(start.backfill.batchMillis).isEqualTo(250);
+        assertThat(start.backfill.maxRowsPerSecond).isEqualTo(5000);
         assertThat(start.noBackfill).isTrue();
     }
 
@@ -68,9 +68,9 @@ class TandemCliTest {
         ParseResult parsed = new CommandLine(new TandemCli(Map.of())).parseArgs("start", "m.yaml");
 
         StartCommand start = (StartCommand) parsed.subcommand().commandSpec().userObject();
-        assertThat(start.lockTimeout).isEqualTo(Duration.ofMillis(500));
-        assertThat(start.batchMillis).isEqualTo(100);
-        assertThat(start.maxRowsPerSecond).isZero();
+        assertThat(start.backfill.lockTimeout).isEqualTo(Duration.ofMillis(500));
+        assertThat(start.backfill.batchMillis).isEqualTo(100);
+        assertThat(start.backfill.maxRowsPerSecond).isZero();
         assertThat(start.noBackfill).isFalse();
     }
 
