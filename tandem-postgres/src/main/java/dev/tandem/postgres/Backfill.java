@@ -9,6 +9,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
@@ -67,28 +68,26 @@ final class Backfill {
                 + " AND (" + unset + ")";
     }
 
-    /** Runs every table's backfill to the end, from its checkpoint. */
-    void run(List<Recipe.BackfillSpec> specs) throws SQLException {
-        try (Statement s = c.createStatement();
-                ResultSet rs = s.executeQuery("SELECT pg_try_advisory_lock(hashtext('tandem.backfill'), hashtext("
-                        + Sql.literal(migrationId) + "))")) {
-            rs.next();
-            if (!rs.getBoolean(1)) {
-                throw new TandemException(
-                        ErrorCode.MIGRATION_ACTIVE,
-                        "a backfill of " + migrationId
-                                + " is already running in another process; `tandem status` shows its progress");
-            }
-        }
+    /**
+     * Runs every table's backfill to the end, from its checkpoint. Returns false when it stopped early
+     * because a rollback asked it to. The caller holds the migration's lock.
+     */
+    boolean run(List<Recipe.BackfillSpec> specs) throws SQLException {
         try {
             for (Recipe.BackfillSpec spec : specs) {
                 runTable(spec);
             }
-        } finally {
-            try (Statement s = c.createStatement()) {
-                s.execute("SELECT pg_advisory_unlock(hashtext('tandem.backfill'), hashtext(" + Sql.literal(migrationId)
-                        + "))");
-            }
+            return true;
+        } catch (StopRequested e) {
+            options.listener().info("backfill of " + migrationId + " stopped: the migration is being rolled back");
+            return false;
+        }
+    }
+
+    /** A rollback asked the backfill to stop. */
+    private static final class StopRequested extends RuntimeException {
+        StopRequested() {
+            super(null, null, false, false);
         }
     }
 
@@ -132,13 +131,17 @@ final class Backfill {
         }
         String table = Sql.id(spec.schema(), spec.table());
         String keys = spec.keyColumns().stream().map(k -> Sql.id(k) + "::text").collect(Collectors.joining(", "));
+        // Every key query stays at or below the high key, compared by the key columns' own
+        // collations, exactly as the ORDER BY and the batch UPDATE compare them.
+        String upToHigh = " AND " + keyList(spec) + " <= " + params(spec);
+        String order = " ORDER BY " + Sql.ids(spec.keyColumns());
         // The key `batch` rows on from the batch's first key, which counts as the first of them.
         String nextKeySql = "SELECT ARRAY[" + keys + "] FROM " + table + " WHERE " + keyList(spec) + " >= "
-                + params(spec) + " ORDER BY " + Sql.ids(spec.keyColumns()) + " OFFSET ? LIMIT 1";
-        String firstKeySql =
-                "SELECT ARRAY[" + keys + "] FROM " + table + " ORDER BY " + Sql.ids(spec.keyColumns()) + " LIMIT 1";
+                + params(spec) + upToHigh + order + " OFFSET ? LIMIT 1";
+        String firstKeySql = "SELECT ARRAY[" + keys + "] FROM " + table + " WHERE " + keyList(spec) + " <= "
+                + params(spec) + order + " LIMIT 1";
         String firstKeyAfterSql = "SELECT ARRAY[" + keys + "] FROM " + table + " WHERE " + keyList(spec) + " > "
-                + params(spec) + " ORDER BY " + Sql.ids(spec.keyColumns()) + " LIMIT 1";
+                + params(spec) + upToHigh + order + " LIMIT 1";
         String countSql = "SELECT count(*) FROM " + table + " WHERE " + keyList(spec) + " >= " + params(spec) + " AND "
                 + keyList(spec) + " <= " + params(spec);
         String updateSql = update(spec)
@@ -162,15 +165,18 @@ final class Backfill {
                             "SET LOCAL lock_timeout = '" + options.lockTimeout().toMillis() + "ms'");
                 }
                 // The first key of this batch, then the key `batch` rows further on (or the high key).
-                String[] from = queryKey(last == null ? firstKeySql : firstKeyAfterSql, spec, last, -1);
-                if (from == null || compare(from, cp.high(), spec) > 0) {
+                String[] from = last == null
+                        ? queryKey(firstKeySql, spec, -1, cp.high())
+                        : queryKey(firstKeyAfterSql, spec, -1, last, cp.high());
+                if (from == null) {
                     finish(spec, last, done);
                     c.commit();
                     return;
                 }
-                String[] to = queryKey(nextKeySql, spec, from, batch - 1);
+                String[] to = queryKey(nextKeySql, spec, batch - 1, from, cp.high());
                 long rows = batch;
-                if (to == null || compare(to, cp.high(), spec) >= 0) {
+                boolean finished = to == null || Arrays.equals(to, cp.high());
+                if (to == null) {
                     to = cp.high();
                     rows = count(countSql, spec, from, to);
                 }
@@ -194,7 +200,6 @@ final class Backfill {
                 }
                 done += rows;
                 last = to;
-                boolean finished = compare(to, cp.high(), spec) >= 0;
                 saveCheckpoint(spec, last, done, finished);
                 c.commit();
                 double seconds = (System.nanoTime() - startNanos) / 1e9;
@@ -265,14 +270,19 @@ final class Backfill {
         return waited;
     }
 
+    /** Whether the backfill is paused; throws {@link StopRequested} when a rollback wants it gone. */
     private boolean paused() throws SQLException {
-        try (PreparedStatement ps =
-                c.prepareStatement("SELECT bool_or(paused) FROM tandem.backfill WHERE migration_id = ?")) {
+        try (PreparedStatement ps = c.prepareStatement(
+                "SELECT bool_or(paused), bool_or(stop_requested) FROM tandem.backfill WHERE migration_id = ?")) {
             ps.setString(1, migrationId);
             try (ResultSet rs = ps.executeQuery()) {
                 rs.next();
                 boolean p = rs.getBoolean(1);
+                boolean stop = rs.getBoolean(2);
                 c.commit();
+                if (stop) {
+                    throw new StopRequested();
+                }
                 return p;
             }
         }
@@ -289,11 +299,11 @@ final class Backfill {
         }
     }
 
-    private String[] queryKey(String sql, Recipe.BackfillSpec spec, String[] after, int offset) throws SQLException {
+    private String[] queryKey(String sql, Recipe.BackfillSpec spec, int offset, String[]... keys) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement(sql)) {
             int next = 1;
-            if (after != null) {
-                next = bind(ps, 1, spec, after);
+            for (String[] key : keys) {
+                next = bind(ps, next, spec, key);
             }
             if (offset >= 0) {
                 ps.setInt(next, offset);
@@ -320,22 +330,6 @@ final class Backfill {
             ps.setString(first + i, key[i]);
         }
         return first + spec.keyColumns().size();
-    }
-
-    /** Compares two keys in the database's own order, so every key type sorts as PostgreSQL sorts it. */
-    private int compare(String[] a, String[] b, Recipe.BackfillSpec spec) throws SQLException {
-        String p = params(spec);
-        try (PreparedStatement ps = c.prepareStatement(
-                "SELECT CASE WHEN " + p + " < " + p + " THEN -1 WHEN " + p + " = " + p + " THEN 0 ELSE 1 END")) {
-            int i = bind(ps, 1, spec, a);
-            i = bind(ps, i, spec, b);
-            i = bind(ps, i, spec, a);
-            bind(ps, i, spec, b);
-            try (ResultSet rs = ps.executeQuery()) {
-                rs.next();
-                return rs.getInt(1);
-            }
-        }
     }
 
     private void saveCheckpoint(Recipe.BackfillSpec spec, String[] last, long done, boolean finished)

@@ -135,6 +135,15 @@ final class BackfillState {
         }
     }
 
+    /** Asks a running backfill to stop for good: the migration is being rolled back. */
+    static void requestStop(Connection c, String migrationId) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(
+                "UPDATE tandem.backfill SET stop_requested = true, updated_at = now() WHERE migration_id = ?")) {
+            ps.setString(1, migrationId);
+            ps.executeUpdate();
+        }
+    }
+
     static void setPaused(Connection c, String migrationId, boolean paused) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement(
                 "UPDATE tandem.backfill SET paused = ?, updated_at = now() WHERE migration_id = ?")) {

@@ -14,7 +14,18 @@ import java.util.Optional;
 /** What the live database holds in one schema: tables, columns, keys, indexes and constraints. */
 record Catalog(String schema, boolean schemaExists, Map<String, Table> tables, List<String> otherSchemas) {
 
-    record Column(String name, String type, boolean notNull, String defaultExpr, boolean identity, boolean generated) {}
+    /**
+     * A column; {@code collation} is its quoted, schema-qualified collation when that differs from its
+     * type's default, else null.
+     */
+    record Column(
+            String name,
+            String type,
+            boolean notNull,
+            String defaultExpr,
+            boolean identity,
+            boolean generated,
+            String collation) {}
 
     record Index(
             String name,
@@ -100,7 +111,10 @@ record Catalog(String schema, boolean schemaExists, Map<String, Table> tables, L
                             rs.getBoolean("attnotnull"),
                             rs.getString("def"),
                             !rs.getString("attidentity").isEmpty(),
-                            !rs.getString("attgenerated").isEmpty()));
+                            !rs.getString("attgenerated").isEmpty(),
+                            rs.getString("collname") == null
+                                    ? null
+                                    : Sql.id(rs.getString("collnsp"), rs.getString("collname"))));
                 }
             }
         }
@@ -185,8 +199,12 @@ record Catalog(String schema, boolean schemaExists, Map<String, Table> tables, L
 
     private static final String COLUMNS = """
             SELECT a.attname, format_type(a.atttypid, a.atttypmod) AS type, a.attnotnull,
-                   pg_get_expr(d.adbin, d.adrelid) AS def, a.attidentity::text, a.attgenerated::text
+                   pg_get_expr(d.adbin, d.adrelid) AS def, a.attidentity::text, a.attgenerated::text,
+                   cn.nspname AS collnsp, co.collname
             FROM pg_attribute a LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
+            JOIN pg_type ty ON ty.oid = a.atttypid
+            LEFT JOIN pg_collation co ON co.oid = a.attcollation AND a.attcollation <> ty.typcollation
+            LEFT JOIN pg_namespace cn ON cn.oid = co.collnamespace
             WHERE a.attrelid = ? AND a.attnum > 0 AND NOT a.attisdropped
             ORDER BY a.attnum
             """;

@@ -9,6 +9,7 @@ import dev.tandem.core.Problem;
 import dev.tandem.core.TandemException;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
@@ -27,6 +28,11 @@ public final class Engine {
     private final DataSource dataSource;
     private final EngineOptions options;
     private final StepRunner runner;
+
+    /** How the recipe describes raw SQL steps (RecipeBuilder and ContractSteps), so `down` follows `up`. */
+    private static final String RAW_UP = "raw sql (unchecked) at ";
+
+    private static final String RAW_DOWN = "raw sql down (unchecked) at ";
 
     private Engine(DataSource dataSource, EngineOptions options) {
         this.dataSource = dataSource;
@@ -61,7 +67,8 @@ public final class Engine {
     private Recipe resolve(Connection c, Migration m) throws SQLException {
         Catalog catalog = Catalog.load(c, m.schema());
         ShapeModel model = ShapeModel.resolve(m, catalog);
-        List<Problem> problems = new ArrayList<>(model.problems());
+        List<Problem> problems = new ArrayList<>(FragmentCheck.check(m));
+        problems.addAll(model.problems());
         if (problems.isEmpty()) {
             problems.addAll(ExpressionCheck.check(c, model));
         }
@@ -169,7 +176,20 @@ public final class Engine {
 
     /** Runs a stage's recorded steps that have not run yet, each marked done in its own transaction. */
     private void runStage(Connection c, String id, Stage stage) throws SQLException {
+        java.util.Set<String> expanded = new java.util.HashSet<>();
+        for (StateStore.StoredStep s : StateStore.steps(c, id, Stage.EXPAND)) {
+            if (s.done()) {
+                expanded.add(s.step().description());
+            }
+        }
         for (StateStore.StoredStep s : StateStore.steps(c, id, stage)) {
+            // Raw SQL cannot be undone idempotently: run its `down` only if its `up` ran.
+            String description = s.step().description();
+            if (stage == Stage.ROLLBACK
+                    && description.startsWith(RAW_DOWN)
+                    && !expanded.contains(RAW_UP + description.substring(RAW_DOWN.length()))) {
+                continue;
+            }
             if (!s.done()) {
                 runner.run(c, s.step(), tx -> StateStore.markDone(tx, id, s));
             }
@@ -177,11 +197,59 @@ public final class Engine {
     }
 
     private void runBackfill(Connection c, String id) throws SQLException {
-        new Backfill(c, dataSource, options, id).run(BackfillState.specs(c, id));
-        runStage(c, id, Stage.VALIDATE);
-        StateStore.Row row = StateStore.find(c, id).orElseThrow();
-        if (row.phase() == Phase.EXPANDED) {
-            inTransaction(c, () -> StateStore.transition(c, row, Phase.BACKFILLED, false, null, options.actor()));
+        exclusively(c, id, Duration.ZERO, () -> {
+            if (StateStore.find(c, id).orElseThrow().phase() != Phase.EXPANDED
+                    || !new Backfill(c, dataSource, options, id).run(BackfillState.specs(c, id))) {
+                return null;
+            }
+            runStage(c, id, Stage.VALIDATE);
+            StateStore.Row row = StateStore.find(c, id).orElseThrow();
+            if (row.phase() == Phase.EXPANDED) {
+                inTransaction(c, () -> StateStore.transition(c, row, Phase.BACKFILLED, false, null, options.actor()));
+            }
+            return null;
+        });
+    }
+
+    private interface Locked<T> {
+        T run() throws SQLException;
+    }
+
+    /**
+     * Runs work that changes a migration's shape (backfill, complete, rollback) while holding that
+     * migration's advisory lock, so two tandem processes never do so at once. Waits up to {@code wait}
+     * for the lock, then refuses.
+     */
+    private <T> T exclusively(Connection c, String id, Duration wait, Locked<T> work) throws SQLException {
+        long deadline = System.nanoTime() + wait.toNanos();
+        String key = "hashtext('tandem.migration'), hashtext(" + Sql.literal(id) + ")";
+        while (true) {
+            try (java.sql.Statement s = c.createStatement();
+                    java.sql.ResultSet rs = s.executeQuery("SELECT pg_try_advisory_lock(" + key + ")")) {
+                rs.next();
+                if (rs.getBoolean(1)) {
+                    break;
+                }
+            }
+            if (System.nanoTime() >= deadline) {
+                throw new TandemException(
+                        ErrorCode.MIGRATION_ACTIVE,
+                        "another tandem process is running the backfill," + " complete or rollback of " + id
+                                + "; `tandem status` shows where it stands");
+            }
+            try {
+                Thread.sleep(100);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new TandemException(ErrorCode.MIGRATION_ACTIVE, "interrupted while waiting for " + id);
+            }
+        }
+        try {
+            return work.run();
+        } finally {
+            try (java.sql.Statement s = c.createStatement()) {
+                s.execute("SELECT pg_advisory_unlock(" + key + ")");
+            }
         }
     }
 
@@ -221,55 +289,66 @@ public final class Engine {
      */
     public MigrationStatus complete(TransitionRequest request) {
         return withConnection("complete", c -> {
-            StateStore.Row row = StateStore.resolve(c, request.migrationId());
-            requireTransition(row, Phase.COMPLETE);
-            List<String> refusals = new ArrayList<>();
-            if (row.phase() == Phase.EXPANDED) {
-                refusals.add("the backfill is not done (`tandem backfill --resume`)");
-            }
-            Migration m = MigrationFiles.parse(row.source(), row.file());
-            LocalDate today = LocalDate.now(options.clock());
-            for (Deprecation d : m.deprecations()) {
-                if (today.isBefore(d.sunset())) {
-                    refusals.add(
-                            d.field() + " is deprecated until its sunset on " + d.sunset() + " (" + d.location() + ")");
-                }
-            }
-            gate(row, "complete", refusals, request);
-            runStage(c, row.id(), Stage.COMPLETE);
-            StateStore.Row current = StateStore.find(c, row.id()).orElseThrow();
-            inTransaction(
-                    c,
-                    () -> StateStore.transition(
-                            c,
-                            current,
-                            Phase.COMPLETE,
-                            request.force() && !refusals.isEmpty(),
-                            request.reason(),
-                            options.actor()));
-            return status(c, row.id());
+            String id = StateStore.resolve(c, request.migrationId()).id();
+            return exclusively(c, id, Duration.ZERO, () -> complete(c, id, request));
         });
+    }
+
+    private MigrationStatus complete(Connection c, String id, TransitionRequest request) throws SQLException {
+        StateStore.Row row = StateStore.find(c, id).orElseThrow();
+        requireTransition(row, Phase.COMPLETE);
+        List<String> refusals = new ArrayList<>();
+        if (row.phase() == Phase.EXPANDED) {
+            refusals.add("the backfill is not done (`tandem backfill --resume`)");
+        }
+        Migration m = MigrationFiles.parse(row.source(), row.file());
+        LocalDate today = LocalDate.now(options.clock());
+        for (Deprecation d : m.deprecations()) {
+            if (today.isBefore(d.sunset())) {
+                refusals.add(
+                        d.field() + " is deprecated until its sunset on " + d.sunset() + " (" + d.location() + ")");
+            }
+        }
+        gate(row, "complete", refusals, request);
+        runStage(c, row.id(), Stage.COMPLETE);
+        StateStore.Row current = StateStore.find(c, row.id()).orElseThrow();
+        inTransaction(
+                c,
+                () -> StateStore.transition(
+                        c,
+                        current,
+                        Phase.COMPLETE,
+                        request.force() && !refusals.isEmpty(),
+                        request.reason(),
+                        options.actor()));
+        return status(c, row.id());
     }
 
     /** Removes the new shape; the old shape keeps every write made through either shape. */
     public MigrationStatus rollback(TransitionRequest request) {
         return withConnection("rollback", c -> {
-            StateStore.Row row = StateStore.resolve(c, request.migrationId());
-            requireTransition(row, Phase.ROLLED_BACK);
-            if (StateStore.steps(c, row.id(), Stage.COMPLETE).stream().anyMatch(StateStore.StoredStep::done)) {
-                throw new TandemException(
-                        ErrorCode.PHASE_INVALID,
-                        "complete has already begun for " + row.id()
-                                + " and removed part of the old shape; finish it with `tandem complete`");
-            }
-            BackfillState.setPaused(c, row.id(), true);
-            runStage(c, row.id(), Stage.ROLLBACK);
-            inTransaction(
-                    c,
-                    () -> StateStore.transition(
-                            c, row, Phase.ROLLED_BACK, request.force(), request.reason(), options.actor()));
-            return status(c, row.id());
+            String id = StateStore.resolve(c, request.migrationId()).id();
+            // A backfill running in another process stops at its next batch and lets go of the lock.
+            BackfillState.requestStop(c, id);
+            return exclusively(c, id, Duration.ofSeconds(30), () -> rollback(c, id, request));
         });
+    }
+
+    private MigrationStatus rollback(Connection c, String id, TransitionRequest request) throws SQLException {
+        StateStore.Row row = StateStore.find(c, id).orElseThrow();
+        requireTransition(row, Phase.ROLLED_BACK);
+        if (StateStore.steps(c, row.id(), Stage.COMPLETE).stream().anyMatch(StateStore.StoredStep::done)) {
+            throw new TandemException(
+                    ErrorCode.PHASE_INVALID,
+                    "complete has already begun for " + row.id()
+                            + " and removed part of the old shape; finish it with `tandem complete`");
+        }
+        runStage(c, row.id(), Stage.ROLLBACK);
+        inTransaction(
+                c,
+                () -> StateStore.transition(
+                        c, row, Phase.ROLLED_BACK, request.force(), request.reason(), options.actor()));
+        return status(c, row.id());
     }
 
     /** Records that the new side is now authoritative. Its gates come with verification. */

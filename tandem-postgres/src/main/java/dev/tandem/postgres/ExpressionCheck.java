@@ -31,6 +31,10 @@ final class ExpressionCheck {
         ExpressionCheck check = new ExpressionCheck(c, model);
         c.setAutoCommit(false);
         try {
+            try (Statement s = c.createStatement()) {
+                // Defence in depth: fragments were checked to be single expressions.
+                s.execute("SET TRANSACTION READ ONLY");
+            }
             for (Operation op : model.migration.operations()) {
                 check.operation(op);
             }

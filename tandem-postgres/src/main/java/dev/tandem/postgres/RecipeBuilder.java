@@ -109,7 +109,11 @@ final class RecipeBuilder {
                 columnConstraints(tc, c.name(), c.name(), !c.nullable(), c.check(), c.references(), clauses);
             }
             for (TableChange.Copy c : tc.copies) {
-                clauses.add("ADD COLUMN " + Sql.id(c.copy()) + " " + c.type());
+                // A copy of the same type keeps the original column's collation.
+                clauses.add("ADD COLUMN " + Sql.id(c.copy()) + " " + c.type()
+                        + (c.type().equals(c.original().type()) && c.original().collation() != null
+                                ? " COLLATE " + c.original().collation()
+                                : ""));
                 if (c.defaultExpr() != null) {
                     clauses.add("ALTER COLUMN " + Sql.id(c.copy()) + " SET DEFAULT " + c.defaultExpr());
                 }
@@ -118,7 +122,7 @@ final class RecipeBuilder {
                 for (Catalog.Constraint k : tc.existing.constraints()) {
                     if ((k.type() == 'c' || k.type() == 'f') && k.columns().contains(c.column())) {
                         clauses.add("ADD CONSTRAINT " + Sql.id(rebuiltIndexName(k.name())) + " "
-                                + Sql.renameColumns(k.definition(), Map.of(c.column(), c.copy())) + " NOT VALID");
+                                + rebuiltConstraint(k, c) + " NOT VALID");
                     }
                 }
             }
@@ -178,6 +182,37 @@ final class RecipeBuilder {
                 LockMode.ACCESS_SHARE,
                 true,
                 "instant");
+    }
+
+    /**
+     * The definition of a check or foreign key of the original column, moved to the copy. A foreign
+     * key's referenced columns are another table's and keep their names, even the same name.
+     */
+    private static String rebuiltConstraint(Catalog.Constraint k, TableChange.Copy c) {
+        Map<String, String> renames = Map.of(c.column(), c.copy());
+        String def = k.definition();
+        int references = def.indexOf(" REFERENCES ");
+        if (k.type() != 'f' || references < 0) {
+            return Sql.renameColumns(def, renames);
+        }
+        // Skip the referenced table and its column list; ON DELETE SET NULL (...) names this table's columns.
+        int end = references;
+        int depth = 0;
+        boolean quoted = false;
+        for (; end < def.length(); end++) {
+            char ch = def.charAt(end);
+            if (ch == '"') {
+                quoted = !quoted;
+            } else if (!quoted && ch == '(') {
+                depth++;
+            } else if (!quoted && ch == ')' && --depth == 0) {
+                end++;
+                break;
+            }
+        }
+        return Sql.renameColumns(def.substring(0, references), renames)
+                + def.substring(references, end)
+                + Sql.renameColumns(def.substring(end), renames);
     }
 
     private void columnConstraints(
@@ -315,16 +350,16 @@ final class RecipeBuilder {
                 }
                 for (Catalog.Index index : tc.existing.indexes()) {
                     if (index.columns().contains(c.column())) {
-                        List<String> cols = index.columns().stream()
-                                .map(x -> x.equals(c.column()) ? c.copy() : x)
-                                .toList();
+                        // The original definition from USING on (method, key and INCLUDE columns, opclasses,
+                        // ordering, collations, NULLS NOT DISTINCT), with the copied column in its place.
+                        String def = index.definition();
+                        String body = Sql.renameColumns(
+                                def.substring(def.indexOf(" USING ") + 1), Map.of(c.column(), c.copy()));
                         step(
                                 Stage.VALIDATE,
                                 "rebuild index " + index.name() + " on the copied column",
                                 "CREATE " + (index.unique() ? "UNIQUE " : "") + "INDEX CONCURRENTLY IF NOT EXISTS "
-                                        + Sql.id(rebuiltIndexName(index.name())) + " ON " + t(tc.table) + " USING "
-                                        + index.method()
-                                        + " (" + Sql.ids(cols) + ")",
+                                        + Sql.id(rebuiltIndexName(index.name())) + " ON " + t(tc.table) + " " + body,
                                 LockMode.SHARE_UPDATE_EXCLUSIVE,
                                 false,
                                 size(tc.existing));

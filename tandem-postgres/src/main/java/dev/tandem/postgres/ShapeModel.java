@@ -396,6 +396,15 @@ final class ShapeModel {
                 return;
             }
         }
+        for (Catalog.Constraint k : t.existing.constraints()) {
+            if (k.type() == 'x' && k.columns().contains(physical)) {
+                problem(
+                        op.location(),
+                        "column " + qualified(t.table) + "." + column + " is used by exclusion constraint " + k.name()
+                                + "; drop it first, and add it again in a later migration");
+                return;
+            }
+        }
         String copy = Sql.shortName(COPY_PREFIX + physical);
         boolean notNull = nullable != null ? !nullable : original.notNull();
         String newType = type != null ? type : original.type();

@@ -33,13 +33,138 @@ final class Sql {
         return "'" + value.replace("'", "''") + "'";
     }
 
-    /** A name of at most 63 bytes, as PostgreSQL would truncate it, made unique by a short hash. */
+    /**
+     * A name of at most 63 bytes (PostgreSQL truncates longer ones), made unique by a short hash when
+     * it had to be cut. Cuts on a character boundary.
+     */
     static String shortName(String name) {
-        if (name.length() <= 63) {
+        if (name.getBytes(java.nio.charset.StandardCharsets.UTF_8).length <= 63) {
             return name;
         }
-        String hash = Integer.toHexString(name.hashCode());
-        return name.substring(0, 63 - hash.length() - 1) + "_" + hash;
+        String suffix = "_" + Integer.toHexString(name.hashCode());
+        StringBuilder b = new StringBuilder();
+        int bytes = suffix.length();
+        for (int cp : name.codePoints().toArray()) {
+            int size = new String(Character.toChars(cp)).getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+            if (bytes + size > 63) {
+                break;
+            }
+            b.appendCodePoint(cp);
+            bytes += size;
+        }
+        return b + suffix;
+    }
+
+    /** Whether an expression holds a {@code --} comment, which would swallow whatever tandem writes after it. */
+    static boolean hasLineComment(String expression) {
+        int i = 0;
+        while (i < expression.length()) {
+            if (expression.startsWith("--", i)) {
+                return true;
+            }
+            int skipped = skipNonCode(expression, i);
+            if (skipped > i) {
+                i = skipped;
+            } else if (expression.charAt(i) == '"') {
+                int j = expression.indexOf('"', i + 1);
+                i = j < 0 ? expression.length() : j + 1;
+            } else {
+                i++;
+            }
+        }
+        return false;
+    }
+
+    /** Whether an expression holds a ';' outside literals, quoted names and comments: more than one statement. */
+    static boolean hasStatementSeparator(String expression) {
+        int i = 0;
+        while (i < expression.length()) {
+            int skipped = skipNonCode(expression, i);
+            if (skipped > i) {
+                i = skipped;
+            } else if (expression.charAt(i) == '"') {
+                int j = expression.indexOf('"', i + 1);
+                i = j < 0 ? expression.length() : j + 1;
+            } else if (expression.charAt(i++) == ';') {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Why an expression over one row cannot be compiled into the sync triggers, or empty: it must read
+     * the row's columns by bare name; a qualified column ({@code items.qty}) or a subquery cannot be.
+     */
+    static java.util.Optional<String> rowExpressionProblem(String expression) {
+        List<Token> tokens = tokenize(expression);
+        for (int k = 0; k < tokens.size(); k++) {
+            Token t = tokens.get(k);
+            if (t.name().equals("select") && !t.quoted()) {
+                return java.util.Optional.of("a subquery cannot be kept in sync row by row");
+            }
+            if (t.qualifier() && k + 1 < tokens.size() && !tokens.get(k + 1).call()) {
+                return java.util.Optional.of(
+                        "'" + t.name() + "." + tokens.get(k + 1).name() + "': refer to the row's columns by bare name");
+            }
+        }
+        return java.util.Optional.empty();
+    }
+
+    /**
+     * The end of a string literal ('...', E'...' with backslash escapes, $tag$...$tag$) or comment
+     * starting at {@code i}, or {@code i} when none starts there.
+     */
+    private static int skipNonCode(String s, int i) {
+        int n = s.length();
+        char c = s.charAt(i);
+        boolean identifierBefore = i > 0 && (Character.isLetterOrDigit(s.charAt(i - 1)) || s.charAt(i - 1) == '_');
+        if ((c == 'E' || c == 'e') && i + 1 < n && s.charAt(i + 1) == '\'' && !identifierBefore) {
+            int j = i + 2;
+            while (j < n && s.charAt(j) != '\'') {
+                j += s.charAt(j) == '\\' ? 2 : 1;
+                if (j < n && s.charAt(j) == '\'' && j + 1 < n && s.charAt(j + 1) == '\'') {
+                    j += 2;
+                }
+            }
+            return Math.min(n, j + 1);
+        }
+        if (c == '\'') {
+            int j = i + 1;
+            while (j < n) {
+                if (s.charAt(j) == '\'') {
+                    if (j + 1 < n && s.charAt(j + 1) == '\'') {
+                        j += 2;
+                        continue;
+                    }
+                    break;
+                }
+                j++;
+            }
+            return Math.min(n, j + 1);
+        }
+        if (c == '$' && !identifierBefore) {
+            int close = s.indexOf('$', i + 1);
+            if (close > i) {
+                String tag = s.substring(i, close + 1);
+                if (tag.chars()
+                        .skip(1)
+                        .limit(tag.length() - 2)
+                        .allMatch(ch -> Character.isLetterOrDigit(ch) || ch == '_')) {
+                    int end = s.indexOf(tag, close + 1);
+                    return end < 0 ? n : end + tag.length();
+                }
+            }
+        }
+        if (c == '-' && i + 1 < n && s.charAt(i + 1) == '-') {
+            int end = s.indexOf('\n', i);
+            return end < 0 ? n : end + 1;
+        }
+        if (c == '/' && i + 1 < n && s.charAt(i + 1) == '*') {
+            int end = s.indexOf("*/", i + 2);
+            return end < 0 ? n : end + 2;
+        }
+        return i;
     }
 
     /**
@@ -103,7 +228,14 @@ final class Sql {
         return java.util.Optional.of(out.append(expression.substring(last)).toString());
     }
 
-    private record Token(String name, int start, int end, boolean columnReference) {}
+    private record Token(
+            String name,
+            int start,
+            int end,
+            boolean columnReference,
+            boolean quoted,
+            boolean qualifier,
+            boolean call) {}
 
     private static List<Token> tokenize(String s) {
         List<Token> tokens = new ArrayList<>();
@@ -112,6 +244,13 @@ final class Sql {
         char previous = ' ';
         boolean afterCast = false;
         while (i < n) {
+            int skipped = skipNonCode(s, i);
+            if (skipped > i) {
+                i = skipped;
+                previous = '\'';
+                afterCast = false;
+                continue;
+            }
             char c = s.charAt(i);
             if (c == '\'') {
                 int j = i + 1;
@@ -164,7 +303,14 @@ final class Sql {
                 boolean member = previous == '.';
                 boolean qualifier = k < n && s.charAt(k) == '.';
                 boolean keyword = c != '"' && KEYWORDS.contains(name);
-                tokens.add(new Token(name, start, i, !call && !member && !qualifier && !afterCast && !keyword));
+                tokens.add(new Token(
+                        name,
+                        start,
+                        i,
+                        !call && !member && !qualifier && !afterCast && !keyword,
+                        c == '"',
+                        qualifier,
+                        call));
                 previous = 'a';
                 afterCast = false;
             } else if (Character.isDigit(c)) {

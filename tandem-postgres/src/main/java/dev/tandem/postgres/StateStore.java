@@ -61,6 +61,7 @@ final class StateStore {
               rows_total   bigint NOT NULL DEFAULT 0,
               done         boolean NOT NULL DEFAULT false,
               paused       boolean NOT NULL DEFAULT false,
+              stop_requested boolean NOT NULL DEFAULT false,
               runner_pid   int,
               started_at   timestamptz,
               updated_at   timestamptz NOT NULL DEFAULT now(),

@@ -93,13 +93,14 @@ final class StepRunner {
     }
 
     private void execute(Connection c, PlannedStep step, InTransaction alongside) throws SQLException {
-        String timeout = "SET lock_timeout = '" + options.lockTimeout().toMillis() + "ms'";
         if (!step.transactional()) {
-            // CONCURRENTLY cannot run in a transaction. Its waits are for old snapshots, not a lock
-            // queue, so it never blocks other sessions' reads or writes.
+            // CONCURRENTLY cannot run in a transaction. It takes SHARE UPDATE EXCLUSIVE, which no read
+            // or write conflicts with, then waits for older snapshots to end; a lock timeout would
+            // only make it fail behind any long transaction. So it runs without one.
             c.setAutoCommit(true);
+            dropIfInvalid(c, step);
             try (Statement s = c.createStatement()) {
-                s.execute(timeout);
+                s.execute("SET lock_timeout = 0");
                 s.execute(step.sql());
                 alongside.run(c);
             } catch (SQLException e) {
@@ -126,19 +127,46 @@ final class StepRunner {
         }
     }
 
-    /** A failed CREATE INDEX CONCURRENTLY leaves an invalid index behind; remove it so a retry can build it. */
-    private static void dropInvalidIndex(Connection c, PlannedStep step) {
+    /**
+     * An index left invalid by an interrupted build (a crash, a cancel) would satisfy IF NOT EXISTS and
+     * be taken as built; drop it first so the step builds it for real.
+     */
+    private static void dropIfInvalid(Connection c, PlannedStep step) {
+        String name = indexName(step);
+        if (name == null) {
+            return;
+        }
+        try (Statement s = c.createStatement();
+                java.sql.ResultSet rs =
+                        s.executeQuery("SELECT NOT indisvalid FROM pg_index WHERE indexrelid = to_regclass("
+                                + Sql.literal(name) + ")")) {
+            if (rs.next() && rs.getBoolean(1)) {
+                s.execute("DROP INDEX CONCURRENTLY IF EXISTS " + name);
+            }
+        } catch (SQLException ignored) {
+            // the build reports any real problem itself
+        }
+    }
+
+    /** The schema-qualified index a CREATE INDEX step builds, or null for any other step. */
+    private static String indexName(PlannedStep step) {
         String sql = step.sql();
         int at = sql.indexOf("IF NOT EXISTS ");
         int on = sql.indexOf(" ON ");
         if (!sql.startsWith("CREATE") || at < 0 || on < at) {
-            return;
+            return null;
         }
         String name = sql.substring(at + "IF NOT EXISTS ".length(), on);
         String target = sql.substring(on + " ON ".length());
         int dot = target.indexOf("\".\"");
-        if (dot > 0) {
-            name = target.substring(0, dot + 1) + "." + name;
+        return dot > 0 ? target.substring(0, dot + 1) + "." + name : name;
+    }
+
+    /** A failed CREATE INDEX CONCURRENTLY leaves an invalid index behind; remove it so a retry can build it. */
+    private static void dropInvalidIndex(Connection c, PlannedStep step) {
+        String name = indexName(step);
+        if (name == null) {
+            return;
         }
         try (Statement s = c.createStatement()) {
             s.execute("DROP INDEX CONCURRENTLY IF EXISTS " + name);

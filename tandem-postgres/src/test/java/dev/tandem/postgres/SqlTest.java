@@ -35,4 +35,21 @@ class SqlTest {
         // `date` is a column here, but reads like a keyword: the caller must bind it another way.
         assertThat(Sql.onRecord("date + 1", "NEW", Map.of("date", "date"))).isEmpty();
     }
+
+    @Test
+    void shouldCutLongNamesToSixtyThreeBytesOnACharacterBoundary() {
+        String cyrillic = "заказы_".repeat(10);
+        String a = Sql.shortName("sync_0001_" + cyrillic + "_insert_old");
+        String b = Sql.shortName("sync_0001_" + cyrillic + "_insert_new");
+        assertThat(a.getBytes(java.nio.charset.StandardCharsets.UTF_8).length).isLessThanOrEqualTo(63);
+        assertThat(a).isNotEqualTo(b);
+        assertThat(Sql.shortName("short")).isEqualTo("short");
+    }
+
+    @Test
+    void shouldFindStatementSeparatorsOnlyInCode() {
+        assertThat(Sql.hasStatementSeparator("a || ';' || $$;$$ || \"x;y\" /* ; */"))
+                .isFalse();
+        assertThat(Sql.hasStatementSeparator("1; DROP TABLE t")).isTrue();
+    }
 }
