@@ -25,7 +25,10 @@ final class ContractSteps {
                 continue;
             }
             List<String> sql = new ArrayList<>();
-            sql.add("LOCK TABLE " + b.t(tc.table) + " IN ACCESS EXCLUSIVE MODE");
+            // View first, then table: the order a new-shape reader takes them in, so the two never
+            // wait on each other in a cycle.
+            sql.add("LOCK TABLE " + Sql.id(b.vschema, tc.finalName()) + ", " + b.t(tc.table)
+                    + " IN ACCESS EXCLUSIVE MODE");
             sql.add(VersionSchema.dropView(b.vschema, tc));
             if (tc.needsSync()) {
                 sql.add(SyncTrigger.drop(b.schema, b.m.id(), tc));
