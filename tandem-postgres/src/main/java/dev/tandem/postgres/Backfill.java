@@ -64,7 +64,7 @@ final class Backfill {
                 .map(a -> Sql.id(a.column()) + " IS NULL")
                 .collect(Collectors.joining(" OR "));
         return "UPDATE " + Sql.id(spec.schema(), spec.table()) + " SET " + sets
-                + "\nWHERE " + keyList(spec) + " > " + params(spec) + " AND " + keyList(spec) + " <= " + params(spec)
+                + "\nWHERE " + keyList(spec) + " >= " + params(spec) + " AND " + keyList(spec) + " <= " + params(spec)
                 + " AND (" + unset + ")";
     }
 
@@ -144,8 +144,7 @@ final class Backfill {
                 + params(spec) + upToHigh + order + " LIMIT 1";
         String countSql = "SELECT count(*) FROM " + table + " WHERE " + keyList(spec) + " >= " + params(spec) + " AND "
                 + keyList(spec) + " <= " + params(spec);
-        String updateSql = update(spec)
-                .replace(keyList(spec) + " > " + params(spec) + " AND", keyList(spec) + " >= " + params(spec) + " AND");
+        String updateSql = update(spec);
 
         String[] last = cp.last();
         long done = cp.done();

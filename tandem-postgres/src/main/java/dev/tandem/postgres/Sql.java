@@ -57,36 +57,29 @@ final class Sql {
 
     /** Whether an expression holds a {@code --} comment, which would swallow whatever tandem writes after it. */
     static boolean hasLineComment(String expression) {
-        int i = 0;
-        while (i < expression.length()) {
-            if (expression.startsWith("--", i)) {
-                return true;
-            }
-            int skipped = skipNonCode(expression, i);
-            if (skipped > i) {
-                i = skipped;
-            } else if (expression.charAt(i) == '"') {
-                int j = expression.indexOf('"', i + 1);
-                i = j < 0 ? expression.length() : j + 1;
-            } else {
-                i++;
-            }
-        }
-        return false;
+        return anyInCode(expression, (text, i) -> text.startsWith("--", i));
     }
 
     /** Whether an expression holds a ';' outside literals, quoted names and comments: more than one statement. */
     static boolean hasStatementSeparator(String expression) {
+        return anyInCode(expression, (text, i) -> text.charAt(i) == ';');
+    }
+
+    /** Whether {@code test} holds at some position of the expression's code, outside literals and quoted names. */
+    private static boolean anyInCode(String s, java.util.function.BiPredicate<String, Integer> test) {
         int i = 0;
-        while (i < expression.length()) {
-            int skipped = skipNonCode(expression, i);
+        while (i < s.length()) {
+            if (test.test(s, i)) {
+                return true;
+            }
+            int skipped = skipNonCode(s, i);
             if (skipped > i) {
                 i = skipped;
-            } else if (expression.charAt(i) == '"') {
-                int j = expression.indexOf('"', i + 1);
-                i = j < 0 ? expression.length() : j + 1;
-            } else if (expression.charAt(i++) == ';') {
-                return true;
+            } else if (s.charAt(i) == '"') {
+                int j = s.indexOf('"', i + 1);
+                i = j < 0 ? s.length() : j + 1;
+            } else {
+                i++;
             }
         }
         return false;
@@ -252,22 +245,7 @@ final class Sql {
                 continue;
             }
             char c = s.charAt(i);
-            if (c == '\'') {
-                int j = i + 1;
-                while (j < n) {
-                    if (s.charAt(j) == '\'') {
-                        if (j + 1 < n && s.charAt(j + 1) == '\'') {
-                            j += 2;
-                            continue;
-                        }
-                        break;
-                    }
-                    j++;
-                }
-                i = j + 1;
-                previous = '\'';
-                afterCast = false;
-            } else if (c == '"' || Character.isLetter(c) || c == '_') {
+            if (c == '"' || Character.isLetter(c) || c == '_') {
                 int start = i;
                 String name;
                 if (c == '"') {
