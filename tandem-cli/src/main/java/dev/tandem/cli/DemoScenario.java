@@ -21,9 +21,9 @@ import java.util.SplittableRandom;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * One run of the lifecycle on a fresh embedded database: seed, start with an old-shape writer running,
- * backfill with a new-shape writer too, check that both shapes agree, then complete or roll back and
- * check the table.
+ * One run of the lifecycle on a fresh embedded database: seed, start and backfill with an old-shape
+ * writer running, then add a new-shape writer once the new shape is served, check that both shapes
+ * agree, then complete or roll back and check the table.
  */
 final class DemoScenario {
     enum Ending {
@@ -89,25 +89,26 @@ final class DemoScenario {
             say("Old-shape writer running: INSERT and UPDATE customers (name, email), default search_path.");
 
             say("");
-            say("tandem start --no-backfill: the new shape appears beside the old one, while the old writer writes.");
+            say("tandem start --no-backfill: the new columns and sync triggers appear beside the old shape,"
+                    + " while the old writer writes.");
             MigrationStatus status = engine.start(migration);
             listener.finish();
-            say("Phase %s. The new shape is schema %s.", status.phase(), versionSchema);
+            say(
+                    "Phase %s. The new shape (schema %s) is served once the backfill is done.",
+                    status.phase(), versionSchema);
+
+            say("");
+            say("tandem backfill: %s existing rows, while the old writer writes.", Human.count(rows));
+            t0 = System.nanoTime();
+            status = engine.backfill(migration.id());
+            listener.finish();
+            say("Phase %s after %s: every row is in the new shape, which is now served.", status.phase(), since(t0));
 
             newWriter.start();
             say(
                     "New-shape writer running: SET search_path = %s, public; INSERT and UPDATE customers"
-                            + " (first_name, last_name, email_address).",
-                    versionSchema);
-
-            say("");
-            say("tandem backfill: %s existing rows, while both writers write.", Human.count(rows));
-            t0 = System.nanoTime();
-            status = engine.backfill(migration.id());
-            listener.finish();
-            say(
-                    "Phase %s after %s. The writers go on for %s more.",
-                    status.phase(), since(t0), Human.duration(writeTime));
+                            + " (first_name, last_name, email_address). Both writers go on for %s.",
+                    versionSchema, Human.duration(writeTime));
             Thread.sleep(writeTime);
             oldWriter.stop();
             newWriter.stop();

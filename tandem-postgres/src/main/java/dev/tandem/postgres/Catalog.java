@@ -12,7 +12,8 @@ import java.util.Map;
 import java.util.Optional;
 
 /** What the live database holds in one schema: tables, columns, keys, indexes and constraints. */
-record Catalog(String schema, boolean schemaExists, Map<String, Table> tables, List<String> otherSchemas) {
+record Catalog(
+        String schema, boolean schemaExists, Map<String, Table> tables, List<String> otherSchemas, int serverVersion) {
 
     /**
      * A column; {@code collation} is its quoted, schema-qualified collation when that differs from its
@@ -24,6 +25,7 @@ record Catalog(String schema, boolean schemaExists, Map<String, Table> tables, L
             boolean notNull,
             String defaultExpr,
             boolean identity,
+            boolean identityAlways,
             boolean generated,
             String collation) {}
 
@@ -51,7 +53,8 @@ record Catalog(String schema, boolean schemaExists, Map<String, Table> tables, L
             List<IncomingForeignKey> incoming,
             Map<String, String> ownedSequences,
             long estimatedRows,
-            long sizeBytes) {
+            long sizeBytes,
+            boolean rowSecurity) {
 
         Optional<Column> column(String name) {
             return columns.stream().filter(c -> c.name().equals(name)).findFirst();
@@ -96,7 +99,13 @@ record Catalog(String schema, boolean schemaExists, Map<String, Table> tables, L
                 }
             }
         }
-        return new Catalog(schema, exists, tables, schemas);
+        int version;
+        try (PreparedStatement ps = c.prepareStatement("SELECT current_setting('server_version_num')::int");
+                ResultSet rs = ps.executeQuery()) {
+            rs.next();
+            version = rs.getInt(1);
+        }
+        return new Catalog(schema, exists, tables, schemas, version);
     }
 
     private static Table loadTable(Connection c, long oid, ResultSet t) throws SQLException {
@@ -111,6 +120,7 @@ record Catalog(String schema, boolean schemaExists, Map<String, Table> tables, L
                             rs.getBoolean("attnotnull"),
                             rs.getString("def"),
                             !rs.getString("attidentity").isEmpty(),
+                            rs.getString("attidentity").equals("a"),
                             !rs.getString("attgenerated").isEmpty(),
                             rs.getString("collname") == null
                                     ? null
@@ -187,11 +197,12 @@ record Catalog(String schema, boolean schemaExists, Map<String, Table> tables, L
                 incoming,
                 sequences,
                 Math.max(0, t.getLong("reltuples")),
-                t.getLong("size"));
+                t.getLong("size"),
+                t.getBoolean("relrowsecurity"));
     }
 
     private static final String TABLES = """
-            SELECT c.oid, c.relname, c.reltuples::bigint AS reltuples, pg_total_relation_size(c.oid) AS size
+            SELECT c.oid, c.relname, c.reltuples::bigint AS reltuples, pg_total_relation_size(c.oid) AS size, c.relrowsecurity
             FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
             WHERE n.nspname = ? AND c.relkind IN ('r', 'p')
             ORDER BY c.relname

@@ -31,7 +31,8 @@ final class ContractSteps {
                     + " IN ACCESS EXCLUSIVE MODE");
             sql.add(VersionSchema.dropView(b.vschema, tc));
             if (tc.needsSync()) {
-                sql.add(SyncTrigger.drop(b.schema, b.m.id(), tc));
+                sql.add(SyncTrigger.drop(b.schema, tc));
+                sql.add("ALTER TABLE " + b.t(tc.table) + " DROP COLUMN " + Sql.id(SyncTrigger.VIA));
             }
             String alter = "ALTER TABLE " + b.t(tc.table) + " ";
             for (TableChange.Added a : tc.added) {
@@ -194,9 +195,12 @@ final class ContractSteps {
             List<String> sql = new ArrayList<>();
             sql.add("LOCK TABLE " + b.t(tc.table) + " IN ACCESS EXCLUSIVE MODE");
             if (tc.needsSync()) {
-                sql.add(SyncTrigger.drop(b.schema, b.m.id(), tc));
+                sql.add(SyncTrigger.drop(b.schema, tc));
             }
             String alter = "ALTER TABLE " + b.t(tc.table) + " ";
+            if (tc.needsSync()) {
+                sql.add(alter + "DROP COLUMN IF EXISTS " + Sql.id(SyncTrigger.VIA));
+            }
             tc.added.forEach(a ->
                     sql.add(alter + "DROP COLUMN IF EXISTS " + Sql.id(a.spec().name())));
             tc.copies.forEach(c -> sql.add(alter + "DROP COLUMN IF EXISTS " + Sql.id(c.copy())));

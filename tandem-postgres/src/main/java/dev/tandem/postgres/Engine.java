@@ -134,7 +134,8 @@ public final class Engine {
                 undo(c, m.id());
                 throw e;
             }
-            options.listener().info("expanded: new clients use search_path " + m.versionSchema() + ", " + m.schema());
+            options.listener()
+                    .info("expanded: old clients go on as they are; the new shape is served once the backfill is done");
             if (options.backfill()) {
                 runBackfill(c, m.id());
             }
@@ -204,6 +205,9 @@ public final class Engine {
             }
             runStage(c, id, Stage.VALIDATE);
             StateStore.Row row = StateStore.find(c, id).orElseThrow();
+            options.listener()
+                    .info("the new shape is served: new clients use search_path " + row.schema() + "_" + row.id() + ", "
+                            + row.schema());
             if (row.phase() == Phase.EXPANDED) {
                 inTransaction(c, () -> StateStore.transition(c, row, Phase.BACKFILLED, false, null, options.actor()));
             }

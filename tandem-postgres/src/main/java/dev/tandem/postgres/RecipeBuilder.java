@@ -35,6 +35,7 @@ final class RecipeBuilder {
         b.expand();
         b.backfill();
         b.validate();
+        b.serve();
         ContractSteps contract = new ContractSteps(b);
         contract.complete();
         contract.rollback();
@@ -126,6 +127,10 @@ final class RecipeBuilder {
                     }
                 }
             }
+            if (tc.needsSync()) {
+                // Always NULL at rest: set only while a write through the new shape passes the table's triggers.
+                clauses.add("ADD COLUMN " + Sql.id(SyncTrigger.VIA) + " boolean");
+            }
             if (!clauses.isEmpty()) {
                 step(
                         Stage.EXPAND,
@@ -157,8 +162,8 @@ final class RecipeBuilder {
                 step(
                         Stage.EXPAND,
                         "sync triggers on " + schema + "." + tc.table
-                                + " (up for old-shape writes, down for new-shape writes)",
-                        SyncTrigger.create(schema, vschema, m.id(), tc),
+                                + " (up for writes to the table, down for writes through the new shape's view)",
+                        SyncTrigger.create(schema, m.id(), tc),
                         LockMode.SHARE_ROW_EXCLUSIVE,
                         true,
                         "instant");
@@ -177,7 +182,7 @@ final class RecipeBuilder {
         }
         step(
                 Stage.EXPAND,
-                "version schema " + vschema + ": views presenting the new shape",
+                "version schema " + vschema + ": placeholder views until the backfill is done",
                 VersionSchema.create(schema, vschema, model.tables()),
                 LockMode.ACCESS_SHARE,
                 true,
@@ -410,6 +415,17 @@ final class RecipeBuilder {
                         size(tc.existing));
             }
         }
+    }
+
+    /** The new shape is served once every row is in it, with its indexes and constraints in place. */
+    private void serve() {
+        step(
+                Stage.VALIDATE,
+                "serve the new shape: the views of " + vschema + ", with the tables' privileges",
+                VersionSchema.serve(schema, vschema, model.tables(), model.catalog.serverVersion()),
+                LockMode.ACCESS_EXCLUSIVE,
+                true,
+                "instant: the placeholder views only");
     }
 
     private void collectValidations(

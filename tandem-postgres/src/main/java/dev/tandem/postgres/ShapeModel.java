@@ -51,6 +51,21 @@ final class ShapeModel {
             model.apply(op);
         }
         for (TableChange t : model.tables) {
+            if (t.existing != null && t.existing.rowSecurity() && catalog.serverVersion() < 150000) {
+                model.problem(
+                        SourceLocation.unknown(migration.source()),
+                        "table " + migration.schema() + "." + t.table
+                                + " has row-level security, which PostgreSQL before 15 cannot apply through the new"
+                                + " shape's views (they need security_invoker); upgrade PostgreSQL first");
+            }
+            if (t.needsSync() && t.existing.primaryKey().isEmpty()) {
+                model.problem(
+                        SourceLocation.unknown(migration.source()),
+                        "table " + migration.schema() + "." + t.table
+                                + " has no primary key; writes through the new shape find their row by it."
+                                + " Add a primary key first");
+                continue;
+            }
             if (t.needsBackfill() && t.existing.primaryKey().isEmpty()) {
                 model.problem(
                         SourceLocation.unknown(migration.source()),

@@ -28,6 +28,18 @@ final class Sql {
         return names.stream().map(Sql::id).collect(Collectors.joining(", "));
     }
 
+    /**
+     * A dollar-quoted function body whose tag does not occur in the body, so no text inside it (an
+     * owner's expression holding {@code $tandem$}, say) can end the quoting early.
+     */
+    static String dollarQuoted(String body) {
+        String tag = "$tandem$";
+        for (int n = 1; body.contains(tag); n++) {
+            tag = "$tandem" + n + "$";
+        }
+        return tag + body + tag;
+    }
+
     /** A quoted string literal. */
     static String literal(String value) {
         return "'" + value.replace("'", "''") + "'";

@@ -4,64 +4,82 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
- * The triggers that keep the two shapes of one table equal while both are live. A write through the
- * new shape (the version schema first on {@code search_path}) feeds the old columns with each
- * {@code down}; any other write feeds the new columns with each {@code up}.
+ * The triggers on a base table that keep its two shapes equal while both are live. Which shape a
+ * write came through follows the relation it was made on, never the writer's session: a write
+ * through the new shape's view is carried out by that view's INSTEAD OF trigger ({@link
+ * NewShapeWrites}), which marks the row it writes with {@code _tandem_via = true}. That mark, read
+ * here and cleared before the row is stored, is the only signal: any write that does not carry it
+ * was made on the table, by an old-shape client, whatever its {@code search_path}.
  *
- * <p>An UPDATE feeds a target when it assigns a column the target's expression reads, even to the
- * value it already had: with a lossy {@code up} (say {@code least(qty, 40)}), {@code SET qty = 40}
- * through the new shape on a row whose old value is 45 changes nothing in the new shape, but it is
- * a write that the old shape must receive.
+ * <p>A write through the old shape feeds each new column from its {@code up}; a write through the
+ * new shape feeds each old column from its {@code down}. An old-shape UPDATE feeds a target when it
+ * assigns a column the target's {@code up} reads, even to the value it already had (the view
+ * cannot tell assignment from value, so a new-shape UPDATE feeds a target when a column its {@code
+ * down} reads changes value).
  *
- * <p>A row that existed at start holds NULL in the new columns until the backfill reaches it. An
- * UPDATE of such a row, through either shape, first fills each new NOT NULL column it leaves NULL
- * (with the backfill's own expression), or the NOT VALID NOT NULL check would refuse the write. A
- * NULL that a new-shape writer assigns to such a column is refused as a NOT NULL violation, as it
- * would be after complete, rather than silently replaced.
+ * <p>The triggers are named to sort after any trigger name in ASCII, because PostgreSQL fires the
+ * BEFORE triggers of a table in name order: the table's own triggers (an {@code updated_at} stamp,
+ * a trigger that lowercases an email) run first, and sync sees the row as they leave it. They are
+ * {@code ENABLE ALWAYS}, so writers with {@code session_replication_role = replica} (logical
+ * replication apply, bulk loads) are kept in sync too.
  *
- * <p>Cheap by construction: the owner's expressions are compiled into the PL/pgSQL function (no
- * dynamic SQL), the columns they read are bound to local variables of the column's own type, and an
- * UPDATE that assigns no column an expression reads never calls the function at all: each
- * assignment has its own {@code BEFORE UPDATE OF <its inputs>} trigger whose WHEN clause picks the
- * direction, both filtered in C.
+ * <p>While the backfill runs, a row it has not reached holds NULL in the new columns. An old-shape
+ * UPDATE of such a row first fills each new NOT NULL column it leaves NULL, or the NOT VALID NOT
+ * NULL check would refuse the write. The new shape is served only after the backfill, so no client
+ * reads those NULLs.
+ *
+ * <p>Cheap by construction: the owner's expressions are compiled into PL/pgSQL (no dynamic SQL),
+ * each up-assignment has its own {@code BEFORE UPDATE OF <its inputs>} trigger, and every WHEN
+ * clause tests one column of the row, in C.
  */
 final class SyncTrigger {
-    static final String INSERT_TRIGGER = "_tandem_sync_insert";
-    static final String UPDATE_TRIGGER = "_tandem_sync_update";
-    /** Trigger names sort as they must fire: refuse assigned NULLs, fill, then sync. */
-    static final String NULL_TRIGGER = "_tandem_sync_assert";
+    /** The mark a new-shape write carries to the table's triggers; always NULL at rest. */
+    static final String VIA = "_tandem_via";
 
-    static final String FILL_TRIGGER = "_tandem_sync_fill";
+    /** Sorts after every ASCII trigger name, so the table's own BEFORE triggers fire first. */
+    private static final String PREFIX = "~tandem_sync_";
+
+    // Within a write, the new-shape triggers fire last: they clear the mark the others test.
+    private static final String FILL = PREFIX + "1_fill";
+    private static final String INSERT_OLD = PREFIX + "2_insert_old";
+    private static final String UPDATE_OLD = PREFIX + "2_update_old_";
+    private static final String INSERT_NEW = PREFIX + "3_insert_new";
+    private static final String UPDATE_NEW = PREFIX + "3_update_new";
+
+    private static final String OLD_SHAPE_WRITE = "NEW." + Sql.id(VIA) + " IS NOT TRUE";
+    private static final String NEW_SHAPE_WRITE = "NEW." + Sql.id(VIA);
 
     private SyncTrigger() {}
 
     /** An assignment {@code target := expression}, where the expression reads columns by shape names. */
     record Assignment(String target, String expression) {}
 
-    /** One side's assignments, and the names its expressions use for the physical columns. */
-    private record Direction(List<Assignment> assignments, Map<String, String> shape, boolean newShape) {}
-
     static String functionName(String migrationId, String table) {
         return Sql.shortName("sync_" + migrationId + "_" + table);
     }
 
-    /** Writes through the new shape feed the old columns; any other write feeds the new columns. */
-    private static List<Direction> directions(TableChange t) {
-        Map<String, String> oldShape = oldShape(t);
+    /** Old-shape writes feed the new columns. */
+    private static List<Assignment> ups(TableChange t) {
         List<Assignment> up = new ArrayList<>();
         t.added.stream()
                 .filter(a -> a.up() != null)
                 .forEach(a -> up.add(new Assignment(a.spec().name(), a.up())));
         t.copies.forEach(c -> up.add(new Assignment(c.copy(), c.up())));
+        return up;
+    }
+
+    /** New-shape writes feed the old columns. */
+    private static List<Assignment> downs(TableChange t) {
         List<Assignment> down = new ArrayList<>();
         t.droppedColumns.stream()
                 .filter(d -> d.down() != null)
                 .forEach(d -> down.add(new Assignment(d.column(), d.down())));
         t.copies.forEach(
                 c -> down.add(new Assignment(c.column(), c.down() != null ? c.down() : Sql.id(c.finalName()))));
-        return List.of(new Direction(down, t.newShape, true), new Direction(up, oldShape, false));
+        return down;
     }
 
     /**
@@ -86,15 +104,6 @@ final class SyncTrigger {
         return oldShape;
     }
 
-    /** The new-shape name of a physical column. */
-    private static String newName(TableChange t, String physical) {
-        return t.newShape.entrySet().stream()
-                .filter(e -> e.getValue().equals(physical))
-                .map(Map.Entry::getKey)
-                .findFirst()
-                .orElse(physical);
-    }
-
     /** The physical columns an expression reads, in one shape. */
     private static List<String> inputs(String expression, Map<String, String> shape) {
         return Sql.identifiers(expression).stream()
@@ -104,179 +113,174 @@ final class SyncTrigger {
                 .toList();
     }
 
-    /** The name of the UPDATE trigger of the n-th assignment (both directions numbered together). */
-    private static String updateTrigger(int n) {
-        return UPDATE_TRIGGER + "_" + n;
-    }
-
     /** Each purpose has its own function, so no function body tests which purpose it serves. */
     private static String function(String migrationId, String table, String purpose) {
         return Sql.id("tandem", Sql.shortName(functionName(migrationId, table) + "_" + purpose));
     }
 
-    private static List<String> purposes(TableChange t) {
-        List<String> purposes = new ArrayList<>(List.of("insert_new", "insert_old", "fill", "null"));
-        int n = 0;
-        for (Direction d : directions(t)) {
-            for (Assignment ignored : d.assignments()) {
-                purposes.add("update_" + ++n);
+    /** The triggers of one table, by name, in the order they are created; and their functions' purposes. */
+    private record Names(List<String> triggers, List<String> purposes) {}
+
+    private static Names names(TableChange t) {
+        List<String> triggers = new ArrayList<>();
+        List<String> purposes = new ArrayList<>();
+        if (!fills(t).isEmpty()) {
+            triggers.add(FILL);
+            purposes.add("fill");
+        }
+        List<Assignment> ups = ups(t);
+        if (!ups.isEmpty()) {
+            triggers.add(INSERT_OLD);
+            purposes.add("insert_old");
+        }
+        triggers.add(INSERT_NEW);
+        purposes.add("insert_new");
+        for (int n = 1; n <= ups.size(); n++) {
+            if (!inputs(ups.get(n - 1).expression(), oldShape(t)).isEmpty()) {
+                triggers.add(UPDATE_OLD + n);
+                purposes.add("update_" + n);
             }
         }
-        return purposes;
+        triggers.add(UPDATE_NEW);
+        purposes.add("update_new");
+        return new Names(triggers, purposes);
     }
 
-    /**
-     * CREATE FUNCTION and CREATE TRIGGER statements for one table. Which shape a write came through is
-     * decided once, in each trigger's WHEN clause (evaluated in C); the functions only assign.
-     */
-    static String create(String schema, String versionSchema, String migrationId, TableChange t) {
+    /** CREATE FUNCTION and CREATE TRIGGER statements for one table, all triggers ENABLE ALWAYS. */
+    static String create(String schema, String migrationId, TableChange t) {
         String table = Sql.id(schema, t.table);
-        String isNewShape = "(current_schemas(false))[1] = " + Sql.literal(versionSchema);
-        // With no schema on search_path the first schema is NULL: an old-shape write.
-        String isOldShape = "(current_schemas(false))[1] IS DISTINCT FROM " + Sql.literal(versionSchema);
+        Map<String, String> oldShape = oldShape(t);
         List<String> sql = new ArrayList<>();
-        List<Direction> directions = directions(t);
-        int n = 0;
-        for (Direction d : directions) {
-            String when = d.newShape() ? isNewShape : isOldShape;
-            if (!d.assignments().isEmpty()) {
-                String fn = function(migrationId, t.table, d.newShape() ? "insert_new" : "insert_old");
-                sql.add(function(fn, body(schema, t.table, d.assignments(), d.shape())));
-                sql.add("CREATE TRIGGER " + Sql.id(INSERT_TRIGGER + (d.newShape() ? "_new" : "_old"))
-                        + " BEFORE INSERT ON " + table + " FOR EACH ROW WHEN (" + when + ") EXECUTE FUNCTION " + fn
-                        + "()");
-            }
-            for (Assignment a : d.assignments()) {
-                n++;
-                List<String> inputs = inputs(a.expression(), d.shape());
-                if (!inputs.isEmpty()) {
-                    String fn = function(migrationId, t.table, "update_" + n);
-                    sql.add(function(fn, body(schema, t.table, List.of(a), d.shape())));
-                    sql.add("CREATE TRIGGER " + Sql.id(updateTrigger(n)) + " BEFORE UPDATE OF " + Sql.ids(inputs)
-                            + " ON " + table + " FOR EACH ROW WHEN (" + when + ") EXECUTE FUNCTION " + fn + "()");
-                }
-            }
-        }
         List<Assignment> fills = fills(t);
         if (!fills.isEmpty()) {
-            String refuse = function(migrationId, t.table, "null");
-            sql.add(function(refuse, """
-                      RAISE EXCEPTION 'null value in column "%" of relation "%" violates not-null constraint', TG_ARGV[0], TG_TABLE_NAME
-                        USING ERRCODE = 'not_null_violation',
-                              HINT = 'A row the backfill has not reached yet reads NULL in its new columns; that NULL is not its value.';
-                    """));
             List<String> anyNull = new ArrayList<>();
-            int k = 0;
+            List<Guarded> guarded = new ArrayList<>();
             for (Assignment a : fills) {
                 String target = Sql.id(a.target());
-                anyNull.add("(OLD." + target + " IS NULL AND NEW." + target + " IS NULL)");
-                sql.add("CREATE TRIGGER " + Sql.id(NULL_TRIGGER + "_" + ++k) + " BEFORE UPDATE OF " + target + " ON "
-                        + table
-                        + " FOR EACH ROW WHEN (" + isNewShape + " AND NEW." + target + " IS NULL) EXECUTE FUNCTION "
-                        + refuse
-                        + "(" + Sql.literal(newName(t, a.target())) + ")");
+                String unset = "OLD." + target + " IS NULL AND NEW." + target + " IS NULL";
+                anyNull.add("(" + unset + ")");
+                guarded.add(new Guarded(a, unset));
             }
-            String fill = function(migrationId, t.table, "fill");
-            sql.add(function(fill, fillBranch(schema, t.table, fills, oldShape(t)) + "\n  RETURN NEW;"));
-            sql.add("CREATE TRIGGER " + Sql.id(FILL_TRIGGER) + " BEFORE UPDATE ON " + table + " FOR EACH ROW WHEN ("
-                    + String.join(" OR ", anyNull) + ") EXECUTE FUNCTION " + fill + "()");
+            String fn = function(migrationId, t.table, "fill");
+            sql.add(function(fn, body(schema, t.table, guarded, oldShape, "")));
+            sql.add(trigger(FILL, "BEFORE UPDATE", table, String.join(" OR ", anyNull), fn));
+        }
+        List<Assignment> ups = ups(t);
+        if (!ups.isEmpty()) {
+            String fn = function(migrationId, t.table, "insert_old");
+            sql.add(function(fn, body(schema, t.table, unguarded(ups), oldShape, "")));
+            sql.add(trigger(INSERT_OLD, "BEFORE INSERT", table, OLD_SHAPE_WRITE, fn));
+        }
+        List<Assignment> downs = downs(t);
+        // Through the new shape a new NOT NULL column is refused NULL as it will be after complete (the
+        // table holds it as a NOT VALID check until then, which would report a check violation).
+        StringBuilder clearVia = new StringBuilder();
+        for (Assignment a : fills) {
+            clearVia.append("  IF NEW.")
+                    .append(Sql.id(a.target()))
+                    .append(" IS NULL THEN\n    RAISE EXCEPTION 'null value in column \"%\" of relation \"%\" violates")
+                    .append(" not-null constraint', ")
+                    .append(Sql.literal(t.newName(a.target())))
+                    .append(", ")
+                    .append(Sql.literal(t.finalName()))
+                    .append(" USING ERRCODE = 'not_null_violation';\n  END IF;\n");
+        }
+        clearVia.append("  NEW.").append(Sql.id(VIA)).append(" := NULL;\n");
+        String insertNew = function(migrationId, t.table, "insert_new");
+        sql.add(function(insertNew, body(schema, t.table, unguarded(downs), t.newShape, clearVia.toString())));
+        sql.add(trigger(INSERT_NEW, "BEFORE INSERT", table, NEW_SHAPE_WRITE, insertNew));
+        for (int n = 1; n <= ups.size(); n++) {
+            Assignment a = ups.get(n - 1);
+            List<String> inputs = inputs(a.expression(), oldShape);
+            if (!inputs.isEmpty()) {
+                String fn = function(migrationId, t.table, "update_" + n);
+                sql.add(function(fn, body(schema, t.table, unguarded(List.of(a)), oldShape, "")));
+                sql.add(trigger(UPDATE_OLD + n, "BEFORE UPDATE OF " + Sql.ids(inputs), table, OLD_SHAPE_WRITE, fn));
+            }
+        }
+        // A new-shape UPDATE feeds an old column only when a column its down reads changed value: a down
+        // that reads nothing (a constant for a dropped column) must not overwrite the old shape's value
+        // on every unrelated write. Values are compared by their binary image, which every type has.
+        List<Guarded> changed = new ArrayList<>();
+        for (Assignment a : downs) {
+            List<String> inputs = inputs(a.expression(), t.newShape);
+            if (!inputs.isEmpty()) {
+                changed.add(new Guarded(a, "NOT (" + image("NEW", inputs) + " *= " + image("OLD", inputs) + ")"));
+            }
+        }
+        String updateNew = function(migrationId, t.table, "update_new");
+        sql.add(function(updateNew, body(schema, t.table, changed, t.newShape, clearVia.toString())));
+        sql.add(trigger(UPDATE_NEW, "BEFORE UPDATE", table, NEW_SHAPE_WRITE, updateNew));
+        for (String name : names(t).triggers()) {
+            sql.add("ALTER TABLE " + table + " ENABLE ALWAYS TRIGGER " + Sql.id(name));
         }
         return String.join(";\n", sql);
     }
 
-    private static String function(String name, String body) {
-        return "CREATE FUNCTION " + name + "() RETURNS trigger LANGUAGE plpgsql AS $tandem$\nBEGIN\n" + body
-                + "\nEND\n$tandem$";
+    private static String image(String record, List<String> columns) {
+        return "ROW("
+                + String.join(
+                        ", ",
+                        columns.stream().map(c -> record + "." + Sql.id(c)).toList()) + ")::record";
     }
 
-    /** Binds the columns the expressions read, assigns every target, and returns the row. */
-    private static String body(String schema, String table, List<Assignment> assignments, Map<String, String> shape) {
-        // The cheapest body reads NEW's fields directly; variables named as in the shape are the
-        // fallback for expressions whose column names the tokenizer cannot place with certainty.
-        List<String> direct = new ArrayList<>();
-        for (Assignment a : assignments) {
-            java.util.Optional<String> onNew = Sql.onRecord(a.expression(), "NEW", shape);
+    private static String trigger(String name, String event, String table, String when, String function) {
+        return "CREATE TRIGGER " + Sql.id(name) + " " + event + " ON " + table + " FOR EACH ROW WHEN (" + when
+                + ") EXECUTE FUNCTION " + function + "()";
+    }
+
+    private static String function(String name, String body) {
+        return "CREATE FUNCTION " + name + "() RETURNS trigger LANGUAGE plpgsql AS "
+                + Sql.dollarQuoted("\nBEGIN\n" + body + "\nEND\n");
+    }
+
+    /** An assignment made only when its condition (over NEW and OLD, physical names) holds; null: always. */
+    private record Guarded(Assignment assignment, String condition) {}
+
+    private static List<Guarded> unguarded(List<Assignment> assignments) {
+        return assignments.stream().map(a -> new Guarded(a, null)).toList();
+    }
+
+    /**
+     * Assigns every target whose condition holds, runs {@code epilogue}, and returns the row. The
+     * cheapest body reads NEW's fields directly; variables named as in the shape are the fallback for
+     * expressions whose column names the tokenizer cannot place with certainty.
+     */
+    private static String body(
+            String schema, String table, List<Guarded> assignments, Map<String, String> shape, String epilogue) {
+        StringBuilder direct = new StringBuilder();
+        for (Guarded g : assignments) {
+            Optional<String> onNew = Sql.onRecord(g.assignment().expression(), "NEW", shape);
             if (onNew.isEmpty()) {
                 direct = null;
                 break;
             }
-            direct.add("  NEW." + Sql.id(a.target()) + " := (" + onNew.get() + ");\n");
+            direct.append(assign(g, onNew.get(), "  "));
         }
         if (direct != null) {
-            return String.join("", direct) + "  RETURN NEW;";
+            return direct + epilogue + "  RETURN NEW;";
         }
         StringBuilder b = new StringBuilder(declare(schema, table, assignments, shape));
         b.append("    BEGIN\n");
-        for (Assignment a : assignments) {
-            b.append("      NEW.")
-                    .append(Sql.id(a.target()))
-                    .append(" := (")
-                    .append(a.expression())
-                    .append(");\n");
+        for (Guarded g : assignments) {
+            b.append(assign(g, g.assignment().expression(), "      "));
         }
-        b.append("    END;\n  RETURN NEW;");
+        b.append("    END;\n").append(epilogue).append("  RETURN NEW;");
         return b.toString();
     }
 
-    static String drop(String schema, String migrationId, TableChange t) {
-        String table = Sql.id(schema, t.table);
-        List<String> sql = new ArrayList<>();
-        sql.add("DROP TRIGGER IF EXISTS " + Sql.id(INSERT_TRIGGER + "_new") + " ON " + table);
-        sql.add("DROP TRIGGER IF EXISTS " + Sql.id(INSERT_TRIGGER + "_old") + " ON " + table);
-        int n = 0;
-        for (Direction d : directions(t)) {
-            for (Assignment ignored : d.assignments()) {
-                sql.add("DROP TRIGGER IF EXISTS " + Sql.id(updateTrigger(++n)) + " ON " + table);
-            }
-        }
-        int fills = fills(t).size();
-        for (int k = 1; k <= fills; k++) {
-            sql.add("DROP TRIGGER IF EXISTS " + Sql.id(NULL_TRIGGER + "_" + k) + " ON " + table);
-        }
-        if (fills > 0) {
-            sql.add("DROP TRIGGER IF EXISTS " + Sql.id(FILL_TRIGGER) + " ON " + table);
-        }
-        return String.join(";\n", sql);
-    }
-
-    static String dropFunctions(String migrationId, TableChange t) {
-        return String.join(
-                ";\n",
-                purposes(t).stream()
-                        .map(p -> "DROP FUNCTION IF EXISTS " + function(migrationId, t.table, p) + "()")
-                        .toList());
-    }
-
-    /** Fills each target that is NULL before and after the UPDATE from the old shape's columns. */
-    private static String fillBranch(
-            String schema, String table, List<Assignment> fills, Map<String, String> oldShape) {
-        StringBuilder b = new StringBuilder();
-        b.append(declare(schema, table, fills, oldShape));
-        b.append("    BEGIN\n");
-        for (Assignment a : fills) {
-            String target = Sql.id(a.target());
-            b.append("      IF OLD.")
-                    .append(target)
-                    .append(" IS NULL AND NEW.")
-                    .append(target)
-                    .append(" IS NULL THEN\n");
-            b.append("        NEW.")
-                    .append(target)
-                    .append(" := (")
-                    .append(a.expression())
-                    .append(");\n");
-            b.append("      END IF;\n");
-        }
-        b.append("    END;");
-        return b.toString();
+    private static String assign(Guarded g, String expression, String indent) {
+        String set = "NEW." + Sql.id(g.assignment().target()) + " := (" + expression + ");\n";
+        return g.condition() == null
+                ? indent + set
+                : indent + "IF " + g.condition() + " THEN\n" + indent + "  " + set + indent + "END IF;\n";
     }
 
     /** A DECLARE section binding each column the expressions read (as named in the shape) to NEW's value. */
-    private static String declare(
-            String schema, String table, List<Assignment> assignments, Map<String, String> shape) {
+    private static String declare(String schema, String table, List<Guarded> assignments, Map<String, String> shape) {
         Map<String, String> used = new LinkedHashMap<>();
-        for (Assignment a : assignments) {
-            for (String name : Sql.identifiers(a.expression())) {
+        for (Guarded g : assignments) {
+            for (String name : Sql.identifiers(g.assignment().expression())) {
                 if (shape.containsKey(name)) {
                     used.put(name, shape.get(name));
                 }
@@ -298,5 +302,22 @@ final class SyncTrigger {
                     .append(";\n"));
         }
         return b.toString();
+    }
+
+    static String drop(String schema, TableChange t) {
+        String table = Sql.id(schema, t.table);
+        return String.join(
+                ";\n",
+                names(t).triggers().stream()
+                        .map(name -> "DROP TRIGGER IF EXISTS " + Sql.id(name) + " ON " + table)
+                        .toList());
+    }
+
+    static String dropFunctions(String migrationId, TableChange t) {
+        return String.join(
+                ";\n",
+                names(t).purposes().stream()
+                        .map(p -> "DROP FUNCTION IF EXISTS " + function(migrationId, t.table, p) + "()")
+                        .toList());
     }
 }

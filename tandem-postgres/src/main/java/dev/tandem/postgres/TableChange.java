@@ -79,6 +79,37 @@ final class TableChange {
         return newShape.get(newName);
     }
 
+    /** The SQL type of a physical column of the table while the migration is active. */
+    String typeOf(String physical) {
+        for (Added a : added) {
+            if (a.spec().name().equals(physical)) {
+                return a.spec().type();
+            }
+        }
+        for (Copy c : copies) {
+            if (c.copy().equals(physical)) {
+                return c.type();
+            }
+        }
+        if (existing != null) {
+            return existing.column(physical).orElseThrow().type();
+        }
+        return created.columns().stream()
+                .filter(c -> c.name().equals(physical))
+                .findFirst()
+                .orElseThrow()
+                .type();
+    }
+
+    /** The new-shape name of a physical column, or the physical name when the new shape has none. */
+    String newName(String physical) {
+        return newShape.entrySet().stream()
+                .filter(e -> e.getValue().equals(physical))
+                .map(Map.Entry::getKey)
+                .findFirst()
+                .orElse(physical);
+    }
+
     /** New-shape name to physical name, for each column whose names differ. */
     Map<String, String> newToPhysicalRenames() {
         Map<String, String> m = new LinkedHashMap<>();

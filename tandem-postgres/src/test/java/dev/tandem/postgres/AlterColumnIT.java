@@ -79,29 +79,49 @@ class AlterColumnIT extends LifecycleFixture {
     }
 
     @Test
-    void shouldAcceptWritesThroughBothShapesToRowsTheBackfillHasNotReachedYet() throws Exception {
+    void shouldServeTheNewShapeOnlyOnceEveryRowIsInIt() throws Exception {
         Engine engine = start(typeChange());
-        // No backfill yet: the copied qty is NULL on every row, and it is NOT NULL in the new shape.
+        // No backfill yet: the copied qty is NULL on every row. Old-shape writes go on, and an update of a
+        // row the backfill has not reached fills the copy (it is NOT NULL in the new shape).
         db.exec("UPDATE items SET name = 'touched' WHERE id = 2000");
+        db.exec("UPDATE items SET qty = qty + 1 WHERE id = 2001");
         try (Connection n = db.newShape(TYPE);
                 Statement s = n.createStatement()) {
-            s.execute("UPDATE items SET name = 'touched-new' WHERE id = 2001");
-            // A NULL read through the new shape is not the row's value: writing it back is refused.
-            assertThatThrownBy(() -> s.execute("UPDATE items SET qty = qty + 1 WHERE id = 2002"))
-                    .isInstanceOfSatisfying(
-                            SQLException.class, e -> assertThat(e.getSQLState()).isEqualTo("23502"));
+            // A client that moved early is told so, instead of reading NULLs or falling through to the
+            // old shape; nothing it tries reaches the table.
+            for (String early : List.of(
+                    "SELECT qty FROM items WHERE id = 2002",
+                    "UPDATE items SET qty = qty + 5 WHERE id = 2002",
+                    "INSERT INTO items (id, name, qty) VALUES (30003, 'early', 1)",
+                    "DELETE FROM items WHERE id = 2002")) {
+                assertThatThrownBy(() -> s.execute(early)).as(early).isInstanceOfSatisfying(SQLException.class, e -> {
+                    assertThat(e.getSQLState()).isEqualTo("55000");
+                    assertThat(e.getMessage()).contains("new shape of \"items\" is not served yet");
+                });
+            }
         }
-        assertThat(newShapeRows(TYPE, "SELECT name, qty FROM items WHERE id IN (2000, 2001) ORDER BY id"))
-                .containsExactly(List.of("touched", "0"), List.of("touched-new", "1"));
         assertThat(db.rows("SELECT name, qty FROM items WHERE id IN (2000, 2001, 2002) ORDER BY id"))
-                .containsExactly(List.of("touched", "0"), List.of("touched-new", "1"), List.of("item2002", "2"));
+                .containsExactly(List.of("touched", "0"), List.of("item2001", "2"), List.of("item2002", "2"));
+        assertThat(db.value("SELECT count(*) FROM items WHERE id = 30003")).isEqualTo("0");
 
         engine.backfill(null);
+
+        // From the moment it is served, every row reads its value through the new shape.
+        assertThat(newShapeValue(
+                        TYPE, "SELECT count(*) FROM items WHERE qty IS DISTINCT FROM (id % 50) + (id = 2001)::int"))
+                .isEqualTo("0");
+        try (Connection n = db.newShape(TYPE);
+                Statement s = n.createStatement()) {
+            s.execute("UPDATE items SET name = 'touched-new', qty = qty + 5 WHERE id = 2002");
+        }
+        assertThat(db.rows("SELECT name, qty FROM items WHERE id IN (2000, 2001, 2002) ORDER BY id"))
+                .containsExactly(List.of("touched", "0"), List.of("item2001", "2"), List.of("touched-new", "7"));
+
         engine.complete(TransitionRequest.active());
 
         assertThat(db.rows("SELECT name, qty FROM items WHERE id IN (2000, 2001, 2002) ORDER BY id"))
-                .containsExactly(List.of("touched", "0"), List.of("touched-new", "1"), List.of("item2002", "2"));
-        assertThat(db.value("SELECT count(*) FROM items WHERE qty IS DISTINCT FROM id % 50"))
+                .containsExactly(List.of("touched", "0"), List.of("item2001", "2"), List.of("touched-new", "7"));
+        assertThat(db.value("SELECT count(*) FROM items WHERE id NOT IN (2001, 2002) AND qty IS DISTINCT FROM id % 50"))
                 .isEqualTo("0");
     }
 
@@ -252,9 +272,11 @@ class AlterColumnIT extends LifecycleFixture {
                 .containsExactly(List.of("28"), List.of("40"), List.of("7"));
         assertThat(db.rows("SELECT qty FROM items WHERE id = 10077")).containsExactly(List.of("77"));
         assertThat(db.rows("SELECT qty FROM items WHERE id = 49")).containsExactly(List.of("50"));
-        // Through the new shape, SET qty = 40 on a row whose old qty is 45 changes nothing there (up
-        // already caps it at 40), but it is a write, and the old shape must receive it.
-        assertThat(db.rows("SELECT qty FROM items WHERE id = 145")).containsExactly(List.of("40"));
+        // Through the new shape, SET qty = 40 on a row whose old qty is 45 changes no value (up already
+        // caps it at 40): a view sees values, not assignments, so the old shape keeps its 45. Where the
+        // value changes (old qty 20), the old shape receives it.
+        assertThat(db.rows("SELECT qty FROM items WHERE id IN (120, 145) ORDER BY id"))
+                .containsExactly(List.of("40"), List.of("45"));
 
         engine.complete(TransitionRequest.active());
 
@@ -272,7 +294,12 @@ class AlterColumnIT extends LifecycleFixture {
 
     @Test
     void shouldRollBackACheckLeavingTheTableAsBeforeWithEveryWrite() {
-        assertRollbackRestores(check(), CHECK_NEW_WRITES, CHECK_NEW_WRITES);
+        // In the old shape, the new-shape writes change the rows whose capped value changes.
+        assertRollbackRestores(check(), CHECK_NEW_WRITES, (st, i) -> {
+            st.execute(
+                    "INSERT INTO items (id, name, qty) VALUES (" + (20000 + i) + ", 'new" + i + "', " + (i % 40) + ")");
+            st.execute("UPDATE items SET qty = 40 WHERE qty < 40 AND id = " + (101 + i));
+        });
     }
 
     // ---- default

@@ -169,7 +169,16 @@ class ConstraintIT extends LifecycleFixture {
 
         assertThat(db.definition("public.items")).isEqualTo(before);
         assertNoTrace(MAPPED, "public.items");
-        control("UPDATE items SET owner_id = 99 WHERE id % 100 = 0", MAPPED_OLD_WRITES, MAPPED_NEW_WRITES);
+        // In the old shape, the new writer's NULL owner reaches only the rows where it changed the new
+        // shape's value: where up already mapped the owner to NULL (owner 99), the old value stays.
+        control(
+                "UPDATE items SET owner_id = 99 WHERE id % 100 = 0",
+                MAPPED_OLD_WRITES, (s, i) -> {
+                    s.execute("INSERT INTO items (id, name, qty, note, owner_id) VALUES (" + (20000 + i) + ", 'new" + i
+                            + "', 1, 'n" + i + "', 3)");
+                    s.execute("UPDATE items SET note = 'u" + i + "' WHERE id = " + (101 + i));
+                    s.execute("UPDATE items SET owner_id = NULL WHERE owner_id BETWEEN 1 AND 5 AND id = " + (101 + i));
+                });
         assertThat(db.rowChecksum("public.items")).isEqualTo(db.rowChecksum("control.items"));
     }
 

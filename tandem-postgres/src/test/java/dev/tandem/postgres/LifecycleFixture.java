@@ -89,17 +89,33 @@ abstract class LifecycleFixture {
     }
 
     /**
-     * Runs the backfill while an old-shape writer and a new-shape writer of migration {@code id} write
-     * concurrently; returns when all three are done and the migration is BACKFILLED.
+     * Runs the backfill while an old-shape writer writes concurrently (the new shape is served only
+     * once the backfill is done), then runs the old-shape and the new-shape writers of migration
+     * {@code id} at once; returns when all are done and the migration is BACKFILLED. Each writer makes
+     * its {@link #WRITES} iterations once.
      */
     void backfillWhileWriting(Engine engine, String id, Writes oldWrites, Writes newWrites) {
         CompletableFuture<MigrationStatus> backfill =
                 CompletableFuture.supplyAsync(() -> engine.backfill(null), THREADS);
-        CompletableFuture<Void> oldWriter = CompletableFuture.runAsync(() -> write(db::old, oldWrites), THREADS);
+        CompletableFuture<Void> duringBackfill = CompletableFuture.runAsync(
+                () -> write(db::old, (s, i) -> {
+                    if (i < WRITES / 2) {
+                        oldWrites.write(s, i);
+                    }
+                }),
+                THREADS);
+        duringBackfill.join();
+        assertThat(backfill.join().phase()).isEqualTo(Phase.BACKFILLED);
+        CompletableFuture<Void> oldWriter = CompletableFuture.runAsync(
+                () -> write(db::old, (s, i) -> {
+                    if (i >= WRITES / 2) {
+                        oldWrites.write(s, i);
+                    }
+                }),
+                THREADS);
         CompletableFuture<Void> newWriter =
                 CompletableFuture.runAsync(() -> write(() -> db.newShape(id), newWrites), THREADS);
         CompletableFuture.allOf(oldWriter, newWriter).join();
-        assertThat(backfill.join().phase()).isEqualTo(Phase.BACKFILLED);
     }
 
     private static void write(Callable<Connection> connection, Writes writes) {

@@ -65,7 +65,7 @@ class RenameTableIT extends LifecycleFixture {
 
     @Test
     void shouldServeOnlyTheNewNameInTheNewShape() throws Exception {
-        start(migration());
+        start(migration()).backfill(null);
         try (java.sql.Connection n = db.newShape(ID)) {
             org.assertj.core.api.Assertions.assertThatThrownBy(() -> TestDb.rows(n, "SELECT count(*) FROM items"))
                     .hasMessageContaining("relation \"items\" does not exist in the new shape");

@@ -51,22 +51,15 @@ class SplitNameLifecycleIT {
         return TestDb.migration("0001_split", OPS, DEPRECATIONS);
     }
 
-    /** Old writers insert and update by name; new writers by first and last name; each sees the other. */
-    private void writeThroughBothShapes() throws Exception {
-        CompletableFuture<Void> oldWriter = CompletableFuture.runAsync(
-                () -> {
-                    try (Connection c = db.old();
-                            Statement s = c.createStatement()) {
-                        for (int i = 0; i < 200; i++) {
-                            s.execute("INSERT INTO customers (name, email) VALUES ('Old" + i + " Writer', 'old" + i
-                                    + "@x')");
-                            s.execute("UPDATE customers SET name = 'Renamed" + i + " Person' WHERE id = " + (i + 1));
-                        }
-                    } catch (Exception e) {
-                        throw new RuntimeException(e);
-                    }
-                },
-                TestDb.THREADS);
+    /**
+     * Old writers insert and update by name; new writers by first and last name; each sees the other.
+     * Half the old writes run during the backfill; the rest run with the new writer once the new shape
+     * is served.
+     */
+    private void writeThroughBothShapes(CompletableFuture<MigrationStatus> backfill) throws Exception {
+        oldWriter(0, 100).join();
+        assertThat(backfill.join().phase()).isEqualTo(Phase.BACKFILLED);
+        CompletableFuture<Void> oldWriter = oldWriter(100, 200);
         CompletableFuture<Void> newWriter = CompletableFuture.runAsync(
                 () -> {
                     try (Connection c = db.newShape("0001_split");
@@ -74,8 +67,7 @@ class SplitNameLifecycleIT {
                         for (int i = 0; i < 200; i++) {
                             s.execute("INSERT INTO customers (first_name, last_name, email_address) VALUES ('New" + i
                                     + "', 'Writer', 'new" + i + "@x')");
-                            // By a column the new shape shares with the old: a copied key (id) reads NULL
-                            // in the new shape until the backfill reaches its row.
+                            // By a column the new shape shares with the old.
                             s.execute("UPDATE customers SET first_name = 'Mary Ann', last_name = 'Smith" + i
                                     + "' WHERE email_address = 'c" + (1000 + i) + "@example.com'");
                         }
@@ -87,14 +79,30 @@ class SplitNameLifecycleIT {
         CompletableFuture.allOf(oldWriter, newWriter).join();
     }
 
+    private CompletableFuture<Void> oldWriter(int from, int to) {
+        return CompletableFuture.runAsync(
+                () -> {
+                    try (Connection c = db.old();
+                            Statement s = c.createStatement()) {
+                        for (int i = from; i < to; i++) {
+                            s.execute("INSERT INTO customers (name, email) VALUES ('Old" + i + " Writer', 'old" + i
+                                    + "@x')");
+                            s.execute("UPDATE customers SET name = 'Renamed" + i + " Person' WHERE id = " + (i + 1));
+                        }
+                    } catch (Exception e) {
+                        throw new RuntimeException(e);
+                    }
+                },
+                TestDb.THREADS);
+    }
+
     @Test
     void shouldServeBothShapesAtOnceAndCompleteIntoTheNewShape() throws Exception {
         Engine engine = db.engine(EngineOptions.builder().backfill(false).build());
         engine.start(migration());
         CompletableFuture<MigrationStatus> backfill =
                 CompletableFuture.supplyAsync(() -> engine.backfill(null), TestDb.THREADS);
-        writeThroughBothShapes();
-        assertThat(backfill.join().phase()).isEqualTo(Phase.BACKFILLED);
+        writeThroughBothShapes(backfill);
 
         try (Connection n = db.newShape("0001_split")) {
             assertThat(TestDb.rows(n, "SELECT first_name, last_name FROM customers WHERE email_address = 'old7@x'"))
@@ -137,8 +145,7 @@ class SplitNameLifecycleIT {
         engine.start(migration());
         CompletableFuture<MigrationStatus> backfill =
                 CompletableFuture.supplyAsync(() -> engine.backfill(null), TestDb.THREADS);
-        writeThroughBothShapes();
-        backfill.join();
+        writeThroughBothShapes(backfill);
         engine.rollback(TransitionRequest.active());
 
         assertThat(db.definition("public.customers")).isEqualTo(definitionBefore);
