@@ -18,6 +18,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -122,6 +123,30 @@ class CliIT {
         assertThat(start.err()).contains("error [LINT_FAILED]: refusing to start 0002_drop_email");
         assertThat(query("SELECT count(*) FROM information_schema.columns WHERE table_name = 'customers'"))
                 .containsExactly("3");
+    }
+
+    @Test
+    void shouldPrintEveryProblemOfAFileThatDoesNotFitTheDatabaseExactlyOnce() throws Exception {
+        Path file = Files.writeString(dir.resolve("0002_typos.yaml"), """
+                service: customers
+                owner: team-crm
+                rationale: Two typos
+                operations:
+                  - add_column: { table: custmers, column: { name: nickname, type: text } }
+                  - add_column: { table: customer, column: { name: phone, type: text } }
+                """);
+
+        Run start = tandem("start", file.toString(), "--url", db.jdbcUrl(), "--user", db.user());
+
+        assertThat(start.exitCode()).as(start.err()).isEqualTo(2);
+        assertThat(start.err()).contains("SCHEMA_MISMATCH", "nothing was changed");
+        List<String> problems = start.err()
+                .lines()
+                .filter(line -> line.matches("\\s*" + Pattern.quote(file.toString()) + ":\\d+:\\d+: .*"))
+                .toList();
+        assertThat(problems).as(start.err()).hasSize(2).doesNotHaveDuplicates();
+        assertThat(problems.get(0)).contains("custmers");
+        assertThat(problems.get(1)).contains("customer");
     }
 
     @Test
