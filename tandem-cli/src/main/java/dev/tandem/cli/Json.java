@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import dev.tandem.postgres.BackfillProgress;
 import dev.tandem.postgres.HistoryEntry;
 import dev.tandem.postgres.MigrationStatus;
+import dev.tandem.postgres.UnfinishedStage;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
@@ -28,6 +29,17 @@ final class Json {
             } else {
                 status(g, status);
             }
+        });
+    }
+
+    /** Several migrations' statuses, as an array. */
+    static void statuses(List<MigrationStatus> statuses, PrintWriter out) {
+        write(out, g -> {
+            g.writeStartArray();
+            for (MigrationStatus s : statuses) {
+                status(g, s);
+            }
+            g.writeEndArray();
         });
     }
 
@@ -80,6 +92,18 @@ final class Json {
             }
             g.writeEndObject();
         }
+        g.writeFieldName("unfinished");
+        UnfinishedStage u = s.unfinished();
+        if (u == null) {
+            g.writeNull();
+        } else {
+            g.writeStartObject();
+            g.writeStringField("command", u.command());
+            g.writeNumberField("stepsDone", u.stepsDone());
+            g.writeNumberField("stepsTotal", u.stepsTotal());
+            g.writeEndObject();
+        }
+        g.writeStringField("next", StatusView.next(s));
         g.writeEndObject();
     }
 

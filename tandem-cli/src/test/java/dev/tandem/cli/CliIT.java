@@ -246,6 +246,47 @@ class CliIT {
     }
 
     @Test
+    void shouldListEveryActiveMigrationWhenSeveralSchemasHaveOne() throws Exception {
+        sql("CREATE SCHEMA billing");
+        sql("CREATE TABLE billing.invoices (id int PRIMARY KEY, total numeric NOT NULL)");
+        sql("INSERT INTO billing.invoices SELECT g, g FROM generate_series(1, 100) g");
+        Path invoices = Files.writeString(dir.resolve("0001_invoice_cents.yaml"), """
+                service: billing
+                owner: team-billing
+                rationale: Totals in cents
+                schema: billing
+                operations:
+                  - add_column: { table: invoices, column: { name: cents, type: bigint }, up: (total * 100)::bigint }
+                """);
+        assertThat(tandem("start", migration("2020-01-01").toString(), "--url", db.jdbcUrl(), "--user", db.user())
+                        .exitCode())
+                .isZero();
+        assertThat(tandem("start", invoices.toString(), "--url", db.jdbcUrl(), "--user", db.user())
+                        .exitCode())
+                .isZero();
+
+        Run text = tandem("status", "--url", db.jdbcUrl(), "--user", db.user());
+        assertThat(text.exitCode()).as(text.err()).isZero();
+        assertThat(text.out())
+                .doesNotContain("No active migration")
+                .contains("2 migrations are active")
+                .contains("migration  0001_split_customer_name", "migration  0001_invoice_cents")
+                .contains("schema     public", "schema     billing");
+
+        Run json = tandem("status", "--json", "--url", db.jdbcUrl(), "--user", db.user());
+        assertThat(json.exitCode()).as(json.err()).isZero();
+        JsonNode active = JSON.readTree(json.out());
+        assertThat(active.isArray()).as(json.out()).isTrue();
+        assertThat(active.findValuesAsText("id")).containsExactly("0001_split_customer_name", "0001_invoice_cents");
+        assertThat(active.findValuesAsText("schema")).containsExactly("public", "billing");
+        assertThat(active.findValuesAsText("phase")).containsExactly("BACKFILLED", "BACKFILLED");
+
+        Run one = tandem(
+                "status", "--json", "--migration", "0001_invoice_cents", "--url", db.jdbcUrl(), "--user", db.user());
+        assertThat(JSON.readTree(one.out()).get("id").asText()).isEqualTo("0001_invoice_cents");
+    }
+
+    @Test
     void shouldExitWithUsageForAMigrationThatIsNotThere() {
         Run status = tandem("status", "--migration", "0042_nope", "--url", db.jdbcUrl(), "--user", db.user());
 

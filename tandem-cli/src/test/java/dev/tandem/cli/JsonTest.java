@@ -29,7 +29,8 @@ class JsonTest {
                 "abc",
                 AT,
                 AT.plusSeconds(5),
-                new BackfillProgress("customers", 10, 20, 5.5, Duration.ofSeconds(2), BackfillProgress.State.RUNNING));
+                new BackfillProgress("customers", 10, 20, 5.5, Duration.ofSeconds(2), BackfillProgress.State.RUNNING),
+                null);
 
         JsonNode json = MAPPER.readTree(write(out -> Json.status(status, out)));
 

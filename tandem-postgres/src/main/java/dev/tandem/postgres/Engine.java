@@ -403,7 +403,10 @@ public final class Engine {
                         + "\nWait, or pass --force --reason \"...\" (recorded in the history)");
     }
 
-    /** The migration with this id, or the active one when the id is null. */
+    /**
+     * The migration with this id, or the active one when the id is null. Empty when there is no such
+     * migration, or, with a null id, when none or several are active: {@link #active()} lists them.
+     */
     public Optional<MigrationStatus> status(String migrationId) {
         return withConnection("status", c -> {
             if (migrationId != null) {
@@ -413,6 +416,17 @@ public final class Engine {
             }
             List<StateStore.Row> active = StateStore.active(c);
             return active.size() == 1 ? Optional.of(status(c, active.getFirst().id())) : Optional.empty();
+        });
+    }
+
+    /** Every active migration (at most one per schema), oldest first. */
+    public List<MigrationStatus> active() {
+        return withConnection("list active migrations", c -> {
+            List<MigrationStatus> out = new ArrayList<>();
+            for (StateStore.Row r : StateStore.active(c)) {
+                out.add(status(c, r.id()));
+            }
+            return out;
         });
     }
 
@@ -442,6 +456,7 @@ public final class Engine {
                 r.checksum(),
                 r.createdAt(),
                 r.updatedAt(),
-                BackfillState.progress(c, id));
+                BackfillState.progress(c, id),
+                StateStore.unfinished(c, r));
     }
 }

@@ -303,6 +303,25 @@ final class StateStore {
         return out;
     }
 
+    /**
+     * The complete or rollback that ran some steps but has not moved the migration's phase yet (it was
+     * killed, or a step failed); null when there is none. A complete that began wins: once it removed
+     * part of the old shape, rollback is refused.
+     */
+    static UnfinishedStage unfinished(Connection c, Row row) throws SQLException {
+        if (!row.phase().active()) {
+            return null;
+        }
+        for (Stage stage : List.of(Stage.COMPLETE, Stage.ROLLBACK)) {
+            List<StoredStep> steps = steps(c, row.id(), stage);
+            int done = (int) steps.stream().filter(StoredStep::done).count();
+            if (done > 0) {
+                return new UnfinishedStage(stage, done, steps.size());
+            }
+        }
+        return null;
+    }
+
     static void markDone(Connection c, String migrationId, StoredStep step) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement(
                 "UPDATE tandem.steps SET done_at = now() WHERE migration_id = ? AND stage = ? AND ordinal = ?")) {
