@@ -57,6 +57,8 @@ final class Json {
                 g.writeBooleanField("forced", e.forced());
                 g.writeStringField("reason", e.reason());
                 g.writeStringField("actor", e.actor());
+                g.writeNumberField("attempt", e.attempt());
+                g.writeStringField("checksum", e.checksum());
                 g.writeEndObject();
             }
             g.writeEndArray();

@@ -287,6 +287,49 @@ class CliIT {
     }
 
     @Test
+    void shouldStartAFixedFileAfterAFailedStartAndShowBothAttemptsInTheHistory() throws Exception {
+        Path file = dir.resolve("0002_nickname.yaml");
+        Files.writeString(file, """
+                service: customers
+                owner: team-crm
+                rationale: Nicknames
+                operations:
+                  - add_column: { table: customers, column: { name: nickname, type: text }, up: lower(name) }
+                  - sql: { up: "SELECT no_such_function()", down: "SELECT 1" }
+                """);
+        Run failed = tandem("start", file.toString(), "--url", db.jdbcUrl(), "--user", db.user());
+        assertThat(failed.exitCode()).as(failed.out() + failed.err()).isNotZero();
+        String firstChecksum = query("SELECT checksum FROM tandem.migrations").getFirst();
+
+        Files.writeString(file, """
+                service: customers
+                owner: team-crm
+                rationale: Nicknames
+                operations:
+                  - add_column: { table: customers, column: { name: nickname, type: text }, up: lower(name) }
+                """);
+        Run again = tandem("start", file.toString(), "--url", db.jdbcUrl(), "--user", db.user());
+
+        assertThat(again.exitCode()).as(again.err()).isZero();
+        assertThat(again.err()).doesNotContain("CHECKSUM_MISMATCH");
+        assertThat(again.out()).contains("BACKFILLED");
+        String secondChecksum = query("SELECT checksum FROM tandem.migrations").getFirst();
+        Run history = tandem("history", "--url", db.jdbcUrl(), "--user", db.user());
+        assertThat(history.out())
+                .containsPattern("0002_nickname +1 +PLANNED +ROLLED_BACK +" + firstChecksum.substring(0, 12)
+                        + " .*\\(start failed\\)")
+                .containsPattern("0002_nickname +2 +- +PLANNED +" + secondChecksum.substring(0, 12)
+                        + " .*\\(started again after a failed start\\)");
+        JsonNode entries = JSON.readTree(tandem("history", "--json", "--url", db.jdbcUrl(), "--user", db.user())
+                .out());
+        assertThat(entries.findValuesAsText("to"))
+                .containsExactly("PLANNED", "ROLLED_BACK", "PLANNED", "EXPANDED", "BACKFILLED");
+        assertThat(entries.findValues("attempt")).extracting(JsonNode::asInt).containsExactly(1, 1, 2, 2, 2);
+        assertThat(entries.get(1).get("checksum").asText()).isEqualTo(firstChecksum);
+        assertThat(entries.get(4).get("checksum").asText()).isEqualTo(secondChecksum);
+    }
+
+    @Test
     void shouldExitWithUsageForAMigrationThatIsNotThere() {
         Run status = tandem("status", "--migration", "0042_nope", "--url", db.jdbcUrl(), "--user", db.user());
 
