@@ -45,6 +45,31 @@ class TandemCliTest {
     }
 
     @Test
+    void shouldDescribeCompleteByTheGateItEnforcesAndNoOther() {
+        String help = CliRun.of("complete", "--help").out().replaceAll("\\s+", " ");
+
+        assertThat(help)
+                .contains("until the backfill is done and every deprecated field's sunset date has passed")
+                .contains("--force --reason passes the sunset gate")
+                .contains("It does not check which clients still use the old shape")
+                .doesNotContain("no client uses the old shape");
+    }
+
+    @Test
+    void shouldSayThatCutoverAndRevertOnlyRecordAPhase() {
+        for (String command : List.of("cutover", "revert")) {
+            String help = CliRun.of(command, "--help").out().replaceAll("\\s+", " ");
+
+            assertThat(help)
+                    .as(command)
+                    .contains("only records the phase")
+                    .contains("changes nothing in the database")
+                    .doesNotContain("Make the new shape authoritative")
+                    .doesNotContain("Make the old shape authoritative");
+        }
+    }
+
+    @Test
     void shouldReadEveryStartOption() {
         CommandLine commandLine = new CommandLine(new TandemCli(Map.of()));
         ParseResult parsed = commandLine.parseArgs(
