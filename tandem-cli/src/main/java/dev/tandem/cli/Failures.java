@@ -27,15 +27,23 @@ final class Failures {
         return FAILED;
     }
 
-    /** Prints what failed (every problem on its own line) to {@code err} and returns the exit code. */
+    /**
+     * Prints what failed to {@code err}, every problem once and on its own line, and returns the exit
+     * code.
+     */
     static int report(Throwable failure, PrintWriter err, boolean debug) {
         if (failure instanceof TandemException e) {
-            err.println("error [" + e.code() + "]: " + e.getMessage());
+            String message = String.valueOf(e.getMessage());
+            err.println("error [" + e.code() + "]: " + message);
+            // Validation messages usually list their problems already; a problem the message does not
+            // name is added, so each appears exactly once whoever built the message.
             for (Problem problem : e.problems()) {
-                err.println("  " + problem);
+                if (!message.contains(problem.toString())) {
+                    err.println("  " + problem);
+                }
             }
             Throwable cause = rootCause(e);
-            if (cause != e && cause.getMessage() != null && !e.getMessage().contains(cause.getMessage())) {
+            if (cause != e && cause.getMessage() != null && !message.contains(cause.getMessage())) {
                 err.println("  caused by: " + describe(cause));
             }
         } else {

@@ -8,7 +8,13 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-@Command(name = "history", description = "Show every recorded phase change in this database, oldest first.")
+@Command(
+        name = "history",
+        description = {
+            "Show every recorded phase change in this database, oldest first.",
+            "Each change names its attempt (a migration whose start failed may be started again) and that"
+                    + " attempt's file checksum."
+        })
 final class HistoryCommand extends TandemCommand {
     @Mixin
     ConnectionOptions connection;
@@ -35,14 +41,28 @@ final class HistoryCommand extends TandemCommand {
         for (HistoryEntry e : entries) {
             idWidth = Math.max(idWidth, e.migrationId().length());
         }
-        String format = "%4s  %-20s  %-" + idWidth + "s  %-11s  %-11s  %s%n";
-        out().printf(format, "#", "at", "migration", "from", "to", "by");
+        String format = "%4s  %-20s  %-" + idWidth + "s  %-7s  %-11s  %-11s  %-12s  %s%n";
+        out().printf(format, "#", "at", "migration", "attempt", "from", "to", "checksum", "by");
         for (HistoryEntry e : entries) {
             String by = e.actor() == null ? "" : e.actor();
             if (e.forced()) {
                 by += " (forced: " + e.reason() + ")";
+            } else if (e.reason() != null) {
+                by += " (" + e.reason() + ")";
             }
-            out().printf(format, e.sequence(), e.at(), e.migrationId(), e.from() == null ? "-" : e.from(), e.to(), by);
+            String checksum = e.checksum() == null
+                    ? "-"
+                    : e.checksum().substring(0, Math.min(12, e.checksum().length()));
+            out().printf(
+                            format,
+                            e.sequence(),
+                            Human.instant(e.at()),
+                            e.migrationId(),
+                            e.attempt(),
+                            e.from() == null ? "-" : e.from(),
+                            e.to(),
+                            checksum,
+                            by);
         }
     }
 }

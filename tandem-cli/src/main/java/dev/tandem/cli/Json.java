@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import dev.tandem.postgres.BackfillProgress;
 import dev.tandem.postgres.HistoryEntry;
 import dev.tandem.postgres.MigrationStatus;
+import dev.tandem.postgres.UnfinishedStage;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
@@ -31,6 +32,17 @@ final class Json {
         });
     }
 
+    /** Several migrations' statuses, as an array. */
+    static void statuses(List<MigrationStatus> statuses, PrintWriter out) {
+        write(out, g -> {
+            g.writeStartArray();
+            for (MigrationStatus s : statuses) {
+                status(g, s);
+            }
+            g.writeEndArray();
+        });
+    }
+
     static void history(List<HistoryEntry> entries, PrintWriter out) {
         write(out, g -> {
             g.writeStartArray();
@@ -45,6 +57,8 @@ final class Json {
                 g.writeBooleanField("forced", e.forced());
                 g.writeStringField("reason", e.reason());
                 g.writeStringField("actor", e.actor());
+                g.writeNumberField("attempt", e.attempt());
+                g.writeStringField("checksum", e.checksum());
                 g.writeEndObject();
             }
             g.writeEndArray();
@@ -80,6 +94,18 @@ final class Json {
             }
             g.writeEndObject();
         }
+        g.writeFieldName("unfinished");
+        UnfinishedStage u = s.unfinished();
+        if (u == null) {
+            g.writeNull();
+        } else {
+            g.writeStartObject();
+            g.writeStringField("command", u.command());
+            g.writeNumberField("stepsDone", u.stepsDone());
+            g.writeNumberField("stepsTotal", u.stepsTotal());
+            g.writeEndObject();
+        }
+        g.writeStringField("next", StatusView.next(s));
         g.writeEndObject();
     }
 

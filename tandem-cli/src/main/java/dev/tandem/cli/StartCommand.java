@@ -20,6 +20,7 @@ import picocli.CommandLine.Parameters;
             "Start a migration: expand, then backfill; both shapes work throughout.",
             "Lints the file first and refuses (exit 1) on an error. Expanding adds the new shape beside the old"
                     + " (new columns, sync triggers, the version schema); the backfill then brings existing rows into it."
+                    + " A start that fails undoes what it made; the file, fixed or not, may then be started again."
         })
 final class StartCommand extends TandemCommand {
     @Parameters(index = "0", paramLabel = "<file>", description = "The migration file.")

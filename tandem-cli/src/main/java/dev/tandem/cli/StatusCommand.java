@@ -6,7 +6,6 @@ import dev.tandem.postgres.Engine;
 import dev.tandem.postgres.EngineOptions;
 import dev.tandem.postgres.MigrationStatus;
 import java.util.List;
-import java.util.Optional;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -14,14 +13,15 @@ import picocli.CommandLine.Option;
 @Command(
         name = "status",
         description = {
-            "Show where the active migration stands, and what to do next.",
-            "--migration picks another. With --json and no migration to show, prints null."
+            "Show where each active migration stands (at most one per schema), and what to do next.",
+            "--migration picks one, active or not. --json prints one object for one migration, an array of them"
+                    + " when several are active, and null when none is."
         })
 final class StatusCommand extends TandemCommand {
     @Mixin
     ConnectionOptions connection;
 
-    @Option(names = "--migration", paramLabel = "ID", description = "The migration to show; default: the active one.")
+    @Option(names = "--migration", paramLabel = "ID", description = "The migration to show; default: every active one.")
     String migrationId;
 
     @Option(names = "--json", description = "Print JSON for scripts.")
@@ -30,20 +30,47 @@ final class StatusCommand extends TandemCommand {
     @Override
     int execute() {
         Engine engine = Engine.create(connection.dataSource(environment()), EngineOptions.defaults());
-        Optional<MigrationStatus> status = engine.status(migrationId);
-        if (status.isEmpty() && migrationId != null) {
-            throw new TandemException(
-                    ErrorCode.USAGE,
-                    "no migration " + migrationId + " in this database; `tandem history` lists the ones there are");
+        if (migrationId != null) {
+            MigrationStatus status = engine.status(migrationId)
+                    .orElseThrow(() -> new TandemException(
+                            ErrorCode.USAGE,
+                            "no migration " + migrationId
+                                    + " in this database; `tandem history` lists the ones there are"));
+            if (json) {
+                Json.status(status, out());
+            } else {
+                StatusView.print(status, out());
+            }
+            return 0;
         }
+        List<MigrationStatus> active = engine.active();
         if (json) {
-            Json.status(status.orElse(null), out());
-        } else if (status.isPresent()) {
-            StatusView.print(status.get(), out());
-        } else {
+            // One active migration keeps the object scripts already read; several are an array.
+            if (active.size() > 1) {
+                Json.statuses(active, out());
+            } else {
+                Json.status(active.isEmpty() ? null : active.getFirst(), out());
+            }
+        } else if (active.isEmpty()) {
             printNoActive(engine.migrations());
+        } else {
+            printActive(active);
         }
         return 0;
+    }
+
+    private void printActive(List<MigrationStatus> active) {
+        if (active.size() > 1) {
+            out().println(active.size() + " migrations are active, one per schema. Commands that act on one need"
+                    + " --migration ID.");
+            out().println();
+        }
+        for (int i = 0; i < active.size(); i++) {
+            if (i > 0) {
+                out().println();
+            }
+            StatusView.print(active.get(i), out());
+        }
     }
 
     private void printNoActive(List<MigrationStatus> all) {

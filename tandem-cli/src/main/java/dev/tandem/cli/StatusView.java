@@ -2,6 +2,8 @@ package dev.tandem.cli;
 
 import dev.tandem.postgres.BackfillProgress;
 import dev.tandem.postgres.MigrationStatus;
+import dev.tandem.postgres.Stage;
+import dev.tandem.postgres.UnfinishedStage;
 import java.io.PrintWriter;
 
 /** A migration's status for people: where it stands and what to do next. */
@@ -12,7 +14,10 @@ final class StatusView {
         row(out, "migration", s.id());
         row(out, "phase", String.valueOf(s.phase()));
         row(out, "schema", s.schema());
-        if (s.phase() != null && s.phase().active()) {
+        UnfinishedStage unfinished = s.unfinished();
+        if (unfinished != null) {
+            row(out, unfinished.command(), unfinished(unfinished));
+        } else if (s.phase() != null && s.phase().active()) {
             row(
                     out,
                     "new shape",
@@ -36,20 +41,36 @@ final class StatusView {
         }
     }
 
-    /** What an operator can do from this phase; null when nothing is left to do. */
+    /** A complete or rollback that stopped part-way, and what that means. */
+    static String unfinished(UnfinishedStage u) {
+        return "unfinished: " + u.stepsDone() + " of " + u.stepsTotal() + " steps ran, then it stopped; part of the "
+                + (u.stage() == Stage.COMPLETE ? "old" : "new") + " shape is already gone";
+    }
+
+    /** What an operator can do from here; null when nothing is left to do. */
     static String next(MigrationStatus s) {
+        if (s.unfinished() != null) {
+            return s.unfinished().stage() == Stage.COMPLETE
+                    ? "`tandem complete` finishes it (pass --force --reason again if its gate refuses);"
+                            + " `tandem rollback` is no longer possible"
+                    : "`tandem rollback` finishes it; do not `tandem complete`: part of the new shape is gone";
+        }
         if (s.phase() == null) {
             return null;
         }
         return switch (s.phase()) {
-            case PLANNED -> "`tandem start` expands, or `tandem rollback` abandons it";
+            case PLANNED ->
+                "`tandem start` is expanding it, or stopped before it finished: if none is running,"
+                        + " `tandem rollback` removes what it made, and the file can then be started again";
             case EXPANDED ->
                 "`tandem backfill --resume` runs the backfill from its checkpoint;"
                         + " `tandem rollback` undoes everything";
             case BACKFILLED, VERIFIED ->
-                "move clients to the new shape, then `tandem complete` (or `tandem cutover` first);"
-                        + " `tandem rollback` undoes everything";
-            case CUT_OVER -> "`tandem complete` removes the old shape; `tandem revert` goes back, losing nothing";
+                "move clients to the new shape, then `tandem complete`; `tandem rollback` undoes everything"
+                        + " (`tandem cutover` only records that writes moved)";
+            case CUT_OVER ->
+                "`tandem complete` removes the old shape; `tandem revert` records that the old shape is"
+                        + " authoritative again, losing nothing";
             case COMPLETE, ROLLED_BACK -> null;
         };
     }

@@ -17,7 +17,10 @@ abstract class TransitionCommand extends TandemCommand {
     @Option(names = "--migration", paramLabel = "ID", description = "The migration; default: the active one.")
     String migrationId;
 
-    @Option(names = "--force", description = "Pass a refusing gate. Needs --reason; both are recorded in the history.")
+    @Option(
+            names = "--force",
+            description = "Pass a gate that refuses (the command's description says which it has). Needs --reason;"
+                    + " both are recorded in the history.")
     boolean force;
 
     @Option(names = "--reason", paramLabel = "TEXT", description = "Why the gate is forced; recorded in the history.")
@@ -57,8 +60,10 @@ abstract class TransitionCommand extends TandemCommand {
     @Command(
             name = "cutover",
             description = {
-                "Make the new shape authoritative.",
-                "The old shape stays in sync, so `revert` and `rollback` lose nothing."
+                "Record that the new shape is now authoritative (phase CUT_OVER), after the backfill is done.",
+                "Today this only records the phase and its history entry: it changes nothing in the database,"
+                        + " checks no other gate and moves no client. Both shapes stay served and in sync, so"
+                        + " `revert` and `rollback` lose nothing. `complete` does not need it."
             })
     static final class Cutover extends TransitionCommand {
         @Override
@@ -68,12 +73,17 @@ abstract class TransitionCommand extends TandemCommand {
 
         @Override
         String meaning() {
-            return "the new shape is authoritative; the old one is still kept in sync,"
+            return "recorded; nothing changed in the database. Both shapes are still served and in sync,"
                     + " so `tandem revert` and `tandem rollback` lose nothing.";
         }
     }
 
-    @Command(name = "revert", description = "Make the old shape authoritative again after a cutover; loses nothing.")
+    @Command(
+            name = "revert",
+            description = {
+                "Record that the old shape is authoritative again (CUT_OVER back to VERIFIED).",
+                "Like cutover, this only records the phase: it changes nothing in the database, and loses nothing."
+            })
     static final class Revert extends TransitionCommand {
         @Override
         MigrationStatus apply(Engine engine, TransitionRequest request) {
@@ -82,16 +92,18 @@ abstract class TransitionCommand extends TandemCommand {
 
         @Override
         String meaning() {
-            return "the old shape is authoritative again; both shapes are still served.";
+            return "recorded; nothing changed in the database. Both shapes are still served and in sync.";
         }
     }
 
     @Command(
             name = "complete",
             description = {
-                "Contract: remove the old shape.",
-                "Refused (exit 1) until every removed field's sunset date has passed and no client uses the old"
-                        + " shape; --force --reason passes the gate, on the record."
+                "Contract: remove the old shape; the tables then have the new shape for every client.",
+                "Refused (exit 1) until the backfill is done and every deprecated field's sunset date has passed;"
+                        + " --force --reason passes the sunset gate (not the backfill), on the record. It does not check which"
+                        + " clients still use the old shape: move them to the new one first. If it stops part-way,"
+                        + " run it again: it goes on from the last step done, and `rollback` is refused."
             })
     static final class Complete extends TransitionCommand {
         @Override
@@ -107,7 +119,10 @@ abstract class TransitionCommand extends TandemCommand {
 
     @Command(
             name = "rollback",
-            description = {"Remove the new shape.", "The old shape keeps every write made through either shape."})
+            description = {
+                "Remove the new shape: its columns, copies, indexes, constraints, sync triggers and version schema.",
+                "The old shape keeps every write made through either shape. Refused once `complete` has begun."
+            })
     static final class Rollback extends TransitionCommand {
         @Override
         MigrationStatus apply(Engine engine, TransitionRequest request) {

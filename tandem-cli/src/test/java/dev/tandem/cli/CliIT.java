@@ -18,6 +18,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -125,6 +126,30 @@ class CliIT {
     }
 
     @Test
+    void shouldPrintEveryProblemOfAFileThatDoesNotFitTheDatabaseExactlyOnce() throws Exception {
+        Path file = Files.writeString(dir.resolve("0002_typos.yaml"), """
+                service: customers
+                owner: team-crm
+                rationale: Two typos
+                operations:
+                  - add_column: { table: custmers, column: { name: nickname, type: text } }
+                  - add_column: { table: customer, column: { name: phone, type: text } }
+                """);
+
+        Run start = tandem("start", file.toString(), "--url", db.jdbcUrl(), "--user", db.user());
+
+        assertThat(start.exitCode()).as(start.err()).isEqualTo(2);
+        assertThat(start.err()).contains("SCHEMA_MISMATCH", "nothing was changed");
+        List<String> problems = start.err()
+                .lines()
+                .filter(line -> line.matches("\\s*" + Pattern.quote(file.toString()) + ":\\d+:\\d+: .*"))
+                .toList();
+        assertThat(problems).as(start.err()).hasSize(2).doesNotHaveDuplicates();
+        assertThat(problems.get(0)).contains("custmers");
+        assertThat(problems.get(1)).contains("customer");
+    }
+
+    @Test
     void shouldRefuseCompleteBeforeTheSunsetAndRecordAForcedPass() throws Exception {
         Path file = migration("2999-01-01");
         assertThat(tandem("start", file.toString(), "--url", db.jdbcUrl(), "--user", db.user())
@@ -218,6 +243,90 @@ class CliIT {
 
         assertThat(exitCode).as(out.toString()).isZero();
         assertThat(out.toString()).containsPattern("  ! attempt 1 of \\d+: .*lock timeout.*; retrying in \\d+ ms");
+    }
+
+    @Test
+    void shouldListEveryActiveMigrationWhenSeveralSchemasHaveOne() throws Exception {
+        sql("CREATE SCHEMA billing");
+        sql("CREATE TABLE billing.invoices (id int PRIMARY KEY, total numeric NOT NULL)");
+        sql("INSERT INTO billing.invoices SELECT g, g FROM generate_series(1, 100) g");
+        Path invoices = Files.writeString(dir.resolve("0001_invoice_cents.yaml"), """
+                service: billing
+                owner: team-billing
+                rationale: Totals in cents
+                schema: billing
+                operations:
+                  - add_column: { table: invoices, column: { name: cents, type: bigint }, up: (total * 100)::bigint }
+                """);
+        assertThat(tandem("start", migration("2020-01-01").toString(), "--url", db.jdbcUrl(), "--user", db.user())
+                        .exitCode())
+                .isZero();
+        assertThat(tandem("start", invoices.toString(), "--url", db.jdbcUrl(), "--user", db.user())
+                        .exitCode())
+                .isZero();
+
+        Run text = tandem("status", "--url", db.jdbcUrl(), "--user", db.user());
+        assertThat(text.exitCode()).as(text.err()).isZero();
+        assertThat(text.out())
+                .doesNotContain("No active migration")
+                .contains("2 migrations are active")
+                .contains("migration  0001_split_customer_name", "migration  0001_invoice_cents")
+                .contains("schema     public", "schema     billing");
+
+        Run json = tandem("status", "--json", "--url", db.jdbcUrl(), "--user", db.user());
+        assertThat(json.exitCode()).as(json.err()).isZero();
+        JsonNode active = JSON.readTree(json.out());
+        assertThat(active.isArray()).as(json.out()).isTrue();
+        assertThat(active.findValuesAsText("id")).containsExactly("0001_split_customer_name", "0001_invoice_cents");
+        assertThat(active.findValuesAsText("schema")).containsExactly("public", "billing");
+        assertThat(active.findValuesAsText("phase")).containsExactly("BACKFILLED", "BACKFILLED");
+
+        Run one = tandem(
+                "status", "--json", "--migration", "0001_invoice_cents", "--url", db.jdbcUrl(), "--user", db.user());
+        assertThat(JSON.readTree(one.out()).get("id").asText()).isEqualTo("0001_invoice_cents");
+    }
+
+    @Test
+    void shouldStartAFixedFileAfterAFailedStartAndShowBothAttemptsInTheHistory() throws Exception {
+        Path file = dir.resolve("0002_nickname.yaml");
+        Files.writeString(file, """
+                service: customers
+                owner: team-crm
+                rationale: Nicknames
+                operations:
+                  - add_column: { table: customers, column: { name: nickname, type: text }, up: lower(name) }
+                  - sql: { up: "SELECT no_such_function()", down: "SELECT 1" }
+                """);
+        Run failed = tandem("start", file.toString(), "--url", db.jdbcUrl(), "--user", db.user());
+        assertThat(failed.exitCode()).as(failed.out() + failed.err()).isNotZero();
+        String firstChecksum = query("SELECT checksum FROM tandem.migrations").getFirst();
+
+        Files.writeString(file, """
+                service: customers
+                owner: team-crm
+                rationale: Nicknames
+                operations:
+                  - add_column: { table: customers, column: { name: nickname, type: text }, up: lower(name) }
+                """);
+        Run again = tandem("start", file.toString(), "--url", db.jdbcUrl(), "--user", db.user());
+
+        assertThat(again.exitCode()).as(again.err()).isZero();
+        assertThat(again.err()).doesNotContain("CHECKSUM_MISMATCH");
+        assertThat(again.out()).contains("BACKFILLED");
+        String secondChecksum = query("SELECT checksum FROM tandem.migrations").getFirst();
+        Run history = tandem("history", "--url", db.jdbcUrl(), "--user", db.user());
+        assertThat(history.out())
+                .containsPattern("0002_nickname +1 +PLANNED +ROLLED_BACK +" + firstChecksum.substring(0, 12)
+                        + " .*\\(start failed\\)")
+                .containsPattern("0002_nickname +2 +- +PLANNED +" + secondChecksum.substring(0, 12)
+                        + " .*\\(started again after a failed start\\)");
+        JsonNode entries = JSON.readTree(tandem("history", "--json", "--url", db.jdbcUrl(), "--user", db.user())
+                .out());
+        assertThat(entries.findValuesAsText("to"))
+                .containsExactly("PLANNED", "ROLLED_BACK", "PLANNED", "EXPANDED", "BACKFILLED");
+        assertThat(entries.findValues("attempt")).extracting(JsonNode::asInt).containsExactly(1, 1, 2, 2, 2);
+        assertThat(entries.get(1).get("checksum").asText()).isEqualTo(firstChecksum);
+        assertThat(entries.get(4).get("checksum").asText()).isEqualTo(secondChecksum);
     }
 
     @Test

@@ -2,6 +2,8 @@ package dev.tandem.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tandem.testkit.EmbeddedPostgres;
 import java.io.File;
 import java.nio.file.Files;
@@ -82,6 +84,80 @@ class CrashResumeIT {
         assertThat(value(db, "SELECT rows_done FROM tandem.backfill")).isEqualTo(ROWS);
         assertThat(run("status", "--json", "--url", db.jdbcUrl(), "--user", db.user()))
                 .contains("\"BACKFILLED\"");
+    }
+
+    @Test
+    void shouldShowACompleteKilledPartWayAsUnfinishedAndFinishItWithComplete() throws Exception {
+        EmbeddedPostgres.Database db = EmbeddedPostgres.newDatabase();
+        sql(db, "CREATE TABLE a (id int PRIMARY KEY, v int NOT NULL)");
+        sql(db, "CREATE TABLE b (id int PRIMARY KEY, v int NOT NULL)");
+        sql(db, "INSERT INTO a SELECT g, g FROM generate_series(1, 1000) g");
+        sql(db, "INSERT INTO b SELECT g, g FROM generate_series(1, 1000) g");
+        Path file = Files.writeString(dir.resolve("0001_twice.yaml"), """
+                service: ledger
+                owner: team-ledger
+                rationale: twice the value, in both tables
+                operations:
+                  - add_column: { table: a, column: { name: w, type: int }, up: v * 2 }
+                  - add_column: { table: b, column: { name: w, type: int }, up: v * 2 }
+                """);
+        String[] url = {"--url", db.jdbcUrl(), "--user", db.user()};
+        assertThat(new CommandLine(new TandemCli()).execute(with(url, "start", file.toString())))
+                .isZero();
+
+        // A report holds table b, so complete contracts a, then retries on b until it is killed.
+        try (Connection report = db.dataSource().getConnection()) {
+            report.setAutoCommit(false);
+            try (Statement s = report.createStatement()) {
+                s.execute("LOCK TABLE b IN ACCESS SHARE MODE");
+            }
+            String java = ProcessHandle.current().info().command().orElse("java");
+            Process cli = new ProcessBuilder(
+                            with(url, java, "-jar", new File("target/tandem.jar").getAbsolutePath(), "complete"))
+                    .redirectErrorStream(true)
+                    .redirectOutput(dir.resolve("complete.log").toFile())
+                    .start();
+            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+            while (value(db, "SELECT count(*) FROM tandem.steps WHERE stage = 'COMPLETE' AND done_at IS NOT NULL")
+                    == 0) {
+                assertThat(System.nanoTime())
+                        .as("complete contracts table a: " + Files.readString(dir.resolve("complete.log")))
+                        .isLessThan(deadline);
+                Thread.sleep(20);
+            }
+            cli.destroyForcibly(); // SIGKILL: no shutdown hook, no cleanup
+            cli.waitFor();
+            report.rollback();
+        }
+
+        String text = run(with(url, "status"));
+        assertThat(text)
+                .contains("phase      BACKFILLED")
+                .containsPattern("complete +unfinished: \\d+ of \\d+ steps ran, then it stopped")
+                .contains("`tandem complete` finishes it")
+                .doesNotContain("`tandem rollback` undoes everything");
+        JsonNode json = new ObjectMapper().readTree(run(with(url, "status", "--json")));
+        assertThat(json.get("phase").asText()).isEqualTo("BACKFILLED");
+        assertThat(json.at("/unfinished/command").asText()).isEqualTo("complete");
+        assertThat(json.at("/unfinished/stepsDone").asInt()).isPositive();
+        assertThat(json.get("next").asText()).startsWith("`tandem complete` finishes it");
+
+        assertThat(new CommandLine(new TandemCli()).execute(with(url, "rollback")))
+                .as("rollback is refused once complete removed part of the old shape")
+                .isEqualTo(1);
+        assertThat(new CommandLine(new TandemCli()).execute(with(url, "complete")))
+                .isZero();
+        assertThat(value(db, "SELECT count(*) FROM b WHERE w IS DISTINCT FROM v * 2"))
+                .isZero();
+        assertThat(run(with(url, "status", "--json", "--migration", "0001_twice")))
+                .contains("\"COMPLETE\"")
+                .contains("\"unfinished\" : null");
+    }
+
+    private static String[] with(String[] url, String... args) {
+        String[] all = java.util.Arrays.copyOf(args, args.length + url.length);
+        System.arraycopy(url, 0, all, args.length, url.length);
+        return all;
     }
 
     private static String run(String... args) {

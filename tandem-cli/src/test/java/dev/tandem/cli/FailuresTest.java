@@ -70,6 +70,24 @@ class FailuresTest {
     }
 
     @Test
+    void shouldPrintEachProblemOnceWhenTheMessageAlreadyListsIt() {
+        Problem tabel = new Problem(new SourceLocation("m.yaml", 3, 5), "unknown field 'tabel'");
+        Problem id = new Problem(new SourceLocation("m.yaml", 9, 1), "id is too long");
+        Problem extra = new Problem(new SourceLocation("m.yaml", 12, 7), "no such column 'nmae'");
+        TandemException e = new TandemException(
+                ErrorCode.SPEC_INVALID, "m.yaml: 3 problems:\n  " + tabel + "\n  " + id, List.of(tabel, id, extra));
+
+        String err = report(e, false);
+
+        assertThat(err.lines())
+                .containsExactly(
+                        "error [SPEC_INVALID]: m.yaml: 3 problems:",
+                        "  m.yaml:3:5: unknown field 'tabel'",
+                        "  m.yaml:9:1: id is too long",
+                        "  m.yaml:12:7: no such column 'nmae'");
+    }
+
+    @Test
     void shouldNameTheRootCauseWhenTheMessageDoesNot() {
         TandemException e = new TandemException(
                 ErrorCode.CONNECTION_FAILED, "cannot connect to db", new SQLException("Connection refused"));

@@ -29,7 +29,8 @@ class JsonTest {
                 "abc",
                 AT,
                 AT.plusSeconds(5),
-                new BackfillProgress("customers", 10, 20, 5.5, Duration.ofSeconds(2), BackfillProgress.State.RUNNING));
+                new BackfillProgress("customers", 10, 20, 5.5, Duration.ofSeconds(2), BackfillProgress.State.RUNNING),
+                null);
 
         JsonNode json = MAPPER.readTree(write(out -> Json.status(status, out)));
 
@@ -52,9 +53,19 @@ class JsonTest {
     @Test
     void shouldWriteTheHistoryAsAnArrayWithNullsForWhatIsAbsent() throws Exception {
         List<HistoryEntry> history = List.of(
-                new HistoryEntry(1, "0001_split", "public", null, Phase.EXPANDED, AT, false, null, "ci"),
+                new HistoryEntry(1, "0001_split", "public", null, Phase.EXPANDED, AT, false, null, "ci", 1, "abc"),
                 new HistoryEntry(
-                        2, "0001_split", "public", Phase.EXPANDED, Phase.COMPLETE, AT, true, "say \"why\"", "ci"));
+                        2,
+                        "0001_split",
+                        "public",
+                        Phase.EXPANDED,
+                        Phase.COMPLETE,
+                        AT,
+                        true,
+                        "say \"why\"",
+                        "ci",
+                        2,
+                        "def"));
 
         JsonNode json = MAPPER.readTree(write(out -> Json.history(history, out)));
 
@@ -63,6 +74,8 @@ class JsonTest {
         assertThat(json.get(0).get("to").asText()).isEqualTo("EXPANDED");
         assertThat(json.get(1).get("forced").asBoolean()).isTrue();
         assertThat(json.get(1).get("reason").asText()).isEqualTo("say \"why\"");
+        assertThat(json.get(1).get("attempt").asInt()).isEqualTo(2);
+        assertThat(json.get(1).get("checksum").asText()).isEqualTo("def");
     }
 
     private static String write(java.util.function.Consumer<PrintWriter> body) {

@@ -2,9 +2,15 @@ package dev.tandem.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 import picocli.CommandLine.ParseResult;
 
@@ -36,6 +42,31 @@ class TandemCliTest {
                 .contains("lint", "plan", "start", "backfill", "status", "cutover", "revert", "complete")
                 .contains("rollback", "history", "demo")
                 .contains("Exit codes:", "3   database or connection failure");
+    }
+
+    @Test
+    void shouldDescribeCompleteByTheGateItEnforcesAndNoOther() {
+        String help = CliRun.of("complete", "--help").out().replaceAll("\\s+", " ");
+
+        assertThat(help)
+                .contains("until the backfill is done and every deprecated field's sunset date has passed")
+                .contains("--force --reason passes the sunset gate")
+                .contains("It does not check which clients still use the old shape")
+                .doesNotContain("no client uses the old shape");
+    }
+
+    @Test
+    void shouldSayThatCutoverAndRevertOnlyRecordAPhase() {
+        for (String command : List.of("cutover", "revert")) {
+            String help = CliRun.of(command, "--help").out().replaceAll("\\s+", " ");
+
+            assertThat(help)
+                    .as(command)
+                    .contains("only records the phase")
+                    .contains("changes nothing in the database")
+                    .doesNotContain("Make the new shape authoritative")
+                    .doesNotContain("Make the old shape authoritative");
+        }
     }
 
     @Test
@@ -143,6 +174,25 @@ class TandemCliTest {
 
         assertThat(run.exitCode()).isEqualTo(3);
         assertThat(run.err()).startsWith("error").doesNotContain("\tat ").doesNotContain("secret");
+    }
+
+    @Test
+    void shouldPrintEveryProblemOfARefusedFileExactlyOnceWithItsLocation(@TempDir Path dir) throws IOException {
+        Path file = Files.writeString(dir.resolve("0001_bad.yaml"), """
+                service: customers
+                rationale: two mistakes
+                operations:
+                  - add_column: { tabel: customers, column: { name: a, type: text } }
+                """);
+
+        CliRun run = CliRun.of("plan", file.toString(), "--url", "postgres://u:p@127.0.0.1:1/db");
+
+        assertThat(run.exitCode()).isEqualTo(2);
+        List<String> problems = run.err()
+                .lines()
+                .filter(line -> line.matches("\\s*" + Pattern.quote(file.toString()) + ":\\d+:\\d+: .*"))
+                .toList();
+        assertThat(problems).as(run.err()).hasSizeGreaterThanOrEqualTo(2).doesNotHaveDuplicates();
     }
 
     @Test

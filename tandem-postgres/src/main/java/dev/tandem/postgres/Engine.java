@@ -87,12 +87,15 @@ public final class Engine {
      * Expands the schema (new columns and tables, sync triggers, the version schema), then backfills,
      * unless {@link EngineOptions#backfill()} is false. A file that fails validation against the live
      * database changes nothing: no tandem state, no DDL. If a step fails after expand began, what was
-     * done is rolled back and the migration is recorded as ROLLED_BACK.
+     * done is rolled back and the migration is recorded as ROLLED_BACK; it may then be started again,
+     * from the same file or a fixed one, as a new attempt in its history.
      */
     public MigrationStatus start(Migration m) {
         return withConnection("start " + m.id(), c -> {
             Optional<StateStore.Row> previous = StateStore.find(c, m.id());
-            if (previous.isPresent()) {
+            // Only a start that failed and undid itself may run again: any later phase is applied.
+            boolean again = previous.isPresent() && Attempts.startFailed(c, previous.get());
+            if (previous.isPresent() && !again) {
                 StateStore.Row row = previous.get();
                 if (!row.checksum().equals(m.checksum())) {
                     throw new TandemException(
@@ -119,7 +122,11 @@ public final class Engine {
             Recipe recipe = resolve(c, m);
             StateStore.ensure(c);
             inTransaction(c, () -> {
-                StateStore.insert(c, m, options.actor());
+                if (again) {
+                    Attempts.restart(c, m, options.actor());
+                } else {
+                    StateStore.insert(c, m, options.actor());
+                }
                 StateStore.saveSteps(c, m.id(), recipe);
             });
             try {
@@ -132,6 +139,15 @@ public final class Engine {
             } catch (TandemException | SQLException e) {
                 options.listener().info("start failed; removing what it created");
                 undo(c, m.id());
+                try {
+                    if (StateStore.find(c, m.id()).orElseThrow().phase() == Phase.ROLLED_BACK) {
+                        options.listener()
+                                .info("removed; once the cause is fixed, `tandem start` runs " + m.id()
+                                        + " again, from this file or a changed one");
+                    }
+                } catch (SQLException hint) {
+                    e.addSuppressed(hint); // the failure of start is what the caller must see
+                }
                 throw e;
             }
             options.listener()
@@ -407,7 +423,10 @@ public final class Engine {
                         + "\nWait, or pass --force --reason \"...\" (recorded in the history)");
     }
 
-    /** The migration with this id, or the active one when the id is null. */
+    /**
+     * The migration with this id, or the active one when the id is null. Empty when there is no such
+     * migration, or, with a null id, when none or several are active: {@link #active()} lists them.
+     */
     public Optional<MigrationStatus> status(String migrationId) {
         return withConnection("status", c -> {
             if (migrationId != null) {
@@ -417,6 +436,17 @@ public final class Engine {
             }
             List<StateStore.Row> active = StateStore.active(c);
             return active.size() == 1 ? Optional.of(status(c, active.getFirst().id())) : Optional.empty();
+        });
+    }
+
+    /** Every active migration (at most one per schema), oldest first. */
+    public List<MigrationStatus> active() {
+        return withConnection("list active migrations", c -> {
+            List<MigrationStatus> out = new ArrayList<>();
+            for (StateStore.Row r : StateStore.active(c)) {
+                out.add(status(c, r.id()));
+            }
+            return out;
         });
     }
 
@@ -446,6 +476,7 @@ public final class Engine {
                 r.checksum(),
                 r.createdAt(),
                 r.updatedAt(),
-                BackfillState.progress(c, id));
+                BackfillState.progress(c, id),
+                StateStore.unfinished(c, r));
     }
 }

@@ -3,7 +3,12 @@ package dev.tandem.postgres;
 import dev.tandem.core.Phase;
 import java.time.Instant;
 
-/** Where one migration stands, as recorded in the target database's {@code tandem} schema. */
+/**
+ * Where one migration stands, as recorded in the target database's {@code tandem} schema.
+ * {@code backfill} is null when there is no backfill to report; {@code unfinished} is null unless a
+ * {@code complete} or {@code rollback} began and did not finish, in which case {@code phase} is still
+ * the phase it began from and only that command can go on.
+ */
 public record MigrationStatus(
         String id,
         String schema,
@@ -12,4 +17,5 @@ public record MigrationStatus(
         String checksum,
         Instant createdAt,
         Instant updatedAt,
-        BackfillProgress backfill) {}
+        BackfillProgress backfill,
+        UnfinishedStage unfinished) {}

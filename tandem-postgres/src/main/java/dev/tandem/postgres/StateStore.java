@@ -83,8 +83,8 @@ final class StateStore {
               estimate      text,
               done_at       timestamptz,
               PRIMARY KEY (migration_id, stage, ordinal)
-            )
-            """;
+            );
+            """ + Attempts.DDL;
 
     private StateStore() {}
 
@@ -197,16 +197,7 @@ final class StateStore {
 
     /** Records a new migration as PLANNED, after the last completed one on its schema. Runs in the caller's transaction. */
     static void insert(Connection c, Migration m, String actor) throws SQLException {
-        String parent = null;
-        try (PreparedStatement ps = c.prepareStatement(
-                "SELECT id FROM tandem.migrations WHERE schema_name = ? AND phase = 'COMPLETE' ORDER BY seq DESC LIMIT 1")) {
-            ps.setString(1, m.schema());
-            try (ResultSet rs = ps.executeQuery()) {
-                if (rs.next()) {
-                    parent = rs.getString(1);
-                }
-            }
-        }
+        String parent = lastComplete(c, m.schema());
         try (PreparedStatement ps = c.prepareStatement(
                 "INSERT INTO tandem.migrations (id, schema_name, parent, phase, file, source, checksum) VALUES (?, ?, ?, 'PLANNED', ?, ?, ?)")) {
             ps.setString(1, m.id());
@@ -218,6 +209,17 @@ final class StateStore {
             ps.executeUpdate();
         }
         history(c, m.id(), m.schema(), null, Phase.PLANNED, false, null, actor);
+    }
+
+    /** The id of the last migration completed on this schema, which a new one follows; null for the first. */
+    static String lastComplete(Connection c, String schema) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(
+                "SELECT id FROM tandem.migrations WHERE schema_name = ? AND phase = 'COMPLETE' ORDER BY seq DESC LIMIT 1")) {
+            ps.setString(1, schema);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? rs.getString(1) : null;
+            }
+        }
     }
 
     /** Moves a migration to another phase, if it is still in the expected one. Runs in the caller's transaction. */
@@ -237,7 +239,7 @@ final class StateStore {
         history(c, row.id(), row.schema(), row.phase(), to, forced, reason, actor);
     }
 
-    private static void history(
+    static void history(
             Connection c, String id, String schema, Phase from, Phase to, boolean forced, String reason, String actor)
             throws SQLException {
         try (PreparedStatement ps = c.prepareStatement(
@@ -303,6 +305,25 @@ final class StateStore {
         return out;
     }
 
+    /**
+     * The complete or rollback that ran some steps but has not moved the migration's phase yet (it was
+     * killed, or a step failed); null when there is none. A complete that began wins: once it removed
+     * part of the old shape, rollback is refused.
+     */
+    static UnfinishedStage unfinished(Connection c, Row row) throws SQLException {
+        if (!row.phase().active()) {
+            return null;
+        }
+        for (Stage stage : List.of(Stage.COMPLETE, Stage.ROLLBACK)) {
+            List<StoredStep> steps = steps(c, row.id(), stage);
+            int done = (int) steps.stream().filter(StoredStep::done).count();
+            if (done > 0) {
+                return new UnfinishedStage(stage, done, steps.size());
+            }
+        }
+        return null;
+    }
+
     static void markDone(Connection c, String migrationId, StoredStep step) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement(
                 "UPDATE tandem.steps SET done_at = now() WHERE migration_id = ? AND stage = ? AND ordinal = ?")) {
@@ -319,8 +340,7 @@ final class StateStore {
             return out;
         }
         try (Statement s = c.createStatement();
-                ResultSet rs = s.executeQuery(
-                        "SELECT seq, migration_id, schema_name, from_phase, to_phase, at, forced, reason, actor FROM tandem.history ORDER BY seq")) {
+                ResultSet rs = s.executeQuery(Attempts.historyQuery(Attempts.archived(c)))) {
             while (rs.next()) {
                 String from = rs.getString(4);
                 Timestamp at = rs.getTimestamp(6);
@@ -333,7 +353,9 @@ final class StateStore {
                         at.toInstant(),
                         rs.getBoolean(7),
                         rs.getString(8),
-                        rs.getString(9)));
+                        rs.getString(9),
+                        rs.getInt(10),
+                        rs.getString(11)));
             }
         }
         return out;
