@@ -21,8 +21,11 @@ final class StatusView {
             row(
                     out,
                     "new shape",
-                    "schema " + s.versionSchema() + ": clients select it with" + " SET search_path = "
-                            + s.versionSchema() + ", " + s.schema());
+                    s.phase() == dev.tandem.core.Phase.EXPANDED
+                            ? "schema " + s.versionSchema() + ": served once the backfill is done; until then"
+                                    + " clients stay on the old shape"
+                            : "schema " + s.versionSchema() + ": clients select it with" + " SET search_path = "
+                                    + s.versionSchema() + ", " + s.schema());
         }
         if (s.createdAt() != null) {
             row(out, "started", Human.instant(s.createdAt()));
