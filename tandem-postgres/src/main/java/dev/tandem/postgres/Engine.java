@@ -317,10 +317,17 @@ public final class Engine {
     private MigrationStatus complete(Connection c, String id, TransitionRequest request) throws SQLException {
         StateStore.Row row = StateStore.find(c, id).orElseThrow();
         requireTransition(row, Phase.COMPLETE);
-        List<String> refusals = new ArrayList<>();
-        if (row.phase() == Phase.EXPANDED) {
-            refusals.add("the backfill is not done (`tandem backfill --resume`)");
+        List<String> dependents = VersionSchema.dependents(c, row.schema() + "_" + row.id());
+        if (!dependents.isEmpty()
+                && StateStore.steps(c, row.id(), Stage.COMPLETE).stream().noneMatch(StateStore.StoredStep::done)) {
+            // Not a gate either: complete drops the version schema, and nothing it holds may be dropped blindly.
+            throw new TandemException(
+                    ErrorCode.GATE_REFUSED,
+                    "complete of " + row.id() + " refused: these objects use the new shape's views, which complete"
+                            + " drops:\n  " + String.join("\n  ", dependents)
+                            + "\nPoint them at the base tables (they have the new shape after complete), then complete");
         }
+        List<String> refusals = new ArrayList<>();
         Migration m = MigrationFiles.parse(row.source(), row.file());
         LocalDate today = LocalDate.now(options.clock());
         for (Deprecation d : m.deprecations()) {
@@ -363,11 +370,22 @@ public final class Engine {
                     "complete has already begun for " + row.id()
                             + " and removed part of the old shape; finish it with `tandem complete`");
         }
+        List<String> dependents = VersionSchema.dependents(c, row.schema() + "_" + row.id());
+        String reason = request.reason();
+        if (!dependents.isEmpty()) {
+            gate(
+                    row,
+                    "rollback",
+                    List.of("these objects use the new shape and would be dropped with its version schema: "
+                            + String.join(", ", dependents)),
+                    request);
+            reason = reason + " (dropped with the new shape: " + String.join(", ", dependents) + ")";
+            options.listener().info("dropping with the new shape: " + String.join(", ", dependents));
+        }
         runStage(c, row.id(), Stage.ROLLBACK);
+        String recorded = reason;
         inTransaction(
-                c,
-                () -> StateStore.transition(
-                        c, row, Phase.ROLLED_BACK, request.force(), request.reason(), options.actor()));
+                c, () -> StateStore.transition(c, row, Phase.ROLLED_BACK, request.force(), recorded, options.actor()));
         return status(c, row.id());
     }
 

@@ -160,6 +160,45 @@ final class VersionSchema {
                                 String.join(", ", mapping)));
     }
 
+    /**
+     * The objects outside the version schema that use something in it (a user's view or SQL-bodied
+     * function that reads the new shape), each as PostgreSQL names it; dropping the schema would drop
+     * them with it.
+     */
+    static List<String> dependents(java.sql.Connection c, String versionSchema) throws java.sql.SQLException {
+        List<String> out = new ArrayList<>();
+        try (java.sql.PreparedStatement ps = c.prepareStatement(DEPENDENTS)) {
+            ps.setString(1, versionSchema);
+            try (java.sql.ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(rs.getString(1));
+                }
+            }
+        }
+        return out;
+    }
+
+    private static final String DEPENDENTS = """
+            WITH vs AS (SELECT oid, nspname FROM pg_namespace WHERE nspname = ?),
+            inside AS (
+              SELECT 'pg_class'::regclass AS classid, c.oid FROM pg_class c, vs WHERE c.relnamespace = vs.oid
+              UNION ALL SELECT 'pg_proc'::regclass, p.oid FROM pg_proc p, vs WHERE p.pronamespace = vs.oid
+              UNION ALL SELECT 'pg_type'::regclass, t.oid FROM pg_type t, vs WHERE t.typnamespace = vs.oid)
+            SELECT DISTINCT o.type || ' ' || o.identity
+            FROM pg_depend d
+            JOIN inside i ON i.classid = d.refclassid AND i.oid = d.refobjid
+            LEFT JOIN pg_rewrite r ON d.classid = 'pg_rewrite'::regclass AND r.oid = d.objid
+            LEFT JOIN pg_trigger tg ON d.classid = 'pg_trigger'::regclass AND tg.oid = d.objid
+            -- a view's rule and a trigger belong to their relation: name that, and judge its schema
+            CROSS JOIN LATERAL pg_identify_object(
+                CASE WHEN r.oid IS NULL AND tg.oid IS NULL THEN d.classid ELSE 'pg_class'::regclass END,
+                coalesce(r.ev_class, tg.tgrelid, d.objid),
+                CASE WHEN r.oid IS NULL AND tg.oid IS NULL THEN d.objsubid ELSE 0 END) o
+            CROSS JOIN vs
+            WHERE d.deptype = 'n' AND o.schema IS DISTINCT FROM vs.nspname
+            ORDER BY 1
+            """;
+
     static String dropView(String versionSchema, TableChange t) {
         return "DROP VIEW IF EXISTS " + Sql.id(versionSchema, t.finalName());
     }
