@@ -141,18 +141,24 @@ final class NewShapeWrites {
             sql.add("CREATE TRIGGER " + Sql.id("tandem_" + op[0]) + " INSTEAD OF " + op[0].toUpperCase() + " ON " + view
                     + " FOR EACH ROW EXECUTE FUNCTION " + fn + "()");
         }
-        // PostgreSQL skips a view's INSTEAD OF triggers for writers with session_replication_role =
-        // replica, and then reports the write as done without making it; ALTER TABLE cannot make a
-        // view's trigger ENABLE ALWAYS. A superuser can, in the catalog; that is the only way.
-        sql.add("DO " + Sql.dollarQuoted("""
+        sql.add(fireAlways(view));
+        return String.join(";\n", sql);
+    }
+
+    /**
+     * PostgreSQL skips a view's INSTEAD OF triggers for writers with session_replication_role =
+     * replica, and then reports the write as done without making it; ALTER TABLE cannot make a view's
+     * trigger ENABLE ALWAYS. A superuser can, in the catalog: the only way there is.
+     */
+    static String fireAlways(String view) {
+        return "DO " + Sql.dollarQuoted("""
 
                 BEGIN
                   IF (SELECT rolsuper FROM pg_catalog.pg_roles WHERE rolname = current_user) THEN
                     UPDATE pg_catalog.pg_trigger SET tgenabled = 'A' WHERE tgrelid = %s::regclass AND NOT tgisinternal;
                   END IF;
                 END
-                """.formatted(Sql.literal(view))));
-        return String.join(";\n", sql);
+                """.formatted(Sql.literal(view)));
     }
 
     private static String physicalList(List<ViewColumn> columns) {

@@ -62,6 +62,7 @@ final class VersionSchema {
                         + "(" + Sql.literal(t.finalName()) + ") AS p");
                 statements.add("CREATE TRIGGER " + Sql.id(PENDING_WRITE) + " INSTEAD OF INSERT OR UPDATE OR DELETE ON "
                         + view + " FOR EACH ROW EXECUTE FUNCTION " + pendingWrite + "()");
+                statements.add(NewShapeWrites.fireAlways(view));
             }
             if (t.dropped || t.renamedTo != null) {
                 statements.add("CREATE VIEW " + Sql.id(versionSchema, t.table) + " AS SELECT gone FROM " + gone + "("

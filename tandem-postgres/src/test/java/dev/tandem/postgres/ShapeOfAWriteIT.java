@@ -147,6 +147,33 @@ class ShapeOfAWriteIT {
     }
 
     @Test
+    void shouldRefuseAnUpsertThroughTheNewShapeAndChangeNothing() throws SQLException {
+        db.engine().start(widenQty());
+        String before = db.rowChecksum("public.items");
+        try (Connection c = db.newShape(ID);
+                Statement s = c.createStatement()) {
+            for (String upsert : List.of(
+                    "INSERT INTO items (id, qty, note) VALUES (5, 1, 'x') ON CONFLICT (id) DO UPDATE SET qty = 2",
+                    "INSERT INTO items (id, qty, note) VALUES (5, 1, 'x') ON CONFLICT DO NOTHING")) {
+                assertThatThrownBy(() -> s.execute(upsert)).as(upsert).isInstanceOf(SQLException.class);
+            }
+        }
+        assertThat(db.rowChecksum("public.items")).isEqualTo(before);
+    }
+
+    @Test
+    void shouldRefuseReplicaModeWritesThroughTheNewShapeBeforeItIsServed() throws SQLException {
+        db.engine(EngineOptions.builder().backfill(false).build()).start(widenQty());
+        try (Connection c = db.newShape(ID);
+                Statement s = c.createStatement()) {
+            s.execute("SET session_replication_role = replica");
+            assertThatThrownBy(() -> s.execute("INSERT INTO items (qty, note) VALUES (1, 'early')"))
+                    .isInstanceOfSatisfying(
+                            SQLException.class, e -> assertThat(e.getSQLState()).isEqualTo("55000"));
+        }
+    }
+
+    @Test
     void shouldSyncTheRowAsTheTablesOwnTriggersLeaveIt() {
         db.exec("""
                 CREATE TABLE users (id int PRIMARY KEY, email text);
