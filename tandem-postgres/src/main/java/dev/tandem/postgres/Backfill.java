@@ -207,7 +207,19 @@ final class Backfill {
                         sleep(options.lockTimeout());
                         continue;
                     }
-                    throw BatchFailure.explain(c, migrationId, spec, settings, from, to, e);
+                    if (Jdbc.failure("", e).code() == ErrorCode.SERIALIZATION_FAILURE) {
+                        // A deadlock with an application transaction: nothing wrong with the rows.
+                        batch = Math.max(MIN_BATCH, batch / 4);
+                        options.listener()
+                                .info("backfill of " + spec.table() + " was chosen as a deadlock victim; retrying"
+                                        + " with batches of " + batch + " rows");
+                        sleep(options.batchTarget());
+                        continue;
+                    }
+                    if (BatchFailure.isAboutTheRows(e)) {
+                        throw BatchFailure.explain(c, migrationId, spec, settings, from, to, e);
+                    }
+                    throw e;
                 }
                 done += rows;
                 last = to;

@@ -8,6 +8,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 
 /**
  * Explains a backfill batch that failed on its data: the key range of the batch, the first row that
@@ -26,6 +27,19 @@ final class BatchFailure {
     private final Recipe.BackfillSpec spec;
     private final BatchSettings settings;
 
+    /**
+     * SQLSTATE classes of errors that a row's values raise: data exceptions (22), integrity
+     * violations (23), errors raised by functions and triggers (2F, 38, 39, P0) and WITH CHECK OPTION
+     * (44). Anything else (a timeout, a cancel, a privilege) says nothing about the rows.
+     */
+    private static final Set<String> ROW_ERRORS = Set.of("22", "23", "2F", "38", "39", "44", "P0");
+
+    static boolean isAboutTheRows(SQLException e) {
+        return e.getSQLState() != null
+                && e.getSQLState().length() == 5
+                && ROW_ERRORS.contains(e.getSQLState().substring(0, 2));
+    }
+
     private BatchFailure(Connection c, Recipe.BackfillSpec spec, BatchSettings settings) {
         this.c = c;
         this.spec = spec;
@@ -37,8 +51,8 @@ final class BatchFailure {
 
     /**
      * Explains the failure of the batch over {@code [from, to]}, records it, and returns the exception
-     * to throw. {@code c} is in a transaction-per-statement-group mode (auto-commit off), with the
-     * failed batch rolled back. Throws SQLException only when the connection itself fails.
+     * to throw. {@code c} has auto-commit off, and the failed batch is rolled back. Throws
+     * SQLException only when the connection itself fails.
      */
     static TandemException explain(
             Connection c,
@@ -169,7 +183,8 @@ final class BatchFailure {
 
     /**
      * Runs {@code sql} over {@code [from, to]} as a batch would, then rolls it back. Returns the error
-     * the rows raised, or null; throws a lock timeout or a lost connection, which say nothing of them.
+     * the rows raised, or null; throws any other error (a lock timeout, a lost connection), which
+     * says nothing of them.
      */
     private SQLException probe(String sql, String[] from, String[] to) throws SQLException {
         settings.begin(c);
@@ -178,7 +193,7 @@ final class BatchFailure {
             ps.executeUpdate();
             return null;
         } catch (SQLException e) {
-            if (Jdbc.isLockTimeout(e) || Backfill.connectionLost(c, e)) {
+            if (!isAboutTheRows(e)) {
                 throw e;
             }
             return e;
