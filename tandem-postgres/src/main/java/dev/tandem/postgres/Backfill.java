@@ -165,7 +165,9 @@ final class Backfill {
                     startNanos = System.nanoTime();
                     doneAtStart = done;
                 }
-                int size = Math.min(batch, throttle.maxBatch());
+                // Under a row limit, batches stay short so the rows spread over each second.
+                batch = Math.min(batch, throttle.maxBatch());
+                int size = batch;
                 settings.begin(c);
                 // The first key of this batch, then the key `size` rows further on (or the high key).
                 String[] from = last == null
