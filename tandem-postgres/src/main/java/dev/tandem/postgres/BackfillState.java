@@ -138,13 +138,15 @@ final class BackfillState {
     /** Progress of every table of a migration, summed, as recorded in the database. */
     static BackfillProgress progress(Connection c, String migrationId) throws SQLException {
         // The runner is alive if a backend with its pid began before it last wrote: after a restart,
-        // a new backend may have the same pid. The failure is read through to_jsonb, so that status
-        // works on a state schema from before the column existed.
+        // a new backend may have the same pid. (backend_start is NULL when the runner is another role
+        // and this one may not read its stats: then the pid alone decides.) The failure is read
+        // through to_jsonb, so that status works on a state schema from before the column existed.
         try (PreparedStatement ps = c.prepareStatement("""
                 SELECT string_agg(table_name, ', '), coalesce(sum(rows_done), 0), coalesce(sum(rows_total), 0), bool_and(done),
                        bool_or(paused),
                        bool_or(runner_pid IS NOT NULL AND EXISTS (SELECT 1 FROM pg_stat_activity a
-                                                                  WHERE a.pid = runner_pid AND a.backend_start <= b.updated_at)),
+                                                                  WHERE a.pid = runner_pid
+                                                                    AND (a.backend_start IS NULL OR a.backend_start <= b.updated_at))),
                        bool_or(runner_pid IS NOT NULL), count(*),
                        extract(epoch FROM max(updated_at) - min(started_at)),
                        string_agg(table_name || ': ' || (to_jsonb(b) ->> 'failure'), '; ')
