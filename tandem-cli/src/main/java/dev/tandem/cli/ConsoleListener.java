@@ -154,6 +154,7 @@ final class ConsoleListener implements EngineListener, AutoCloseable {
             case RUNNING -> "running";
             case PAUSED -> "paused; go on with `tandem backfill --resume`";
             case INTERRUPTED -> "interrupted; go on with `tandem backfill --resume`";
+            case FAILED -> "failed: " + p.failure();
             case DONE -> "done (" + Human.count(p.rowsDone()) + " rows)";
         };
     }

@@ -83,6 +83,7 @@ final class Json {
             g.writeStartObject();
             g.writeStringField("table", b.table());
             g.writeStringField("state", b.state() == null ? null : b.state().name());
+            g.writeStringField("failure", b.failure());
             g.writeNumberField("rowsDone", b.rowsDone());
             g.writeNumberField("rowsTotal", b.rowsTotal());
             g.writeNumberField("rowsPerSecond", b.rowsPerSecond());

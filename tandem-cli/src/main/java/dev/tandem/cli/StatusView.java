@@ -61,6 +61,11 @@ final class StatusView {
         if (s.phase() == null) {
             return null;
         }
+        if (s.backfill() != null && s.backfill().state() == BackfillProgress.State.FAILED) {
+            // Resuming alone fails the same way: the row or the expression has to change first.
+            return "the backfill failed on a row (above). Fix that row's data, then `tandem backfill --resume`;"
+                    + " or `tandem rollback` and start a corrected migration (a new id) whose `up` handles it";
+        }
         return switch (s.phase()) {
             case PLANNED ->
                 "`tandem start` is expanding it, or stopped before it finished: if none is running,"

@@ -7,12 +7,11 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
-import java.util.stream.Collectors;
-import java.util.stream.IntStream;
+import java.util.Map;
 
 /**
  * Brings the rows that existed when {@code start} began into the new shape, in primary-key ranges,
@@ -20,6 +19,11 @@ import java.util.stream.IntStream;
  * process resumes exactly where it stopped. A batch only sets new columns that are still NULL, so
  * rows written through either shape since start (already in sync by the triggers) keep their values,
  * and running a batch twice changes nothing.
+ *
+ * <p>A batch that fails on its data is explained ({@link BatchFailure}); a lost connection ends the
+ * run with {@link ErrorCode#CONNECTION_FAILED}, the checkpoint intact. The table's own triggers are
+ * skipped or fired as {@link EngineOptions#backfillTriggers()} says ({@link UserTriggers}), and
+ * {@link BackfillThrottle} holds {@link EngineOptions#maxRowsPerSecond()}.
  */
 final class Backfill {
     private static final int FIRST_BATCH = 1_000;
@@ -30,42 +34,21 @@ final class Backfill {
     private final javax.sql.DataSource dataSource;
     private final EngineOptions options;
     private final String migrationId;
+    /** One throttle for the whole run, so the limit holds across tables too. */
+    private final BackfillThrottle throttle;
 
     Backfill(Connection c, javax.sql.DataSource dataSource, EngineOptions options, String migrationId) {
         this.c = c;
         this.dataSource = dataSource;
         this.options = options;
         this.migrationId = migrationId;
+        this.throttle = BackfillThrottle.create(options.maxRowsPerSecond());
     }
 
     /** The batch UPDATE, as {@code plan} shows it. */
     static String batchSql(Recipe.BackfillSpec spec) {
-        return update(spec)
+        return BackfillSql.update(spec)
                 + "\n-- batches of about 100 ms each, from the first key to the highest key that existed at start";
-    }
-
-    private static String keyList(Recipe.BackfillSpec spec) {
-        return "(" + Sql.ids(spec.keyColumns()) + ")";
-    }
-
-    private static String params(Recipe.BackfillSpec spec) {
-        return "("
-                + IntStream.range(0, spec.keyColumns().size())
-                        .mapToObj(i -> "CAST(? AS " + spec.keyTypes().get(i) + ")")
-                        .collect(Collectors.joining(", "))
-                + ")";
-    }
-
-    private static String update(Recipe.BackfillSpec spec) {
-        String sets = spec.assignments().stream()
-                .map(a -> Sql.id(a.column()) + " = COALESCE(" + Sql.id(a.column()) + ", (" + a.expression() + "))")
-                .collect(Collectors.joining(", "));
-        String unset = spec.assignments().stream()
-                .map(a -> Sql.id(a.column()) + " IS NULL")
-                .collect(Collectors.joining(" OR "));
-        return "UPDATE " + Sql.id(spec.schema(), spec.table()) + " SET " + sets
-                + "\nWHERE " + keyList(spec) + " >= " + params(spec) + " AND " + keyList(spec) + " <= " + params(spec)
-                + " AND (" + unset + ")";
     }
 
     /**
@@ -73,9 +56,21 @@ final class Backfill {
      * because a rollback asked it to. The caller holds the migration's lock.
      */
     boolean run(List<Recipe.BackfillSpec> specs) throws SQLException {
+        BackfillState.ensureFailureColumn(c);
+        // Every table's triggers are checked before the first batch of any, so a refusal changes nothing.
+        Map<String, BatchSettings> settings = new HashMap<>();
+        for (Recipe.BackfillSpec spec : specs) {
+            if (!checkpoint(spec.table()).finished()) {
+                settings.put(
+                        spec.table(),
+                        new BatchSettings(options.lockTimeout(), UserTriggers.skipInBatches(c, spec, options)));
+            }
+        }
         try {
             for (Recipe.BackfillSpec spec : specs) {
-                runTable(spec);
+                if (settings.containsKey(spec.table())) {
+                    runTable(spec, settings.get(spec.table()));
+                }
             }
             return true;
         } catch (StopRequested e) {
@@ -117,53 +112,64 @@ final class Backfill {
         return a == null ? null : (String[]) a.getArray();
     }
 
-    private void runTable(Recipe.BackfillSpec spec) throws SQLException {
+    /** Whether {@code e} means the session is gone (the server stopped, the network failed). */
+    static boolean connectionLost(Connection c, SQLException e) throws SQLException {
+        return Jdbc.failure("", e).code() == ErrorCode.CONNECTION_FAILED || c.isClosed();
+    }
+
+    /** The key range a batch covers, for messages when it fails. */
+    private record Range(String[] from, String[] to) {}
+
+    private void runTable(Recipe.BackfillSpec spec, BatchSettings settings) throws SQLException {
         Checkpoint cp = checkpoint(spec.table());
         if (cp.finished()) {
             return;
         }
         try (PreparedStatement ps = c.prepareStatement(
-                "UPDATE tandem.backfill SET runner_pid = pg_backend_pid(), started_at = coalesce(started_at, now()), updated_at = now()"
-                        + " WHERE migration_id = ? AND table_name = ?")) {
+                "UPDATE tandem.backfill SET runner_pid = pg_backend_pid(), started_at = coalesce(started_at, now()),"
+                        + " updated_at = now(), failure = NULL WHERE migration_id = ? AND table_name = ?")) {
             ps.setString(1, migrationId);
             ps.setString(2, spec.table());
             ps.executeUpdate();
         }
         String table = Sql.id(spec.schema(), spec.table());
-        String keys = spec.keyColumns().stream().map(k -> Sql.id(k) + "::text").collect(Collectors.joining(", "));
+        String keyList = BackfillSql.keyList(spec);
+        String params = BackfillSql.params(spec);
+        String keys = BackfillSql.keyArray(spec);
         // Every key query stays at or below the high key, compared by the key columns' own
         // collations, exactly as the ORDER BY and the batch UPDATE compare them.
-        String upToHigh = " AND " + keyList(spec) + " <= " + params(spec);
-        String order = " ORDER BY " + Sql.ids(spec.keyColumns());
+        String upToHigh = " AND " + keyList + " <= " + params;
+        String order = BackfillSql.orderByKey(spec);
         // The key `batch` rows on from the batch's first key, which counts as the first of them.
-        String nextKeySql = "SELECT ARRAY[" + keys + "] FROM " + table + " WHERE " + keyList(spec) + " >= "
-                + params(spec) + upToHigh + order + " OFFSET ? LIMIT 1";
-        String firstKeySql = "SELECT ARRAY[" + keys + "] FROM " + table + " WHERE " + keyList(spec) + " <= "
-                + params(spec) + order + " LIMIT 1";
-        String firstKeyAfterSql = "SELECT ARRAY[" + keys + "] FROM " + table + " WHERE " + keyList(spec) + " > "
-                + params(spec) + upToHigh + order + " LIMIT 1";
-        String countSql = "SELECT count(*) FROM " + table + " WHERE " + keyList(spec) + " >= " + params(spec) + " AND "
-                + keyList(spec) + " <= " + params(spec);
-        String updateSql = update(spec);
+        String nextKeySql = "SELECT " + keys + " FROM " + table + " WHERE " + keyList + " >= " + params + upToHigh
+                + order + " OFFSET ? LIMIT 1";
+        String firstKeySql =
+                "SELECT " + keys + " FROM " + table + " WHERE " + keyList + " <= " + params + order + " LIMIT 1";
+        String firstKeyAfterSql = "SELECT " + keys + " FROM " + table + " WHERE " + keyList + " > " + params + upToHigh
+                + order + " LIMIT 1";
+        String countSql = "SELECT count(*) FROM " + table + " WHERE " + keyList + " >= " + params + " AND " + keyList
+                + " <= " + params;
+        String updateSql = BackfillSql.update(spec);
 
         String[] last = cp.last();
         long done = cp.done();
         int batch = FIRST_BATCH;
         long startNanos = System.nanoTime();
         long doneAtStart = done;
+        Range range = null;
         c.setAutoCommit(false);
         try (LockBrake brake = LockBrake.watch(dataSource, c)) {
             while (true) {
-                if (waitWhilePaused(spec, done, cp.total(), startNanos, doneAtStart)) {
+                range = null;
+                if (waitWhilePaused(spec, done, cp.total())) {
                     startNanos = System.nanoTime();
                     doneAtStart = done;
                 }
-                long batchStart = System.nanoTime();
-                try (Statement s = c.createStatement()) {
-                    s.execute(
-                            "SET LOCAL lock_timeout = '" + options.lockTimeout().toMillis() + "ms'");
-                }
-                // The first key of this batch, then the key `batch` rows further on (or the high key).
+                // Under a row limit, batches stay short so the rows spread over each second.
+                batch = Math.min(batch, throttle.maxBatch());
+                int size = batch;
+                settings.begin(c);
+                // The first key of this batch, then the key `size` rows further on (or the high key).
                 String[] from = last == null
                         ? queryKey(firstKeySql, spec, -1, cp.high())
                         : queryKey(firstKeyAfterSql, spec, -1, last, cp.high());
@@ -172,18 +178,26 @@ final class Backfill {
                     c.commit();
                     return;
                 }
-                String[] to = queryKey(nextKeySql, spec, batch - 1, from, cp.high());
-                long rows = batch;
+                String[] to = queryKey(nextKeySql, spec, size - 1, from, cp.high());
+                long rows = size;
                 boolean finished = to == null || Arrays.equals(to, cp.high());
                 if (to == null) {
                     to = cp.high();
                     rows = count(countSql, spec, from, to);
                 }
+                // The key queries end their transaction, so the throttle never waits inside one.
+                c.commit();
+                range = new Range(from, to);
+                awaitThrottle(rows);
+                long batchStart = System.nanoTime();
+                settings.begin(c);
                 try (PreparedStatement ps = c.prepareStatement(updateSql)) {
-                    bind(ps, 1, spec, from);
-                    bind(ps, 1 + spec.keyColumns().size(), spec, to);
+                    BackfillSql.bind(ps, BackfillSql.bind(ps, 1, spec, from), spec, to);
                     ps.executeUpdate();
                 } catch (SQLException e) {
+                    if (connectionLost(c, e)) {
+                        throw e;
+                    }
                     c.rollback();
                     if (Jdbc.isLockTimeout(e)) {
                         // Rows of this batch are locked by a long transaction; try a smaller batch after it.
@@ -195,12 +209,25 @@ final class Backfill {
                         sleep(options.lockTimeout());
                         continue;
                     }
+                    if (Jdbc.failure("", e).code() == ErrorCode.SERIALIZATION_FAILURE) {
+                        // A deadlock with an application transaction: nothing wrong with the rows.
+                        batch = Math.max(MIN_BATCH, batch / 4);
+                        options.listener()
+                                .info("backfill of " + spec.table() + " was chosen as a deadlock victim; retrying"
+                                        + " with batches of " + batch + " rows");
+                        sleep(options.batchTarget());
+                        continue;
+                    }
+                    if (BatchFailure.isAboutTheRows(e)) {
+                        throw BatchFailure.explain(c, migrationId, spec, settings, from, to, e);
+                    }
                     throw e;
                 }
                 done += rows;
                 last = to;
                 saveCheckpoint(spec, last, done, finished);
                 c.commit();
+                throttle.committed(rows);
                 double seconds = (System.nanoTime() - startNanos) / 1e9;
                 double rate = seconds > 0 ? (done - doneAtStart) / seconds : 0;
                 Duration eta =
@@ -227,10 +254,41 @@ final class Backfill {
                     }
                     sleep(options.batchTarget());
                 }
-                throttle(done - doneAtStart, startNanos);
             }
+        } catch (SQLException e) {
+            if (connectionLost(c, e)) {
+                throw connectionFailure(spec, range, e);
+            }
+            throw e;
         } finally {
-            c.setAutoCommit(true);
+            // On a lost connection there is nothing to restore, and the failure being thrown says why.
+            if (!c.isClosed()) {
+                c.setAutoCommit(true);
+            }
+        }
+    }
+
+    private TandemException connectionFailure(Recipe.BackfillSpec spec, Range range, SQLException e) {
+        String state = e.getSQLState() == null ? "" : " [SQLSTATE " + e.getSQLState() + "]";
+        return new TandemException(
+                ErrorCode.CONNECTION_FAILED,
+                "lost the connection to the database during the backfill of " + spec.schema() + "." + spec.table()
+                        + (range == null
+                                ? ""
+                                : " (batch of keys " + BackfillSql.describeRange(spec, range.from(), range.to())
+                                        + ", not committed)")
+                        + ": " + (e.getMessage() == null ? "" : e.getMessage().strip()) + state
+                        + ". Every batch before it is committed with its checkpoint; once the database is back,"
+                        + " `tandem backfill --resume` goes on from there (`tandem status` shows it as INTERRUPTED)",
+                e);
+    }
+
+    private void awaitThrottle(long rows) {
+        try {
+            throttle.awaitStart(rows);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw interrupted();
         }
     }
 
@@ -241,20 +299,8 @@ final class Backfill {
         return (int) Math.max(MIN_BATCH, Math.min(MAX_BATCH, batch * factor));
     }
 
-    private void throttle(long rowsSinceStart, long startNanos) {
-        if (options.maxRowsPerSecond() <= 0) {
-            return;
-        }
-        long earliest = startNanos + (long) (rowsSinceStart * 1e9 / options.maxRowsPerSecond());
-        long wait = earliest - System.nanoTime();
-        if (wait > 0) {
-            sleep(Duration.ofNanos(wait));
-        }
-    }
-
     /** Returns true when it waited, so the rate is measured afresh. */
-    private boolean waitWhilePaused(Recipe.BackfillSpec spec, long done, long total, long startNanos, long doneAtStart)
-            throws SQLException {
+    private boolean waitWhilePaused(Recipe.BackfillSpec spec, long done, long total) throws SQLException {
         boolean waited = false;
         while (paused()) {
             if (!waited) {
@@ -292,17 +338,21 @@ final class Backfill {
             Thread.sleep(Math.max(1, d.toMillis()));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new TandemException(
-                    ErrorCode.DATABASE_ERROR,
-                    "backfill interrupted; `tandem backfill --resume` goes on from the checkpoint");
+            throw interrupted();
         }
+    }
+
+    private static TandemException interrupted() {
+        return new TandemException(
+                ErrorCode.DATABASE_ERROR,
+                "backfill interrupted; `tandem backfill --resume` goes on from the checkpoint");
     }
 
     private String[] queryKey(String sql, Recipe.BackfillSpec spec, int offset, String[]... keys) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement(sql)) {
             int next = 1;
             for (String[] key : keys) {
-                next = bind(ps, next, spec, key);
+                next = BackfillSql.bind(ps, next, spec, key);
             }
             if (offset >= 0) {
                 ps.setInt(next, offset);
@@ -315,20 +365,12 @@ final class Backfill {
 
     private long count(String sql, Recipe.BackfillSpec spec, String[] from, String[] to) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement(sql)) {
-            bind(ps, bind(ps, 1, spec, from), spec, to);
+            BackfillSql.bind(ps, BackfillSql.bind(ps, 1, spec, from), spec, to);
             try (ResultSet rs = ps.executeQuery()) {
                 rs.next();
                 return rs.getLong(1);
             }
         }
-    }
-
-    private static int bind(PreparedStatement ps, int first, Recipe.BackfillSpec spec, String[] key)
-            throws SQLException {
-        for (int i = 0; i < spec.keyColumns().size(); i++) {
-            ps.setString(first + i, key[i]);
-        }
-        return first + spec.keyColumns().size();
     }
 
     private void saveCheckpoint(Recipe.BackfillSpec spec, String[] last, long done, boolean finished)

@@ -11,10 +11,48 @@ import java.util.stream.Collectors;
 
 /**
  * A migration's backfill as recorded in {@code tandem.backfill}: each table's key range, row count,
- * how to fill it, its checkpoint, and whether it is paused, running or interrupted.
+ * how to fill it, its checkpoint, and whether it is paused, running, interrupted or failed.
  */
 final class BackfillState {
     private BackfillState() {}
+
+    /**
+     * Adds {@code tandem.backfill.failure} (why the last batch failed on its data) to a state schema
+     * made before it existed. The catalog is read first, so the ALTER, and its lock on the state
+     * table, happens once per database. Called with auto-commit on, before a backfill runs.
+     */
+    static void ensureFailureColumn(Connection c) throws SQLException {
+        try (Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery(
+                        "SELECT 1 FROM pg_attribute WHERE attrelid = 'tandem.backfill'::regclass AND attname = 'failure'"
+                                + " AND NOT attisdropped")) {
+            if (rs.next()) {
+                return;
+            }
+        }
+        c.setAutoCommit(false);
+        try (Statement s = c.createStatement()) {
+            s.execute("SET LOCAL lock_timeout = '5s'");
+            s.execute("ALTER TABLE tandem.backfill ADD COLUMN IF NOT EXISTS failure text");
+            c.commit();
+        } catch (SQLException e) {
+            c.rollback();
+            throw e;
+        } finally {
+            c.setAutoCommit(true);
+        }
+    }
+
+    /** Records why a table's backfill failed, in the caller's transaction; a new run clears it. */
+    static void recordFailure(Connection c, String migrationId, String table, String failure) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(
+                "UPDATE tandem.backfill SET failure = ?, updated_at = now() WHERE migration_id = ? AND table_name = ?")) {
+            ps.setString(1, failure);
+            ps.setString(2, migrationId);
+            ps.setString(3, table);
+            ps.executeUpdate();
+        }
+    }
 
     /** Records each table's key range and row count. Runs in the caller's transaction, right after expand. */
     static void initialise(Connection c, String migrationId, List<Recipe.BackfillSpec> specs) throws SQLException {
@@ -99,12 +137,20 @@ final class BackfillState {
 
     /** Progress of every table of a migration, summed, as recorded in the database. */
     static BackfillProgress progress(Connection c, String migrationId) throws SQLException {
+        // The runner is alive if a backend with its pid began before it last wrote: after a restart,
+        // a new backend may have the same pid. (backend_start is NULL when the runner is another role
+        // and this one may not read its stats: then the pid alone decides.) The failure is read
+        // through to_jsonb, so that status works on a state schema from before the column existed.
         try (PreparedStatement ps = c.prepareStatement("""
                 SELECT string_agg(table_name, ', '), coalesce(sum(rows_done), 0), coalesce(sum(rows_total), 0), bool_and(done),
-                       bool_or(paused), bool_or(runner_pid IS NOT NULL AND EXISTS (SELECT 1 FROM pg_stat_activity a WHERE a.pid = runner_pid)),
+                       bool_or(paused),
+                       bool_or(runner_pid IS NOT NULL AND EXISTS (SELECT 1 FROM pg_stat_activity a
+                                                                  WHERE a.pid = runner_pid
+                                                                    AND (a.backend_start IS NULL OR a.backend_start <= b.updated_at))),
                        bool_or(runner_pid IS NOT NULL), count(*),
-                       extract(epoch FROM max(updated_at) - min(started_at))
-                FROM tandem.backfill WHERE migration_id = ?""")) {
+                       extract(epoch FROM max(updated_at) - min(started_at)),
+                       string_agg(table_name || ': ' || (to_jsonb(b) ->> 'failure'), '; ')
+                FROM tandem.backfill b WHERE migration_id = ?""")) {
             ps.setString(1, migrationId);
             try (ResultSet rs = ps.executeQuery()) {
                 rs.next();
@@ -122,6 +168,8 @@ final class BackfillState {
                     state = BackfillProgress.State.PAUSED;
                 } else if (rs.getBoolean(6)) {
                     state = BackfillProgress.State.RUNNING;
+                } else if (rs.getString(10) != null) {
+                    state = BackfillProgress.State.FAILED;
                 } else if (rs.getBoolean(7)) {
                     state = BackfillProgress.State.INTERRUPTED;
                 } else {
@@ -130,7 +178,14 @@ final class BackfillState {
                 Duration eta = state == BackfillProgress.State.DONE
                         ? Duration.ZERO
                         : rate > 0 ? Duration.ofMillis((long) ((total - done) / rate * 1000)) : null;
-                return new BackfillProgress(rs.getString(1), done, total, rate, eta, state);
+                return new BackfillProgress(
+                        rs.getString(1),
+                        done,
+                        total,
+                        rate,
+                        eta,
+                        state,
+                        state == BackfillProgress.State.FAILED ? rs.getString(10) : null);
             }
         }
     }

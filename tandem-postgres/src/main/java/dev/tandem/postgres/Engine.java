@@ -267,8 +267,11 @@ public final class Engine {
         try {
             return work.run();
         } finally {
-            try (java.sql.Statement s = c.createStatement()) {
-                s.execute("SELECT pg_advisory_unlock(" + key + ")");
+            // A lost session took its lock with it; trying to unlock would hide why the work failed.
+            if (!c.isClosed()) {
+                try (java.sql.Statement s = c.createStatement()) {
+                    s.execute("SELECT pg_advisory_unlock(" + key + ")");
+                }
             }
         }
     }

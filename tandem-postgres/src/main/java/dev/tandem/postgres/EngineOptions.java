@@ -13,8 +13,10 @@ import java.util.Objects;
  *     another session queue behind it (default 500 ms)
  * @param maxAttempts how many times a statement that hit the lock timeout is tried in all (default 10)
  * @param batchTarget how long one backfill batch should take (default 100 ms)
- * @param maxRowsPerSecond a backfill throttle; 0 means none
+ * @param maxRowsPerSecond a backfill throttle, held over any window of a second or more; 0 means none
  * @param backfill whether {@code start} runs the backfill itself (default true)
+ * @param backfillTriggers whether the backfill's own updates fire the table's own triggers (default
+ *     {@link BackfillTriggers#SKIP})
  */
 public record EngineOptions(
         Duration lockTimeout,
@@ -22,11 +24,13 @@ public record EngineOptions(
         Duration batchTarget,
         long maxRowsPerSecond,
         boolean backfill,
+        BackfillTriggers backfillTriggers,
         EngineListener listener,
         Clock clock,
         String actor) {
 
     public EngineOptions {
+        Objects.requireNonNull(backfillTriggers, "backfillTriggers");
         Objects.requireNonNull(listener, "listener");
         Objects.requireNonNull(clock, "clock");
         requireArgument(
@@ -38,6 +42,20 @@ public record EngineOptions(
                 "batch target must be positive, got " + batchTarget);
         requireArgument(
                 maxRowsPerSecond >= 0, "max rows per second must be 0 (no limit) or more, got " + maxRowsPerSecond);
+    }
+
+    /**
+     * What the backfill does about the table's own triggers (an {@code updated_at} trigger, an audit
+     * trigger): the backfill only assigns the new columns, so by default it does not fire them.
+     */
+    public enum BackfillTriggers {
+        /**
+         * Each batch runs with {@code session_replication_role = replica}, so the table's own (ENABLE
+         * ORIGIN) triggers do not fire; the backfill refuses to begin if the role may not set it.
+         */
+        SKIP,
+        /** The table's own triggers fire on every row the backfill updates. */
+        FIRE
     }
 
     private static void requireArgument(boolean ok, String message) {
@@ -61,6 +79,7 @@ public record EngineOptions(
                 .batchTarget(batchTarget)
                 .maxRowsPerSecond(maxRowsPerSecond)
                 .backfill(backfill)
+                .backfillTriggers(backfillTriggers)
                 .listener(listener)
                 .clock(clock)
                 .actor(actor);
@@ -72,6 +91,7 @@ public record EngineOptions(
         private Duration batchTarget = Duration.ofMillis(100);
         private long maxRowsPerSecond;
         private boolean backfill = true;
+        private BackfillTriggers backfillTriggers = BackfillTriggers.SKIP;
         private EngineListener listener = EngineListener.NONE;
         private Clock clock = Clock.systemUTC();
         private String actor = System.getProperty("user.name", "unknown");
@@ -103,6 +123,11 @@ public record EngineOptions(
             return this;
         }
 
+        public Builder backfillTriggers(BackfillTriggers v) {
+            backfillTriggers = v;
+            return this;
+        }
+
         public Builder listener(EngineListener v) {
             listener = v;
             return this;
@@ -120,7 +145,15 @@ public record EngineOptions(
 
         public EngineOptions build() {
             return new EngineOptions(
-                    lockTimeout, maxAttempts, batchTarget, maxRowsPerSecond, backfill, listener, clock, actor);
+                    lockTimeout,
+                    maxAttempts,
+                    batchTarget,
+                    maxRowsPerSecond,
+                    backfill,
+                    backfillTriggers,
+                    listener,
+                    clock,
+                    actor);
         }
     }
 }
