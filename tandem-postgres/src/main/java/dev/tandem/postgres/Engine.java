@@ -70,6 +70,7 @@ public final class Engine {
         List<Problem> problems = new ArrayList<>(FragmentCheck.check(m));
         problems.addAll(model.problems());
         problems.addAll(DependentsCheck.check(c, model));
+        problems.addAll(PartitionCheck.check(c, model));
         if (problems.isEmpty()) {
             problems.addAll(ExpressionCheck.check(c, model));
         }
