@@ -69,6 +69,8 @@ public final class Engine {
         ShapeModel model = ShapeModel.resolve(m, catalog);
         List<Problem> problems = new ArrayList<>(FragmentCheck.check(m));
         problems.addAll(model.problems());
+        problems.addAll(DependentsCheck.check(c, model));
+        problems.addAll(PartitionCheck.check(c, model));
         if (problems.isEmpty()) {
             problems.addAll(ExpressionCheck.check(c, model));
         }
