@@ -72,15 +72,16 @@ class BackfillRestartIT {
             assertThat(interrupted.state()).isEqualTo(BackfillProgress.State.INTERRUPTED);
             assertThat(interrupted.rowsDone()).isBetween((long) ROWS / 5, ROWS - 1L);
 
-            // Resume while the application writes again, through both shapes.
+            // Resume while the application writes again (the new shape is served only after the backfill).
             CompletableFuture<Long> oldWriter = writeUntilItFails(db, 2);
-            AtomicBoolean newWriting = new AtomicBoolean(true);
+            MigrationStatus resumed = engine.backfill(null);
+            // Then both shapes write at once.
             CompletableFuture<Void> newWriter = CompletableFuture.runAsync(
                     () -> {
                         try (Connection c = db.newShape("0001_twice");
                                 PreparedStatement ps =
                                         c.prepareStatement("UPDATE items SET note = 'new' WHERE id = ?")) {
-                            for (int id = ROWS; newWriting.get() && id > 0; id -= 7) {
+                            for (int id = ROWS; id > 0; id -= 7) {
                                 ps.setInt(1, id);
                                 ps.executeUpdate();
                             }
@@ -89,8 +90,6 @@ class BackfillRestartIT {
                         }
                     },
                     TestDb.THREADS);
-            MigrationStatus resumed = engine.backfill(null);
-            newWriting.set(false);
             newWriter.get(DEADLINE.toSeconds(), TimeUnit.SECONDS);
             stopWriters.set(true);
             assertThat(oldWriter.get(DEADLINE.toSeconds(), TimeUnit.SECONDS)).isPositive();
