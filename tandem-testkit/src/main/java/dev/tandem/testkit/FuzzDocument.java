@@ -1,16 +1,21 @@
 package dev.tandem.testkit;
 
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
- * Writes a tree of maps, lists and scalars as a YAML file (block style, so each value has a line of
+ * A tree of maps, lists and scalars: edited field by field, and written as a YAML file (block style, so each value has a line of
  * its own) or as JSON. A {@link Raw} value is written as given, for the forms only one format has
  * ({@code ~}, tags, aliases).
  */
 final class FuzzDocument {
     /** A value written verbatim; {@code json} is null when JSON cannot express it. */
     record Raw(String yaml, String json) {}
+
+    /** Given to {@link #set}, removes the field instead. */
+    static final Object REMOVE = new Object();
 
     private FuzzDocument() {}
 
@@ -130,5 +135,77 @@ final class FuzzDocument {
             }
         }
         return q.append('"').toString();
+    }
+
+    /** The path of every field in {@code map}, and of the fields of the maps and lists of maps in it. */
+    static List<List<Object>> paths(Map<String, Object> map, List<Object> prefix) {
+        List<List<Object>> paths = new ArrayList<>();
+        for (Map.Entry<String, Object> e : map.entrySet()) {
+            List<Object> path = new ArrayList<>(prefix);
+            path.add(e.getKey());
+            paths.add(path);
+            if (e.getValue() instanceof Map<?, ?> nested && !e.getKey().equals("operations")) {
+                paths.addAll(paths(cast(nested), path));
+            } else if (e.getValue() instanceof List<?> list) {
+                for (int i = 0; i < list.size(); i++) {
+                    if (list.get(i) instanceof Map<?, ?> item && !e.getKey().equals("operations")) {
+                        List<Object> at = new ArrayList<>(path);
+                        at.add(i);
+                        paths.addAll(paths(cast(item), at));
+                    }
+                }
+            }
+        }
+        return paths;
+    }
+
+    static String name(List<Object> path) {
+        StringBuilder s = new StringBuilder();
+        for (Object p : path) {
+            s.append(p instanceof Integer i ? "[" + i + "]" : (s.isEmpty() ? "" : ".") + p);
+        }
+        return s.toString();
+    }
+
+    /** Sets (or, for {@link #REMOVE}, removes) the field at {@code path}. */
+    static void set(Object root, List<Object> path, Object value) {
+        Object parent = root;
+        for (Object p : path.subList(0, path.size() - 1)) {
+            parent = p instanceof Integer i ? ((List<?>) parent).get(i) : ((Map<?, ?>) parent).get(p);
+        }
+        Map<String, Object> map = cast(parent);
+        if (value == REMOVE) {
+            map.remove((String) path.getLast());
+        } else {
+            map.put((String) path.getLast(), value);
+        }
+    }
+
+    /** A deep, mutable copy. */
+    static Map<String, Object> copy(Map<String, Object> map) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        map.forEach((k, v) -> out.put(k, copyValue(v)));
+        return out;
+    }
+
+    private static Object copyValue(Object v) {
+        if (v instanceof Map<?, ?> m) {
+            return copy(cast(m));
+        }
+        if (v instanceof List<?> l) {
+            List<Object> out = new ArrayList<>();
+            l.forEach(item -> out.add(copyValue(item)));
+            return out;
+        }
+        return v;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> cast(Map<?, ?> map) {
+        return (Map<String, Object>) map;
+    }
+
+    private static Map<String, Object> cast(Object map) {
+        return cast((Map<?, ?>) map);
     }
 }

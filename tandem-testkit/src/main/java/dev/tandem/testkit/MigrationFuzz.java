@@ -41,7 +41,7 @@ public final class MigrationFuzz {
     }
 
     /** Removes the field; declared before {@link #VALUES}, which holds it. */
-    private static final Object MISSING = new Object();
+    private static final Object MISSING = FuzzDocument.REMOVE;
 
     /** What each field is set to, with how a case names it; {@link #MISSING} removes the field. */
     private static final Map<String, Object> VALUES = values();
@@ -52,28 +52,32 @@ public final class MigrationFuzz {
     public static List<Case> cases() {
         List<Case> cases = new ArrayList<>();
         for (Map.Entry<String, Map<String, Object>> op : operations().entrySet()) {
-            for (List<Object> path : paths(op.getValue(), new ArrayList<>())) {
+            for (List<Object> path : FuzzDocument.paths(op.getValue(), new ArrayList<>())) {
                 for (Map.Entry<String, Object> value : VALUES.entrySet()) {
-                    Map<String, Object> body = copy(op.getValue());
-                    set(body, path, value.getValue());
-                    add(cases, op.getKey() + "." + name(path), value.getKey(), file(kind(op.getKey()), body));
+                    Map<String, Object> body = FuzzDocument.copy(op.getValue());
+                    FuzzDocument.set(body, path, value.getValue());
+                    add(
+                            cases,
+                            op.getKey() + "." + FuzzDocument.name(path),
+                            value.getKey(),
+                            file(kind(op.getKey()), body));
                 }
             }
         }
         Map<String, Object> valid = file("drop_index", map("name", "items_note_idx"));
-        for (List<Object> path : paths(valid, new ArrayList<>())) {
+        for (List<Object> path : FuzzDocument.paths(valid, new ArrayList<>())) {
             for (Map.Entry<String, Object> value : VALUES.entrySet()) {
-                Map<String, Object> root = copy(valid);
-                set(root, path, value.getValue());
-                add(cases, "migration." + name(path), value.getKey(), root);
+                Map<String, Object> root = FuzzDocument.copy(valid);
+                FuzzDocument.set(root, path, value.getValue());
+                add(cases, "migration." + FuzzDocument.name(path), value.getKey(), root);
             }
         }
         for (Map.Entry<String, Object> value : VALUES.entrySet()) {
             if (value.getValue() != MISSING) {
-                Map<String, Object> root = copy(valid);
+                Map<String, Object> root = FuzzDocument.copy(valid);
                 root.put("operations", Collections.singletonList(value.getValue()));
                 add(cases, "operations[0]", value.getKey(), root);
-                root = copy(valid);
+                root = FuzzDocument.copy(valid);
                 root.put("operations", List.of(Collections.singletonMap("add_column", value.getValue())));
                 add(cases, "operations[0].add_column", value.getKey(), root);
             }
@@ -263,78 +267,6 @@ public final class MigrationFuzz {
         v.put("a YAML 1.1 date", new Raw("2001-12-14", "\"2001-12-14\""));
         v.put("yes", new Raw("yes", "\"yes\""));
         return Collections.unmodifiableMap(v);
-    }
-
-    /** The path of every field in {@code map}, and of the fields of the maps and lists of maps in it. */
-    private static List<List<Object>> paths(Map<String, Object> map, List<Object> prefix) {
-        List<List<Object>> paths = new ArrayList<>();
-        for (Map.Entry<String, Object> e : map.entrySet()) {
-            List<Object> path = new ArrayList<>(prefix);
-            path.add(e.getKey());
-            paths.add(path);
-            if (e.getValue() instanceof Map<?, ?> nested && !e.getKey().equals("operations")) {
-                paths.addAll(paths(cast(nested), path));
-            } else if (e.getValue() instanceof List<?> list) {
-                for (int i = 0; i < list.size(); i++) {
-                    if (list.get(i) instanceof Map<?, ?> item && !e.getKey().equals("operations")) {
-                        List<Object> at = new ArrayList<>(path);
-                        at.add(i);
-                        paths.addAll(paths(cast(item), at));
-                    }
-                }
-            }
-        }
-        return paths;
-    }
-
-    private static String name(List<Object> path) {
-        StringBuilder s = new StringBuilder();
-        for (Object p : path) {
-            s.append(p instanceof Integer i ? "[" + i + "]" : (s.isEmpty() ? "" : ".") + p);
-        }
-        return s.toString();
-    }
-
-    /** Sets (or, for {@link #MISSING}, removes) the field at {@code path}. */
-    private static void set(Object root, List<Object> path, Object value) {
-        Object parent = root;
-        for (Object p : path.subList(0, path.size() - 1)) {
-            parent = p instanceof Integer i ? ((List<?>) parent).get(i) : ((Map<?, ?>) parent).get(p);
-        }
-        Map<String, Object> map = cast(parent);
-        if (value == MISSING) {
-            map.remove((String) path.getLast());
-        } else {
-            map.put((String) path.getLast(), value);
-        }
-    }
-
-    /** A deep, mutable copy. */
-    private static Map<String, Object> copy(Map<String, Object> map) {
-        Map<String, Object> out = new LinkedHashMap<>();
-        map.forEach((k, v) -> out.put(k, copyValue(v)));
-        return out;
-    }
-
-    private static Object copyValue(Object v) {
-        if (v instanceof Map<?, ?> m) {
-            return copy(cast(m));
-        }
-        if (v instanceof List<?> l) {
-            List<Object> out = new ArrayList<>();
-            l.forEach(item -> out.add(copyValue(item)));
-            return out;
-        }
-        return v;
-    }
-
-    @SuppressWarnings("unchecked")
-    private static Map<String, Object> cast(Map<?, ?> map) {
-        return (Map<String, Object>) map;
-    }
-
-    private static Map<String, Object> cast(Object map) {
-        return cast((Map<?, ?>) map);
     }
 
     static Map<String, Object> map(Object... keysAndValues) {
