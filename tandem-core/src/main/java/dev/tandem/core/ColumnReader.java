@@ -60,7 +60,8 @@ final class ColumnReader {
                 if (first != null) {
                     problems.add(
                             nameLocation(item),
-                            "column '" + column.name() + "' appears twice in create_table (first at " + first + ")");
+                            "column " + Problems.quote(column.name()) + " appears twice in create_table (first at "
+                                    + first + ")");
                 }
             }
         }

@@ -17,7 +17,8 @@ final class ConstraintRules {
             Problems problems) {
         switch (type) {
             case CHECK -> {
-                if (check == null && !f.has("check")) {
+                // a value of the wrong type was reported already; a null was not
+                if (check == null && (!f.has("check") || f.isNull("check"))) {
                     problems.add(f.location(), "a check constraint needs 'check' (an SQL expression)");
                 }
                 refuse(f, "references", "foreign_key", problems);
@@ -29,7 +30,7 @@ final class ConstraintRules {
             }
             case FOREIGN_KEY -> {
                 requireColumns(f, "a foreign_key constraint", columns, problems);
-                if (!f.has("references")) {
+                if (!f.has("references") || f.isNull("references")) {
                     problems.add(f.location(), "a foreign_key constraint needs 'references' ({table, columns})");
                 } else if (references != null
                         && !columns.isEmpty()
@@ -55,15 +56,17 @@ final class ConstraintRules {
             if (!columns.contains(column)) {
                 problems.add(
                         f.at(key),
-                        "'" + key + "' computes column '" + column + "', which is not in the constraint's columns "
-                                + columns + Suggestions.didYouMean(column, columns));
+                        "'" + key + "' computes column " + Problems.quote(column)
+                                + ", which is not in the constraint's columns "
+                                + Problems.quoteAll(columns)
+                                + Suggestions.didYouMean(column, columns));
             }
         }
     }
 
     private static void requireColumns(Fields f, String what, List<String> columns, Problems problems) {
-        // an absent or empty list; a list of the wrong type was reported already
-        if (columns.isEmpty() && (!f.has("columns") || f.node("columns") instanceof ListNode)) {
+        // an absent, null or empty list; a value of the wrong type was reported already
+        if (columns.isEmpty() && (!f.has("columns") || f.isNull("columns") || f.node("columns") instanceof ListNode)) {
             problems.add(f.at("columns"), what + " needs a non-empty 'columns' list");
         }
     }

@@ -36,7 +36,8 @@ final class Fields {
             if (!known.contains(entry.key())) {
                 problems.add(
                         entry.keyLocation(),
-                        "unknown key '" + entry.key() + "' in " + context + Suggestions.didYouMean(entry.key(), known));
+                        "unknown key " + Problems.quote(entry.key()) + " in " + context
+                                + Suggestions.didYouMean(entry.key(), known));
             }
         }
         return new Fields(map, context, problems);
@@ -62,7 +63,7 @@ final class Fields {
         } else if (bytes > MAX_IDENTIFIER_BYTES) {
             problems.add(
                     at,
-                    "identifier '" + name + "' is " + bytes + " bytes long; PostgreSQL allows at most "
+                    "identifier " + Problems.quote(name) + " is " + bytes + " bytes long; PostgreSQL allows at most "
                             + MAX_IDENTIFIER_BYTES);
         }
     }
@@ -73,6 +74,11 @@ final class Fields {
 
     boolean has(String key) {
         return map.entries().containsKey(key);
+    }
+
+    /** Whether {@code key} is present with the value null ({@code ~} or {@code null}). */
+    boolean isNull(String key) {
+        return node(key) instanceof Scalar s && s.kind() == Kind.NULL;
     }
 
     /** The value of {@code key}, or null when absent. */
@@ -133,7 +139,7 @@ final class Fields {
         if (node instanceof Scalar s && s.kind() == Kind.BOOLEAN) {
             return Boolean.parseBoolean(s.text().toLowerCase(Locale.ROOT));
         }
-        String got = node instanceof Scalar s ? "'" + s.text() + "'" : node.description();
+        String got = node instanceof Scalar s ? Problems.quote(s.text()) : node.description();
         problems.add(node.location(), "'" + key + "' in " + context + " must be true or false, not " + got);
         return null;
     }
@@ -173,23 +179,34 @@ final class Fields {
         problems.add(
                 node.location(),
                 "'" + key + "' in " + context + " must be a list, not " + node.description()
-                        + (node instanceof Scalar ? " (write [" + ((Scalar) node).text() + "])" : ""));
+                        + (node instanceof Scalar s && s.text().length() <= Problems.QUOTE_LIMIT
+                                ? " (write [" + s.text() + "])"
+                                : ""));
         return null;
     }
 
-    /** A list of strings; empty when absent. With {@code identifiers}, each is checked as one. */
+    /**
+     * A list of strings; empty when absent. With {@code identifiers}, each is checked as one, and a
+     * name given twice is a problem (once per name): PostgreSQL refuses a column twice in a key.
+     */
     List<String> strings(String key, boolean required, boolean identifiers) {
         ListNode list = list(key, required);
         if (list == null) {
             return List.of();
         }
         List<String> values = new ArrayList<>();
+        java.util.Set<String> repeated = new java.util.HashSet<>();
         for (Node item : list.items()) {
             if (item instanceof Scalar s && s.kind() != Kind.NULL && !s.text().isBlank()) {
-                values.add(s.text());
                 if (identifiers) {
                     checkIdentifier(s.text(), s.location(), problems);
+                    if (values.contains(s.text()) && repeated.add(s.text())) {
+                        problems.add(
+                                s.location(),
+                                Problems.quote(s.text()) + " is named twice in '" + key + "' of " + context);
+                    }
                 }
+                values.add(s.text());
             } else {
                 String what = item instanceof Scalar ? "empty" : item.description();
                 problems.add(
@@ -215,7 +232,7 @@ final class Fields {
             } else {
                 problems.add(
                         entry.value().location(),
-                        "'" + key + "." + entry.key() + "' in " + context + " must be an SQL expression, not "
+                        Problems.quote(key + "." + entry.key()) + " in " + context + " must be an SQL expression, not "
                                 + (entry.value() instanceof Scalar
                                         ? "empty"
                                         : entry.value().description()));

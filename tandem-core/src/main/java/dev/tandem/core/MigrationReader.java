@@ -48,7 +48,7 @@ final class MigrationReader {
         if (id != null && schema != null && (schema + "_" + id).length() > Fields.MAX_IDENTIFIER_BYTES) {
             problems.add(
                     f.at("id"),
-                    "the version schema name '" + schema + "_" + id + "' would be longer than "
+                    "the version schema name " + Problems.quote(schema + "_" + id) + " would be longer than "
                             + Fields.MAX_IDENTIFIER_BYTES + " bytes; shorten the id");
         }
         String service = f.string("service", true);
@@ -78,14 +78,14 @@ final class MigrationReader {
         if (f.has("id")) {
             String id = f.string("id", true);
             if (id != null) {
-                checkId(id, f.at("id"), "id '" + id + "'", "");
+                checkId(id, f.at("id"), "id " + Problems.quote(id), "");
             }
             return id;
         }
         checkId(
                 defaultId,
                 f.location(),
-                "id '" + defaultId + "' (taken from the file name, as the file has no 'id')",
+                "id " + Problems.quote(defaultId) + " (taken from the file name, as the file has no 'id')",
                 "; add an 'id' field or rename the file");
         return defaultId;
     }
@@ -107,7 +107,7 @@ final class MigrationReader {
         }
         String schema = f.string("schema", true);
         if (schema != null && !SCHEMA.matcher(schema).matches()) {
-            f.problem("schema", "schema '" + schema + "' must match [a-z_][a-z0-9_]*");
+            f.problem("schema", "schema " + Problems.quote(schema) + " must match [a-z_][a-z0-9_]*");
         } else {
             Fields.checkIdentifier(schema, f.at("schema"), problems);
         }
@@ -132,7 +132,9 @@ final class MigrationReader {
             if (field != null) {
                 SourceLocation first = seen.putIfAbsent(field, d.at("field"));
                 if (first != null) {
-                    d.problem("field", "deprecation of '" + field + "' is listed twice (first at " + first + ")");
+                    d.problem(
+                            "field",
+                            "deprecation of " + Problems.quote(field) + " is listed twice (first at " + first + ")");
                 }
             }
             deprecations.add(new Deprecation(field, sunset, map.location()));
@@ -148,12 +150,12 @@ final class MigrationReader {
         }
         String[] parts = field.split("\\.", -1);
         if (parts.length > 2) {
-            d.problem("field", "field '" + field + "' must be 'table.column' or 'table'");
+            d.problem("field", "field " + Problems.quote(field) + " must be 'table.column' or 'table'");
             return field;
         }
         for (String part : parts) {
             if (part.isEmpty()) {
-                d.problem("field", "field '" + field + "' must be 'table.column' or 'table'");
+                d.problem("field", "field " + Problems.quote(field) + " must be 'table.column' or 'table'");
                 return field;
             }
             Fields.checkIdentifier(part, d.at("field"), problems);
@@ -173,7 +175,8 @@ final class MigrationReader {
         } catch (DateTimeException e) {
             // reported below, with the expected format
         }
-        d.problem("sunset", "sunset '" + text + "' must be a date written YYYY-MM-DD, such as 2027-03-01");
+        d.problem(
+                "sunset", "sunset " + Problems.quote(text) + " must be a date written YYYY-MM-DD, such as 2027-03-01");
         return null;
     }
 

@@ -51,7 +51,9 @@ final class NodeReader {
     }
 
     private Node read(String text, Format format) {
+        JsonParser reading = null;
         try (JsonParser parser = format == Format.JSON ? JSON.createParser(text) : YAML.createParser(text)) {
+            reading = parser;
             if (parser.nextToken() == null) {
                 problems.add(
                         new SourceLocation(file, 1, 1),
@@ -69,7 +71,7 @@ final class NodeReader {
             return root;
         } catch (JacksonException e) {
             problems.add(
-                    errorLocation(e),
+                    errorLocation(e, reading),
                     (format == Format.JSON ? "JSON" : "YAML") + " syntax error: "
                             + errorMessage(e.getOriginalMessage()));
             return null;
@@ -91,7 +93,7 @@ final class NodeReader {
                 if (parser instanceof YAMLParser yaml && yaml.isCurrentAlias()) {
                     problems.add(at, "YAML aliases (*" + parser.getText() + ") are not supported; write the value out");
                 }
-                yield new Scalar(parser.getText(), Kind.STRING, at);
+                yield new Scalar(noNul(parser.getText(), at), Kind.STRING, at);
             }
             case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> new Scalar(parser.getText(), Kind.NUMBER, at);
             case VALUE_TRUE, VALUE_FALSE -> new Scalar(parser.getText(), Kind.BOOLEAN, at);
@@ -107,13 +109,13 @@ final class NodeReader {
     private MapNode map(JsonParser parser, SourceLocation at) throws IOException {
         Map<String, Entry> entries = new LinkedHashMap<>();
         while (parser.nextToken() == JsonToken.FIELD_NAME) {
-            String key = parser.currentName();
             SourceLocation keyAt = location(parser.currentTokenLocation());
+            String key = noNul(parser.currentName(), keyAt);
             parser.nextToken();
             Node value = value(parser);
             Entry first = entries.get(key);
             if (first != null) {
-                problems.add(keyAt, "duplicate key '" + key + "' (first at " + first.keyLocation() + ")");
+                problems.add(keyAt, "duplicate key " + Problems.quote(key) + " (first at " + first.keyLocation() + ")");
             } else {
                 entries.put(key, new Entry(key, keyAt, value));
             }
@@ -129,23 +131,47 @@ final class NodeReader {
         return new ListNode(items, at);
     }
 
+    /**
+     * Reports a NUL character: PostgreSQL cannot store one in an identifier or in any text, so no
+     * value of a migration file may hold it.
+     */
+    private String noNul(String text, SourceLocation at) {
+        if (text.indexOf('\u0000') >= 0) {
+            problems.add(at, "the text holds the character NUL (\\u0000), which PostgreSQL cannot store; remove it");
+        }
+        return text;
+    }
+
     private SourceLocation location(JsonLocation at) {
         return at == null || at.getLineNr() < 1
                 ? SourceLocation.unknown(file)
                 : new SourceLocation(file, at.getLineNr(), Math.max(1, at.getColumnNr()));
     }
 
-    /** SnakeYAML names the exact place in its message ("line 2, column 4"), more precisely than Jackson. */
-    private SourceLocation errorLocation(JacksonException e) {
+    /**
+     * SnakeYAML names the exact place in its message ("line 2, column 4"), more precisely than Jackson.
+     * A limit of the reader (nesting depth, say) has no place of its own: it is where the reader
+     * stopped.
+     */
+    private SourceLocation errorLocation(JacksonException e, JsonParser parser) {
         Matcher mark = MARK.matcher(String.valueOf(e.getOriginalMessage()));
         SourceLocation found = null;
         while (mark.find()) {
             found = new SourceLocation(file, Integer.parseInt(mark.group(1)), Integer.parseInt(mark.group(2)));
         }
-        return found != null ? found : location(e.getLocation());
+        if (found == null) {
+            found = location(e.getLocation());
+        }
+        if (found.line() < 1 && parser != null) {
+            found = location(parser.currentLocation());
+        }
+        return found;
     }
 
-    /** The parser's message without SnakeYAML's quoted source lines. */
+    /**
+     * The parser's message without SnakeYAML's quoted source lines, and without the name of the
+     * Jackson setting behind a limit, which a migration's author cannot change.
+     */
     static String errorMessage(String original) {
         if (original == null) {
             return "malformed input";
@@ -159,7 +185,7 @@ final class NodeReader {
                 parts.add(lines[i].strip());
             }
         }
-        return String.join("; ", parts);
+        return String.join("; ", parts).replaceAll(", from `StreamReadConstraints\\.\\w+\\(\\)`", "");
     }
 
     private static String stripByteOrderMark(String text) {

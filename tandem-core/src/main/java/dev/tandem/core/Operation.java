@@ -60,6 +60,11 @@ public sealed interface Operation {
     /**
      * Changes one column. Every field but {@code table} and {@code column} may be null; at least one
      * change is present. {@code name} renames the column.
+     *
+     * <p>The default has three states, never told apart by a null alone: kept ({@code defaultValue}
+     * null, {@code dropDefault} false), replaced ({@code defaultValue} holds the new expression), and
+     * dropped ({@code dropDefault} true, written {@code default: null} in the file; {@code defaultValue}
+     * is then null).
      */
     record AlterColumn(
             String table,
@@ -67,6 +72,7 @@ public sealed interface Operation {
             String type,
             Boolean nullable,
             String defaultValue,
+            boolean dropDefault,
             Boolean unique,
             String check,
             ForeignKeyRef references,
@@ -75,6 +81,12 @@ public sealed interface Operation {
             String down,
             SourceLocation location)
             implements Operation {
+        public AlterColumn {
+            if (dropDefault && defaultValue != null) {
+                throw new IllegalArgumentException("a default cannot be both dropped and set to " + defaultValue);
+            }
+        }
+
         public String kind() {
             return "alter_column";
         }
@@ -84,6 +96,7 @@ public sealed interface Operation {
             return type != null
                     || nullable != null
                     || defaultValue != null
+                    || dropDefault
                     || unique != null
                     || check != null
                     || references != null;

@@ -71,7 +71,7 @@ final class OperationReader {
         if (!FIELDS.containsKey(kind)) {
             problems.add(
                     entry.keyLocation(),
-                    "unknown operation '" + kind + "'" + Suggestions.didYouMean(kind, FIELDS.keySet()));
+                    "unknown operation " + Problems.quote(kind) + Suggestions.didYouMean(kind, FIELDS.keySet()));
             return null;
         }
         if (entry.value() instanceof Scalar s
@@ -135,6 +135,27 @@ final class OperationReader {
                     "alter_column changes nothing in " + table + "." + column + "; give at least one of "
                             + String.join(", ", ALTER_CHANGES));
         }
+        // `default: null` drops the default, as in pgroll; any other change written as null is a
+        // mistake, not a way to say "unchanged" (leave the key out) or "remove" (not supported)
+        for (String change : ALTER_CHANGES) {
+            if (!change.equals("default") && f.isNull(change)) {
+                f.problem(
+                        change,
+                        "'" + change + "' in alter_column is null; give a value, or remove '" + change
+                                + "' to leave it as it is");
+            }
+        }
+        String defaultValue = null;
+        if (f.node("default") instanceof Scalar s
+                && s.kind() == Kind.STRING
+                && s.text().isBlank()) {
+            f.problem(
+                    "default",
+                    "'default' in alter_column is empty; give an expression, or write 'default: null'"
+                            + " to drop the default");
+        } else {
+            defaultValue = f.string("default", false);
+        }
         String name = f.identifier("name", false);
         sameName(f, column, name, "column " + table + "." + column);
         return new AlterColumn(
@@ -142,7 +163,8 @@ final class OperationReader {
                 column,
                 f.string("type", false),
                 f.bool("nullable"),
-                f.string("default", false),
+                defaultValue,
+                f.isNull("default"),
                 f.bool("unique"),
                 f.string("check", false),
                 columns.columnReference(f),
@@ -157,8 +179,8 @@ final class OperationReader {
         if (method != null && !INDEX_METHODS.contains(method.toLowerCase(Locale.ROOT))) {
             f.problem(
                     "method",
-                    "unknown index method '" + method + "'; use one of " + String.join(", ", INDEX_METHODS)
-                            + Suggestions.didYouMean(method, INDEX_METHODS));
+                    "unknown index method " + Problems.quote(method) + "; use one of "
+                            + String.join(", ", INDEX_METHODS) + Suggestions.didYouMean(method, INDEX_METHODS));
         }
         return new CreateIndex(
                 f.identifier("table", true),
@@ -196,7 +218,7 @@ final class OperationReader {
         if (!known.contains(text)) {
             f.problem(
                     "type",
-                    "constraint type '" + text + "' must be one of " + String.join(", ", known)
+                    "constraint type " + Problems.quote(text) + " must be one of " + String.join(", ", known)
                             + Suggestions.didYouMean(text, known));
             return null;
         }

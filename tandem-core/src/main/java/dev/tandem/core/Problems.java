@@ -12,6 +12,33 @@ final class Problems {
 
     private final List<Problem> problems = new ArrayList<>();
 
+    /**
+     * The longest value a message quotes in full: twice PostgreSQL's identifier limit, so that a name
+     * that is too long is still shown whole. Longer values are cut to {@link #QUOTE_CUT} characters.
+     */
+    static final int QUOTE_LIMIT = 128;
+
+    static final int QUOTE_CUT = 64;
+
+    /**
+     * {@code value} in single quotes, cut (with its length) when longer than {@link #QUOTE_LIMIT}: a
+     * 100 kB value in a file must not make a 100 kB message.
+     */
+    static String quote(String value) {
+        if (value.length() <= QUOTE_LIMIT) {
+            return "'" + value + "'";
+        }
+        int end = Character.isHighSurrogate(value.charAt(QUOTE_CUT - 1)) ? QUOTE_CUT - 1 : QUOTE_CUT;
+        return "'" + value.substring(0, end) + "...' (" + value.length() + " characters)";
+    }
+
+    /** {@code values} quoted as a list, the first five in full and how many there are in all. */
+    static String quoteAll(List<String> values) {
+        List<String> shown = values.stream().limit(5).map(Problems::quote).toList();
+        return "[" + String.join(", ", shown)
+                + (values.size() > shown.size() ? ", ... (" + values.size() + " in all)" : "") + "]";
+    }
+
     void add(SourceLocation location, String message) {
         problems.add(new Problem(location, message));
     }

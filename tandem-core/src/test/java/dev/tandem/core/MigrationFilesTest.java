@@ -119,6 +119,7 @@ class MigrationFilesTest {
                                 "bigint",
                                 null,
                                 null,
+                                false,
                                 null,
                                 null,
                                 null,

@@ -257,6 +257,7 @@ final class ShapeModel {
                             al.type(),
                             al.nullable(),
                             al.defaultValue(),
+                            al.dropDefault(),
                             Boolean.TRUE.equals(al.unique()),
                             al.check(),
                             al.references(),
@@ -297,6 +298,7 @@ final class ShapeModel {
                                 null,
                                 null,
                                 null,
+                                false,
                                 false,
                                 null,
                                 null,
@@ -381,6 +383,7 @@ final class ShapeModel {
             String type,
             Boolean nullable,
             String defaultValue,
+            boolean dropDefault,
             boolean unique,
             String check,
             dev.tandem.core.ForeignKeyRef references,
@@ -423,7 +426,8 @@ final class ShapeModel {
         String copy = Sql.shortName(COPY_PREFIX + physical);
         boolean notNull = nullable != null ? !nullable : original.notNull();
         String newType = type != null ? type : original.type();
-        String def = defaultValue != null ? defaultValue : original.defaultExpr();
+        // The copy is the column as it will be: with the new default, none, or the original's.
+        String def = dropDefault ? null : defaultValue != null ? defaultValue : original.defaultExpr();
         t.copies.add(new TableChange.Copy(
                 physical,
                 copy,
