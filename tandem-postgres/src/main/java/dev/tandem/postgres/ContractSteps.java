@@ -46,6 +46,8 @@ final class ContractSteps {
                     sql.add(alter + "ADD CONSTRAINT " + Sql.id(k) + " UNIQUE USING INDEX " + Sql.id(k));
                 }
             }
+            // Privileges, comments and settings as the originals have them now, grants made since start included.
+            sql.addAll(b.copiedSettings(tc));
             for (TableChange.Copy c : tc.copies) {
                 String seq = tc.existing.ownedSequences().get(c.column());
                 if (seq != null) {
@@ -59,8 +61,6 @@ final class ContractSteps {
                     sql.add(alter + "ALTER COLUMN " + Sql.id(c.copy()) + " SET NOT NULL");
                     sql.add(alter + "DROP CONSTRAINT " + Sql.id(b.notNullName(tc, c.finalName())));
                 }
-                // Privileges, comment and settings as the original has them now, grants made since start included.
-                sql.add(CopyFidelity.settings(b.t(tc.table), c.column(), c.copy(), b.model.catalog.serverVersion()));
                 sql.add(alter + "DROP COLUMN " + Sql.id(c.column()));
                 sql.add(alter + "RENAME COLUMN " + Sql.id(c.copy()) + " TO " + Sql.id(c.finalName()));
             }

@@ -42,77 +42,81 @@ final class CopyFidelity {
     }
 
     /**
-     * A DO block that gives column {@code to} of {@code table} (quoted, qualified) what column {@code
-     * from} has: privileges (exactly: the copy loses what the original does not have), comment,
-     * statistics target, options ({@code n_distinct}), and storage and compression where its type
-     * allows them. Read from the catalog when it runs, so a grant or a revoke made while the migration
-     * is active counts. Re-granted privileges name the role that runs it as their grantor.
+     * A DO block that gives each copy of the table (quoted, qualified) what its original column has:
+     * privileges (exactly: the copy loses what the original does not have), comment, statistics
+     * target, options ({@code n_distinct}), and storage and compression where the copy's type allows
+     * them. Read from the catalog when it runs, so a grant or a revoke made while the migration is
+     * active counts. Re-granted privileges name the role that runs it as their grantor. Null when the
+     * table has no copies.
      */
-    static String settings(String table, String from, String to, int serverVersion) {
+    static String settings(String table, TableChange tc, int serverVersion) {
+        if (tc.copies.isEmpty()) {
+            return null;
+        }
         boolean compression = serverVersion >= 140000;
         String columns = "a.attnum, a.attname, a.attacl, a.attstattarget, a.attoptions, a.attstorage, ty.typstorage"
                 + (compression ? ", a.attcompression" : "");
+        String pairs = tc.copies.stream()
+                .map(c -> "(" + Sql.literal(c.column()) + ", " + Sql.literal(c.copy()) + ")")
+                .collect(Collectors.joining(", "));
         String grantee = "CASE WHEN r.grantee = 0 THEN 'PUBLIC' ELSE quote_ident(pg_get_userbyid(r.grantee)) END";
-        return "DO "
-                + Sql.dollarQuoted("""
+        String body = """
 
                 DECLARE
                   t regclass := %1$s::regclass;
+                  pair record;
                   src record;
                   dst record;
                   r record;
                   storage "char";
                 BEGIN
-                  SELECT %4$s INTO src FROM pg_attribute a JOIN pg_type ty ON ty.oid = a.atttypid
-                    WHERE a.attrelid = t AND a.attname = %2$s;
-                  SELECT %4$s INTO dst FROM pg_attribute a JOIN pg_type ty ON ty.oid = a.atttypid
-                    WHERE a.attrelid = t AND a.attname = %3$s;
-                  IF coalesce(src.attstattarget, -1) <> coalesce(dst.attstattarget, -1) THEN
-                    EXECUTE format('ALTER TABLE %%s ALTER COLUMN %%I SET STATISTICS %%s', t, dst.attname,
-                      coalesce(src.attstattarget, -1));
-                  END IF;
-                  IF src.attoptions IS DISTINCT FROM dst.attoptions THEN
-                    IF dst.attoptions IS NOT NULL THEN
+                  FOR pair IN SELECT * FROM (VALUES %2$s) v(original, copy) LOOP
+                    SELECT %3$s INTO src FROM pg_attribute a JOIN pg_type ty ON ty.oid = a.atttypid
+                      WHERE a.attrelid = t AND a.attname = pair.original;
+                    SELECT %3$s INTO dst FROM pg_attribute a JOIN pg_type ty ON ty.oid = a.atttypid
+                      WHERE a.attrelid = t AND a.attname = pair.copy;
+                    IF coalesce(src.attstattarget, -1) <> coalesce(dst.attstattarget, -1) THEN
+                      EXECUTE format('ALTER TABLE %%s ALTER COLUMN %%I SET STATISTICS %%s', t, dst.attname,
+                        coalesce(src.attstattarget, -1));
+                    END IF;
+                    IF dst.attoptions IS DISTINCT FROM src.attoptions AND dst.attoptions IS NOT NULL THEN
                       EXECUTE format('ALTER TABLE %%s ALTER COLUMN %%I RESET (%%s)', t, dst.attname,
                         (SELECT string_agg(split_part(o, '=', 1), ', ') FROM unnest(dst.attoptions) o));
                     END IF;
-                    IF src.attoptions IS NOT NULL THEN
+                    IF dst.attoptions IS DISTINCT FROM src.attoptions AND src.attoptions IS NOT NULL THEN
                       EXECUTE format('ALTER TABLE %%s ALTER COLUMN %%I SET (%%s)', t, dst.attname,
                         array_to_string(src.attoptions, ', '));
                     END IF;
-                  END IF;
-                  -- A storage set on the original (not its type's own) goes to the copy, if the copy's type has any choice.
-                  storage := CASE WHEN src.attstorage <> src.typstorage THEN src.attstorage ELSE dst.typstorage END;
-                  IF dst.typstorage <> 'p' AND dst.attstorage <> storage THEN
-                    EXECUTE format('ALTER TABLE %%s ALTER COLUMN %%I SET STORAGE %%s', t, dst.attname,
-                      CASE storage WHEN 'p' THEN 'PLAIN' WHEN 'e' THEN 'EXTERNAL' WHEN 'm' THEN 'MAIN' ELSE 'EXTENDED' END);
-                  END IF;
-                %5$s
-                  IF col_description(t, src.attnum) IS DISTINCT FROM col_description(t, dst.attnum) THEN
-                    EXECUTE format('COMMENT ON COLUMN %%s.%%I IS %%L', t, dst.attname, col_description(t, src.attnum));
-                  END IF;
-                  IF src.attacl IS DISTINCT FROM dst.attacl THEN
-                    FOR r IN SELECT DISTINCT a.grantee FROM aclexplode(dst.attacl) a LOOP
-                      EXECUTE format('REVOKE ALL (%%I) ON %%s FROM %%s CASCADE', dst.attname, t, %6$s);
-                    END LOOP;
-                    FOR r IN SELECT a.privilege_type AS p, a.grantee, a.is_grantable AS g FROM aclexplode(src.attacl) a LOOP
-                      EXECUTE format('GRANT %%s (%%I) ON %%s TO %%s%%s', r.p, dst.attname, t, %6$s,
-                        CASE WHEN r.g THEN ' WITH GRANT OPTION' ELSE '' END);
-                    END LOOP;
-                  END IF;
+                    -- A storage set on the original (not its type's own) goes to a copy whose type has a choice.
+                    storage := CASE WHEN src.attstorage <> src.typstorage THEN src.attstorage ELSE dst.typstorage END;
+                    IF dst.typstorage <> 'p' AND dst.attstorage <> storage THEN
+                      EXECUTE format('ALTER TABLE %%s ALTER COLUMN %%I SET STORAGE %%s', t, dst.attname,
+                        CASE storage WHEN 'p' THEN 'PLAIN' WHEN 'e' THEN 'EXTERNAL' WHEN 'm' THEN 'MAIN' ELSE 'EXTENDED' END);
+                    END IF;%4$s
+                    IF col_description(t, src.attnum) IS DISTINCT FROM col_description(t, dst.attnum) THEN
+                      EXECUTE format('COMMENT ON COLUMN %%s.%%I IS %%L', t, dst.attname, col_description(t, src.attnum));
+                    END IF;
+                    IF src.attacl IS DISTINCT FROM dst.attacl THEN
+                      FOR r IN SELECT DISTINCT a.grantee FROM aclexplode(dst.attacl) a LOOP
+                        EXECUTE format('REVOKE ALL (%%I) ON %%s FROM %%s CASCADE', dst.attname, t, %5$s);
+                      END LOOP;
+                      FOR r IN SELECT a.privilege_type AS p, a.grantee, a.is_grantable AS g FROM aclexplode(src.attacl) a LOOP
+                        EXECUTE format('GRANT %%s (%%I) ON %%s TO %%s%%s', r.p, dst.attname, t, %5$s,
+                          CASE WHEN r.g THEN ' WITH GRANT OPTION' ELSE '' END);
+                      END LOOP;
+                    END IF;
+                  END LOOP;
                 END
-                """.formatted(
-                                Sql.literal(table),
-                                Sql.literal(from),
-                                Sql.literal(to),
-                                columns,
-                                compression ? """
-                                  IF dst.typstorage IN ('x', 'm') AND dst.attcompression <> src.attcompression THEN
-                                    EXECUTE format('ALTER TABLE %s ALTER COLUMN %I SET COMPRESSION %s', t, dst.attname,
-                                      CASE src.attcompression WHEN 'p' THEN 'pglz' WHEN 'l' THEN 'lz4' ELSE 'default' END);
-                                  END IF;""" : "",
-                                grantee));
+                """.formatted(Sql.literal(table), pairs, columns, compression ? COMPRESSION : "", grantee);
+        return "DO " + Sql.dollarQuoted(body);
     }
+
+    /** The compression of the original goes to a copy whose type can be compressed (PostgreSQL 14 and later). */
+    private static final String COMPRESSION = "\n" + """
+                IF dst.typstorage IN ('x', 'm') AND dst.attcompression <> src.attcompression THEN
+                  EXECUTE format('ALTER TABLE %s ALTER COLUMN %I SET COMPRESSION %s', t, dst.attname,
+                    CASE src.attcompression WHEN 'p' THEN 'pglz' WHEN 'l' THEN 'lz4' ELSE 'default' END);
+                END IF;""".indent(4).stripTrailing();
 
     /** The comment statements that the rebuilt index and its constraint need, once they have their names. */
     static List<String> comments(String schema, String table, Catalog.Index index, Catalog.Table existing) {

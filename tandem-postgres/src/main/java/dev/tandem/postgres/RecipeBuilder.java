@@ -193,11 +193,10 @@ final class RecipeBuilder {
                 "instant");
     }
 
-    /** For each copy of the table, the statement that gives it its original column's settings and privileges. */
+    /** The statement that gives the copies of the table their original columns' settings and privileges, if any. */
     List<String> copiedSettings(TableChange tc) {
-        return tc.copies.stream()
-                .map(c -> CopyFidelity.settings(t(tc.table), c.column(), c.copy(), model.catalog.serverVersion()))
-                .toList();
+        String settings = CopyFidelity.settings(t(tc.table), tc, model.catalog.serverVersion());
+        return settings == null ? List.of() : List.of(settings);
     }
 
     /**

@@ -194,6 +194,26 @@ class CopiedColumnFidelityIT extends LifecycleFixture {
     }
 
     @Test
+    void shouldLeaveStorageAndCompressionBehindWhenTheNewTypeCannotHaveThem() {
+        String table = """
+                CREATE SCHEMA IF NOT EXISTS %1$s;
+                CREATE TABLE %1$s.counters (id int PRIMARY KEY, n %2$s);
+                COMMENT ON COLUMN %1$s.counters.n IS 'a count';
+                """;
+        db.exec(table.formatted("public", "text")
+                + "ALTER TABLE counters ALTER COLUMN n SET STORAGE EXTERNAL, ALTER COLUMN n SET COMPRESSION pglz;"
+                + " INSERT INTO counters SELECT g, g::text FROM generate_series(1, 100) g");
+
+        run(TestDb.migration("0001_n_int", """
+                  - alter_column: { table: counters, column: n, type: int, up: "n::int", down: "n::text" }
+                """, null));
+
+        db.exec(table.formatted("reference", "int"));
+        assertThat(CatalogDescription.of(db, "public", "counters"))
+                .containsExactlyElementsOf(CatalogDescription.of(db, "reference", "counters"));
+    }
+
+    @Test
     void shouldRebuildIndexesOfACopiedColumnWithTheirIncludeColumnsOrderingAndOptions() {
         db.exec("""
                 CREATE TABLE codes (
