@@ -37,9 +37,33 @@ record Catalog(
             boolean simple,
             String method,
             String constraintName,
-            String definition) {}
+            String definition,
+            String comment) {}
 
-    record Constraint(String name, char type, List<String> columns, String definition) {}
+    record Constraint(String name, char type, List<String> columns, String definition, String comment) {}
+
+    /**
+     * An extended statistics object on the table: {@code kinds} holds its {@code stxkind} letters,
+     * {@code dependsOn} every column it reads (its columns and those its expressions name), {@code
+     * target} is null unless set, {@code comment} null unless set.
+     */
+    record Statistics(
+            String schema,
+            String name,
+            String kinds,
+            List<String> columns,
+            List<String> expressions,
+            List<String> dependsOn,
+            Integer target,
+            String owner,
+            String comment) {}
+
+    /**
+     * A sequence that fills a column: its quoted, qualified {@code name}, its type ({@code smallint},
+     * {@code integer} or {@code bigint}), bounds, and last value (null when never used, or not
+     * readable by this role).
+     */
+    record Sequence(String name, String type, long min, long max, long start, Long lastValue) {}
 
     /** A foreign key in another table that points at a column of this table. */
     record IncomingForeignKey(String name, String fromTable, List<String> columns) {}
@@ -54,10 +78,21 @@ record Catalog(
             Map<String, String> ownedSequences,
             long estimatedRows,
             long sizeBytes,
-            boolean rowSecurity) {
+            boolean rowSecurity,
+            List<Statistics> statistics,
+            Map<String, Sequence> sequences,
+            Map<String, String> uniqueBy) {
 
         Optional<Column> column(String name) {
             return columns.stream().filter(c -> c.name().equals(name)).findFirst();
+        }
+
+        /**
+         * What already makes a column unique on its own, as it would be named to an operator ("unique
+         * constraint codes_code_key"), when a plain {@code UNIQUE (column)} would only duplicate it.
+         */
+        Optional<String> uniqueBy(String column) {
+            return Optional.ofNullable(uniqueBy.get(column));
         }
     }
 
@@ -89,26 +124,26 @@ record Catalog(
                 schemas.add(rs.getString(1));
             }
         }
-        Map<String, Table> tables = new LinkedHashMap<>();
-        try (PreparedStatement ps = c.prepareStatement(TABLES)) {
-            ps.setString(1, schema);
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    long oid = rs.getLong("oid");
-                    tables.put(rs.getString("relname"), loadTable(c, oid, rs));
-                }
-            }
-        }
         int version;
         try (PreparedStatement ps = c.prepareStatement("SELECT current_setting('server_version_num')::int");
                 ResultSet rs = ps.executeQuery()) {
             rs.next();
             version = rs.getInt(1);
         }
+        Map<String, Table> tables = new LinkedHashMap<>();
+        try (PreparedStatement ps = c.prepareStatement(TABLES)) {
+            ps.setString(1, schema);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    long oid = rs.getLong("oid");
+                    tables.put(rs.getString("relname"), loadTable(c, oid, rs, version));
+                }
+            }
+        }
         return new Catalog(schema, exists, tables, schemas, version);
     }
 
-    private static Table loadTable(Connection c, long oid, ResultSet t) throws SQLException {
+    private static Table loadTable(Connection c, long oid, ResultSet t, int version) throws SQLException {
         List<Column> columns = new ArrayList<>();
         try (PreparedStatement ps = c.prepareStatement(COLUMNS)) {
             ps.setLong(1, oid);
@@ -144,7 +179,8 @@ record Catalog(
                             rs.getBoolean("simple"),
                             rs.getString("method"),
                             rs.getString("conname"),
-                            rs.getString("def"));
+                            rs.getString("def"),
+                            rs.getString("comment"));
                     indexes.add(index);
                     if (index.primary()) {
                         primaryKey = cols;
@@ -164,7 +200,8 @@ record Catalog(
                             rs.getString("conname"),
                             rs.getString("contype").charAt(0),
                             Arrays.asList(cols),
-                            rs.getString("def")));
+                            rs.getString("def"),
+                            rs.getString("comment")));
                 }
             }
         }
@@ -198,7 +235,74 @@ record Catalog(
                 sequences,
                 Math.max(0, t.getLong("reltuples")),
                 t.getLong("size"),
-                t.getBoolean("relrowsecurity"));
+                t.getBoolean("relrowsecurity"),
+                statistics(c, oid, version),
+                sequences(c, oid),
+                uniqueBy(c, oid));
+    }
+
+    private static List<Statistics> statistics(Connection c, long oid, int version) throws SQLException {
+        List<Statistics> out = new ArrayList<>();
+        String sql = STATISTICS.formatted(
+                version >= 140000 ? "pg_get_statisticsobjdef_expressions(s.oid)" : "NULL::text[]",
+                version >= 130000 ? "CASE WHEN s.stxstattarget >= 0 THEN s.stxstattarget END" : "NULL::int");
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            ps.setLong(1, oid);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(new Statistics(
+                            rs.getString("nspname"),
+                            rs.getString("stxname"),
+                            rs.getString("kinds"),
+                            strings(rs, "cols"),
+                            strings(rs, "exprs"),
+                            strings(rs, "depends"),
+                            (Integer) rs.getObject("target"),
+                            rs.getString("owner"),
+                            rs.getString("comment")));
+                }
+            }
+        }
+        return out;
+    }
+
+    private static Map<String, Sequence> sequences(Connection c, long oid) throws SQLException {
+        Map<String, Sequence> out = new LinkedHashMap<>();
+        try (PreparedStatement ps = c.prepareStatement(SEQUENCE_DETAILS)) {
+            ps.setLong(1, oid);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.put(
+                            rs.getString("attname"),
+                            new Sequence(
+                                    rs.getString("seq"),
+                                    rs.getString("type"),
+                                    rs.getLong("seqmin"),
+                                    rs.getLong("seqmax"),
+                                    rs.getLong("seqstart"),
+                                    (Long) rs.getObject("last_value")));
+                }
+            }
+        }
+        return out;
+    }
+
+    private static Map<String, String> uniqueBy(Connection c, long oid) throws SQLException {
+        Map<String, String> out = new LinkedHashMap<>();
+        try (PreparedStatement ps = c.prepareStatement(UNIQUE_BY)) {
+            ps.setLong(1, oid);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.putIfAbsent(rs.getString("attname"), rs.getString("what"));
+                }
+            }
+        }
+        return out;
+    }
+
+    private static List<String> strings(ResultSet rs, String column) throws SQLException {
+        java.sql.Array array = rs.getArray(column);
+        return array == null ? List.of() : Arrays.asList((String[]) array.getArray());
     }
 
     private static final String TABLES = """
@@ -226,7 +330,8 @@ record Catalog(
                    ARRAY(SELECT a.attname::text FROM unnest(i.indkey::int2[]) WITH ORDINALITY k(attnum, ord)
                          JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum
                          ORDER BY k.ord) AS cols,
-                   con.conname, pg_get_indexdef(i.indexrelid) AS def
+                   con.conname, pg_get_indexdef(i.indexrelid) AS def,
+                   obj_description(i.indexrelid, 'pg_class') AS comment
             FROM pg_index i
             JOIN pg_class ic ON ic.oid = i.indexrelid
             JOIN pg_am am ON am.oid = ic.relam
@@ -240,7 +345,8 @@ record Catalog(
                    ARRAY(SELECT a.attname::text FROM unnest(con.conkey) WITH ORDINALITY k(attnum, ord)
                          JOIN pg_attribute a ON a.attrelid = con.conrelid AND a.attnum = k.attnum
                          ORDER BY k.ord) AS cols,
-                   pg_get_constraintdef(con.oid) AS def
+                   pg_get_constraintdef(con.oid) AS def,
+                   obj_description(con.oid, 'pg_constraint') AS comment
             FROM pg_constraint con
             WHERE con.conrelid = ?
             ORDER BY con.conname
@@ -261,5 +367,57 @@ record Catalog(
             JOIN pg_namespace sn ON sn.oid = s.relnamespace
             JOIN pg_attribute a ON a.attrelid = d.refobjid AND a.attnum = d.refobjsubid
             WHERE d.refobjid = ? AND d.deptype IN ('a', 'i') AND d.classid = 'pg_class'::regclass
+            """;
+
+    /** %1$s: the expressions (PostgreSQL 14 and later); %2$s: the target, when set (13 and later). */
+    private static final String STATISTICS = """
+            SELECT n.nspname, s.stxname, array_to_string(s.stxkind, '') AS kinds,
+                   ARRAY(SELECT a.attname::text FROM unnest(s.stxkeys::int2[]) WITH ORDINALITY k(attnum, ord)
+                         JOIN pg_attribute a ON a.attrelid = s.stxrelid AND a.attnum = k.attnum
+                         ORDER BY k.ord) AS cols,
+                   %1$s AS exprs,
+                   ARRAY(SELECT DISTINCT a.attname::text FROM pg_depend d
+                         JOIN pg_attribute a ON a.attrelid = d.refobjid AND a.attnum = d.refobjsubid
+                         WHERE d.classid = 'pg_statistic_ext'::regclass AND d.objid = s.oid
+                           AND d.refclassid = 'pg_class'::regclass AND d.refobjsubid > 0) AS depends,
+                   %2$s AS target, pg_get_userbyid(s.stxowner) AS owner,
+                   obj_description(s.oid, 'pg_statistic_ext') AS comment
+            FROM pg_statistic_ext s JOIN pg_namespace n ON n.oid = s.stxnamespace
+            WHERE s.stxrelid = ?
+            ORDER BY n.nspname, s.stxname
+            """;
+
+    private static final String SEQUENCE_DETAILS = """
+            SELECT a.attname, quote_ident(sn.nspname) || '.' || quote_ident(s.relname) AS seq,
+                   format_type(q.seqtypid, NULL) AS type, q.seqmin, q.seqmax, q.seqstart,
+                   CASE WHEN has_sequence_privilege(s.oid, 'SELECT, USAGE') THEN pg_sequence_last_value(s.oid) END
+                       AS last_value
+            FROM pg_depend d
+            JOIN pg_class s ON s.oid = d.objid AND s.relkind = 'S'
+            JOIN pg_sequence q ON q.seqrelid = s.oid
+            JOIN pg_namespace sn ON sn.oid = s.relnamespace
+            JOIN pg_attribute a ON a.attrelid = d.refobjid AND a.attnum = d.refobjsubid
+            WHERE d.refobjid = ? AND d.deptype IN ('a', 'i') AND d.classid = 'pg_class'::regclass
+            """;
+
+    /**
+     * Valid, immediate unique indexes (a primary key, a unique constraint or a plain unique index) on
+     * one column alone, whole-table, with its default operator class and collation: the same
+     * uniqueness a plain {@code UNIQUE (column)} gives, or (NULLS NOT DISTINCT) a stricter one.
+     */
+    private static final String UNIQUE_BY = """
+            SELECT a.attname,
+                   CASE WHEN i.indisprimary THEN 'primary key ' || con.conname
+                        WHEN con.conname IS NOT NULL THEN 'unique constraint ' || con.conname
+                        ELSE 'unique index ' || ic.relname END AS what
+            FROM pg_index i
+            JOIN pg_class ic ON ic.oid = i.indexrelid
+            JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = i.indkey[0]
+            JOIN pg_opclass opc ON opc.oid = i.indclass[0]
+            LEFT JOIN pg_constraint con ON con.conindid = i.indexrelid AND con.contype IN ('p', 'u')
+            WHERE i.indrelid = ? AND i.indisunique AND i.indisvalid AND i.indimmediate AND i.indnkeyatts = 1
+              AND i.indexprs IS NULL AND i.indpred IS NULL AND opc.opcdefault
+              AND i.indcollation[0] = a.attcollation
+            ORDER BY i.indisprimary DESC, con.conname IS NULL, ic.relname
             """;
 }

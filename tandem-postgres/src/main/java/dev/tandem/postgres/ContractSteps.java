@@ -46,10 +46,16 @@ final class ContractSteps {
                     sql.add(alter + "ADD CONSTRAINT " + Sql.id(k) + " UNIQUE USING INDEX " + Sql.id(k));
                 }
             }
+            // Privileges, comments and settings as the originals have them now, grants made since start included.
+            sql.addAll(b.copiedSettings(tc));
             for (TableChange.Copy c : tc.copies) {
                 String seq = tc.existing.ownedSequences().get(c.column());
                 if (seq != null) {
                     sql.add("ALTER SEQUENCE " + seq + " OWNED BY " + b.t(tc.table) + "." + Sql.id(c.copy()));
+                }
+                String sequenceType = CopyFidelity.sequenceType(tc, c);
+                if (sequenceType != null) {
+                    sql.add(sequenceType);
                 }
                 if (c.notNull()) {
                     sql.add(alter + "ALTER COLUMN " + Sql.id(c.copy()) + " SET NOT NULL");
@@ -57,33 +63,37 @@ final class ContractSteps {
                 }
                 sql.add(alter + "DROP COLUMN " + Sql.id(c.column()));
                 sql.add(alter + "RENAME COLUMN " + Sql.id(c.copy()) + " TO " + Sql.id(c.finalName()));
-                for (Catalog.Index index : tc.existing.indexes()) {
-                    if (!index.columns().contains(c.column())) {
-                        continue;
-                    }
-                    String rebuilt = Sql.id(b.rebuiltIndexName(index.name()));
-                    if (index.primary()) {
-                        sql.add(alter + "ADD CONSTRAINT " + Sql.id(index.constraintName()) + " PRIMARY KEY USING INDEX "
-                                + rebuilt);
-                    } else if (index.constraintName() != null) {
-                        sql.add(alter + "ADD CONSTRAINT " + Sql.id(index.constraintName()) + " UNIQUE USING INDEX "
-                                + rebuilt);
-                    } else {
-                        sql.add("ALTER INDEX " + Sql.id(b.schema, b.rebuiltIndexName(index.name())) + " RENAME TO "
-                                + Sql.id(index.name()));
-                    }
+            }
+            // Once every copy has its final name: an index or a constraint may hold more than one of them.
+            for (Catalog.Index index : tc.copies.isEmpty() ? List.<Catalog.Index>of() : CopyFidelity.indexes(tc)) {
+                String rebuilt = Sql.id(b.rebuiltIndexName(index.name()));
+                if (index.primary()) {
+                    sql.add(alter + "ADD CONSTRAINT " + Sql.id(index.constraintName()) + " PRIMARY KEY USING INDEX "
+                            + rebuilt);
+                } else if (index.constraintName() != null) {
+                    sql.add(alter + "ADD CONSTRAINT " + Sql.id(index.constraintName()) + " UNIQUE USING INDEX "
+                            + rebuilt);
+                } else {
+                    sql.add("ALTER INDEX " + Sql.id(b.schema, b.rebuiltIndexName(index.name())) + " RENAME TO "
+                            + Sql.id(index.name()));
                 }
-                for (Catalog.Constraint k : tc.existing.constraints()) {
-                    if ((k.type() == 'c' || k.type() == 'f') && k.columns().contains(c.column())) {
-                        sql.add(alter + "RENAME CONSTRAINT " + Sql.id(b.rebuiltIndexName(k.name())) + " TO "
-                                + Sql.id(k.name()));
-                    }
+                sql.addAll(CopyFidelity.comments(b.schema, b.t(tc.table), index, tc.existing));
+            }
+            for (Catalog.Constraint k :
+                    tc.copies.isEmpty() ? List.<Catalog.Constraint>of() : CopyFidelity.constraints(tc)) {
+                sql.add(alter + "RENAME CONSTRAINT " + Sql.id(b.rebuiltIndexName(k.name())) + " TO "
+                        + Sql.id(k.name()));
+                if (k.comment() != null) {
+                    sql.add(CopyFidelity.comment(b.t(tc.table), k));
                 }
+            }
+            for (TableChange.Copy c : tc.copies) {
                 if (c.unique()) {
                     String k = b.constraintName(tc, c.finalName(), "key");
                     sql.add(alter + "ADD CONSTRAINT " + Sql.id(k) + " UNIQUE USING INDEX " + Sql.id(k));
                 }
             }
+            sql.addAll(CopyFidelity.statistics(b.t(tc.table), tc));
             for (TableChange.Dropped d : tc.droppedColumns) {
                 sql.add(alter + "DROP COLUMN " + Sql.id(d.column()));
             }

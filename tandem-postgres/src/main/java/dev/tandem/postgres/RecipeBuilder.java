@@ -119,24 +119,28 @@ final class RecipeBuilder {
                     clauses.add("ALTER COLUMN " + Sql.id(c.copy()) + " SET DEFAULT " + c.defaultExpr());
                 }
                 columnConstraints(tc, c.copy(), c.finalName(), c.notNull(), c.check(), c.references(), clauses);
-                // Constraints on the original column are rebuilt on the copy, so the swap keeps them.
-                for (Catalog.Constraint k : tc.existing.constraints()) {
-                    if ((k.type() == 'c' || k.type() == 'f') && k.columns().contains(c.column())) {
-                        clauses.add("ADD CONSTRAINT " + Sql.id(rebuiltIndexName(k.name())) + " "
-                                + rebuiltConstraint(k, c) + " NOT VALID");
-                    }
-                }
+            }
+            // Constraints on the original columns are rebuilt on the copies, once each, so the swap keeps them.
+            for (Catalog.Constraint k : CopyFidelity.constraints(tc)) {
+                clauses.add("ADD CONSTRAINT " + Sql.id(rebuiltIndexName(k.name())) + " "
+                        + rebuiltConstraint(k, CopyFidelity.copies(tc)) + " NOT VALID");
             }
             if (tc.needsSync()) {
                 // Always NULL at rest: set only while a write through the new shape passes the table's triggers.
                 clauses.add("ADD COLUMN " + Sql.id(SyncTrigger.VIA) + " boolean");
             }
             if (!clauses.isEmpty()) {
+                List<String> sql = new ArrayList<>();
+                sql.add("ALTER TABLE " + t(tc.table) + "\n  " + String.join(",\n  ", clauses));
+                // Before the backfill writes them: storage and compression apply to rows as they are written.
+                sql.addAll(copiedSettings(tc));
                 step(
                         Stage.EXPAND,
                         "add the new columns of " + schema + "." + tc.table
-                                + " (no table rewrite; constraints NOT VALID)",
-                        "ALTER TABLE " + t(tc.table) + "\n  " + String.join(",\n  ", clauses),
+                                + " (no table rewrite; constraints NOT VALID"
+                                + (tc.copies.isEmpty() ? "" : "; copies take their column's settings and privileges")
+                                + ")",
+                        String.join(";\n", sql),
                         LockMode.ACCESS_EXCLUSIVE,
                         true,
                         "instant: catalog only");
@@ -189,12 +193,17 @@ final class RecipeBuilder {
                 "instant");
     }
 
+    /** The statement that gives the copies of the table their original columns' settings and privileges, if any. */
+    List<String> copiedSettings(TableChange tc) {
+        String settings = CopyFidelity.settings(t(tc.table), tc, model.catalog.serverVersion());
+        return settings == null ? List.of() : List.of(settings);
+    }
+
     /**
-     * The definition of a check or foreign key of the original column, moved to the copy. A foreign
+     * The definition of a check or foreign key of original columns, moved to their copies. A foreign
      * key's referenced columns are another table's and keep their names, even the same name.
      */
-    private static String rebuiltConstraint(Catalog.Constraint k, TableChange.Copy c) {
-        Map<String, String> renames = Map.of(c.column(), c.copy());
+    private static String rebuiltConstraint(Catalog.Constraint k, Map<String, String> renames) {
         String def = k.definition();
         int references = def.indexOf(" REFERENCES ");
         if (k.type() != 'f' || references < 0) {
@@ -346,29 +355,26 @@ final class RecipeBuilder {
             }
             for (TableChange.Copy c : tc.copies) {
                 collectValidations(tc, c.finalName(), c.notNull(), c.check(), c.references(), toValidate);
-                tc.existing.constraints().stream()
-                        .filter(k -> (k.type() == 'c' || k.type() == 'f')
-                                && k.columns().contains(c.column()))
-                        .forEach(k -> toValidate.add(rebuiltIndexName(k.name())));
                 if (c.unique()) {
                     uniqueIndex(tc, constraintName(tc, c.finalName(), "key"), List.of(c.copy()));
                 }
-                for (Catalog.Index index : tc.existing.indexes()) {
-                    if (index.columns().contains(c.column())) {
-                        // The original definition from USING on (method, key and INCLUDE columns, opclasses,
-                        // ordering, collations, NULLS NOT DISTINCT), with the copied column in its place.
-                        String def = index.definition();
-                        String body = Sql.renameColumns(
-                                def.substring(def.indexOf(" USING ") + 1), Map.of(c.column(), c.copy()));
-                        step(
-                                Stage.VALIDATE,
-                                "rebuild index " + index.name() + " on the copied column",
-                                "CREATE " + (index.unique() ? "UNIQUE " : "") + "INDEX CONCURRENTLY IF NOT EXISTS "
-                                        + Sql.id(rebuiltIndexName(index.name())) + " ON " + t(tc.table) + " " + body,
-                                LockMode.SHARE_UPDATE_EXCLUSIVE,
-                                false,
-                                size(tc.existing));
-                    }
+            }
+            if (!tc.copies.isEmpty()) {
+                CopyFidelity.constraints(tc).forEach(k -> toValidate.add(rebuiltIndexName(k.name())));
+                for (Catalog.Index index : CopyFidelity.indexes(tc)) {
+                    // The original definition from USING on (method, key and INCLUDE columns, opclasses,
+                    // ordering, collations, NULLS NOT DISTINCT, storage parameters), with every copied
+                    // column in its place.
+                    String def = index.definition();
+                    String body = Sql.renameColumns(def.substring(def.indexOf(" USING ") + 1), CopyFidelity.copies(tc));
+                    step(
+                            Stage.VALIDATE,
+                            "rebuild index " + index.name() + " on the copied columns",
+                            "CREATE " + (index.unique() ? "UNIQUE " : "") + "INDEX CONCURRENTLY IF NOT EXISTS "
+                                    + Sql.id(rebuiltIndexName(index.name())) + " ON " + t(tc.table) + " " + body,
+                            LockMode.SHARE_UPDATE_EXCLUSIVE,
+                            false,
+                            size(tc.existing));
                 }
             }
             for (String name : toValidate) {
@@ -419,10 +425,14 @@ final class RecipeBuilder {
 
     /** The new shape is served once every row is in it, with its indexes and constraints in place. */
     private void serve() {
+        // Copies first take the privileges granted on their columns during the backfill, which the views then copy.
+        List<String> sql = new ArrayList<>();
+        model.tables().stream().filter(tc -> !tc.isNew()).forEach(tc -> sql.addAll(copiedSettings(tc)));
+        sql.add(VersionSchema.serve(schema, vschema, model.tables(), model.catalog.serverVersion()));
         step(
                 Stage.VALIDATE,
                 "serve the new shape: the views of " + vschema + ", with the tables' privileges",
-                VersionSchema.serve(schema, vschema, model.tables(), model.catalog.serverVersion()),
+                String.join(";\n", sql),
                 LockMode.ACCESS_EXCLUSIVE,
                 true,
                 "instant: the placeholder views only");

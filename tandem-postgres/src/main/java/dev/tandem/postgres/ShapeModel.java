@@ -423,6 +423,12 @@ final class ShapeModel {
                 return;
             }
         }
+        // What the swap at complete could not keep (a duplicate unique, a sequence, statistics): CopyChecks.
+        List<String> unfit = CopyChecks.problems(qualified(t.table) + "." + column, t.existing, original, type, unique);
+        if (!unfit.isEmpty()) {
+            unfit.forEach(p -> problem(op.location(), p));
+            return;
+        }
         String copy = Sql.shortName(COPY_PREFIX + physical);
         boolean notNull = nullable != null ? !nullable : original.notNull();
         String newType = type != null ? type : original.type();
