@@ -21,8 +21,9 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * old shape and the new one while the migration is active, after complete, and after rollback. Floats
  * are compared by their bits (NaN and -0 included), timestamptz in UTC, the rest as text.
  *
- * <p>The rows are written three ways: before start (the backfill carries them), and, while the
- * backfill runs, by an old-shape writer and a new-shape writer that insert every edge row again and
+ * <p>The rows are written three ways: before start (the backfill carries them), by an old-shape
+ * writer while the backfill runs, and by a new-shape writer once the new shape is served; both insert
+ * every edge row again and
  * set the changed columns of existing rows to other edge values (the sync triggers carry those). A
  * control copy in schema {@code control} receives the same writes in the old shape with no migration;
  * the table must equal it, and the new shape must equal it as the migration converts it.
@@ -59,10 +60,13 @@ class EdgeCaseDataIT {
         CompletableFuture<MigrationStatus> backfill =
                 CompletableFuture.supplyAsync(() -> engine.backfill(null), THREADS);
         CompletableFuture<Void> oldWriter = CompletableFuture.runAsync(() -> run("", edge.oldWrites()), THREADS);
-        CompletableFuture<Void> newWriter = CompletableFuture.runAsync(
-                () -> run("SET search_path = public_" + EdgeCaseMigration.ID + ", public", edge.newWrites()), THREADS);
-        CompletableFuture.allOf(oldWriter, newWriter).join();
+        oldWriter.join();
         assertThat(backfill.join().phase()).isEqualTo(Phase.BACKFILLED);
+        // The new shape is served once the backfill is done: the new-shape writer writes then.
+        CompletableFuture.runAsync(
+                        () -> run("SET search_path = public_" + EdgeCaseMigration.ID + ", public", edge.newWrites()),
+                        THREADS)
+                .join();
         run("SET search_path = control", edge.oldWrites());
         run("SET search_path = control", edge.newWritesInOldShape());
         return engine;
