@@ -322,9 +322,16 @@ public final class Engine {
     private MigrationStatus complete(Connection c, String id, TransitionRequest request) throws SQLException {
         StateStore.Row row = StateStore.find(c, id).orElseThrow();
         requireTransition(row, Phase.COMPLETE);
+        if (StateStore.steps(c, row.id(), Stage.ROLLBACK).stream().anyMatch(StateStore.StoredStep::done)) {
+            throw new TandemException(
+                    ErrorCode.PHASE_INVALID,
+                    "rollback has already begun for " + row.id()
+                            + " and removed part of the new shape; finish it with `tandem rollback`");
+        }
+        boolean resuming =
+                StateStore.steps(c, row.id(), Stage.COMPLETE).stream().anyMatch(StateStore.StoredStep::done);
         List<String> dependents = VersionSchema.dependents(c, row.schema() + "_" + row.id());
-        if (!dependents.isEmpty()
-                && StateStore.steps(c, row.id(), Stage.COMPLETE).stream().noneMatch(StateStore.StoredStep::done)) {
+        if (!dependents.isEmpty() && !resuming) {
             // Not a gate either: complete drops the version schema, and nothing it holds may be dropped blindly.
             throw new TandemException(
                     ErrorCode.GATE_REFUSED,
@@ -341,7 +348,10 @@ public final class Engine {
                         d.field() + " is deprecated until its sunset on " + d.sunset() + " (" + d.location() + ")");
             }
         }
-        gate(row, "complete", refusals, request);
+        if (!resuming) {
+            // A complete that began passed its gate then; finishing it must not depend on passing it again.
+            gate(row, "complete", refusals, request);
+        }
         runStage(c, row.id(), Stage.COMPLETE);
         StateStore.Row current = StateStore.find(c, row.id()).orElseThrow();
         inTransaction(

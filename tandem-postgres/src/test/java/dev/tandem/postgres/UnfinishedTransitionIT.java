@@ -69,9 +69,35 @@ class UnfinishedTransitionIT {
         assertThat(status.unfinished().command()).isEqualTo("rollback");
         assertThat(status.unfinished().stepsDone()).isPositive();
 
+        assertThatThrownBy(() -> db.engine().complete(TransitionRequest.active()))
+                .isInstanceOfSatisfying(TandemException.class, e -> {
+                    assertThat(e.code()).isEqualTo(ErrorCode.PHASE_INVALID);
+                    assertThat(e.getMessage()).contains("finish it with `tandem rollback`");
+                });
+
         MigrationStatus done = db.engine().rollback(TransitionRequest.active());
         assertThat(done.phase()).isEqualTo(Phase.ROLLED_BACK);
         assertThat(done.unfinished()).isNull();
+    }
+
+    @Test
+    void shouldFinishAForcedCompleteWithoutAskingForTheForceAgain() throws Exception {
+        db.engine().rollback(TransitionRequest.active());
+        db.engine().start(TestDb.migration("0002_drop_v", """
+                  - drop_column: { table: a, column: v, down: "0" }
+                  - drop_column: { table: b, column: v, down: "0" }
+                """, """
+                  - { field: a.v, sunset: 2999-01-01 }
+                  - { field: b.v, sunset: 2999-01-01 }
+                """));
+        stopPartWay(engine -> engine.complete(new TransitionRequest(null, true, "the readers moved early")));
+
+        // The gate was passed when complete began; finishing it does not ask again.
+        MigrationStatus done = db.engine().complete(TransitionRequest.active());
+        assertThat(done.phase()).isEqualTo(Phase.COMPLETE);
+        assertThat(db.value("SELECT count(*) FROM information_schema.columns WHERE table_name IN ('a', 'b')"
+                        + " AND column_name = 'v'"))
+                .isEqualTo("0");
     }
 
     /** Runs the command while another session holds table b, so its steps on a run and those on b fail. */
