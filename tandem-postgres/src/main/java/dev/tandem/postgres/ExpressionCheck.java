@@ -98,7 +98,7 @@ final class ExpressionCheck {
     }
 
     private void type(Operation op, String type) {
-        run(op.location(), "type '" + type + "'", "SELECT NULL::" + type);
+        run(op.location(), "type '" + type + "'", "SELECT NULL::" + SerialTypes.castable(type));
     }
 
     private void oldShape(Operation op, TableChange t, String field, String expression, String type) {

@@ -131,7 +131,16 @@ final class RecipeBuilder {
             }
             if (!clauses.isEmpty()) {
                 List<String> sql = new ArrayList<>();
+                // A serial column's sequence exists before its default names it, and is owned by it after.
+                tc.added.stream()
+                        .filter(a -> a.sequence() != null)
+                        .forEach(a -> sql.add("CREATE SEQUENCE " + a.sequence() + " AS "
+                                + a.spec().type()));
                 sql.add("ALTER TABLE " + t(tc.table) + "\n  " + String.join(",\n  ", clauses));
+                tc.added.stream()
+                        .filter(a -> a.sequence() != null)
+                        .forEach(a -> sql.add("ALTER SEQUENCE " + a.sequence() + " OWNED BY " + t(tc.table) + "."
+                                + Sql.id(a.spec().name())));
                 // Before the backfill writes them: storage and compression apply to rows as they are written.
                 sql.addAll(copiedSettings(tc));
                 step(

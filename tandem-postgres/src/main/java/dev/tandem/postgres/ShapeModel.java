@@ -1,5 +1,6 @@
 package dev.tandem.postgres;
 
+import dev.tandem.core.ColumnSpec;
 import dev.tandem.core.ConstraintType;
 import dev.tandem.core.Migration;
 import dev.tandem.core.Operation;
@@ -213,7 +214,7 @@ final class ShapeModel {
                                         + " is created by this migration; declare its columns in create_table");
                         return;
                     }
-                    t.added.add(new TableChange.Added(ac.column(), ac.up()));
+                    t.added.add(added(t, ac));
                     t.newShape.put(ac.column().name(), ac.column().name());
                 }
             }
@@ -324,6 +325,37 @@ final class ShapeModel {
                 // Raw SQL is the owner's responsibility; lint marks it as unchecked.
             }
         }
+    }
+
+    /**
+     * A serial column is an integer column, NOT NULL, with a default from a sequence it owns: the
+     * backfill numbers the rows that exist, the default numbers new ones, and no table rewrite is needed.
+     */
+    private TableChange.Added added(TableChange t, Operation.AddColumn ac) {
+        ColumnSpec c = ac.column();
+        var integer = SerialTypes.integerType(c.type());
+        if (integer.isEmpty()) {
+            return new TableChange.Added(c, ac.up());
+        }
+        if (c.defaultValue() != null || ac.up() != null) {
+            problem(
+                    ac.location(),
+                    "column " + qualified(t.table) + "." + c.name() + " is " + c.type()
+                            + ", which takes its values from its own sequence; remove 'default' and 'up', or use "
+                            + integer.get());
+        }
+        String sequence = Sql.id(migration.schema(), Sql.shortName(t.table + "_" + c.name() + "_seq"));
+        ColumnSpec integerColumn = new ColumnSpec(
+                c.name(),
+                integer.get(),
+                false,
+                "nextval(" + Sql.literal(sequence) + "::regclass)",
+                c.unique(),
+                c.check(),
+                c.references(),
+                c.primaryKey(),
+                c.location());
+        return new TableChange.Added(integerColumn, null, sequence);
     }
 
     private boolean requireExisting(Operation op, TableChange t, String column) {

@@ -42,8 +42,16 @@ final class TableChange {
         }
     }
 
-    /** A column added by add_column. It has its final name from the start. */
-    record Added(ColumnSpec spec, String up) {}
+    /**
+     * A column added by add_column. It has its final name from the start. {@code sequence} is the
+     * quoted, schema-qualified sequence tandem creates for a serial column, which the column owns;
+     * null otherwise.
+     */
+    record Added(ColumnSpec spec, String up, String sequence) {
+        Added(ColumnSpec spec, String up) {
+            this(spec, up, null);
+        }
+    }
 
     /**
      * A column changed through a copy: {@code copy} is added beside {@code column}, kept in sync by the
@@ -94,11 +102,11 @@ final class TableChange {
         if (existing != null) {
             return existing.column(physical).orElseThrow().type();
         }
-        return created.columns().stream()
+        return SerialTypes.castable(created.columns().stream()
                 .filter(c -> c.name().equals(physical))
                 .findFirst()
                 .orElseThrow()
-                .type();
+                .type());
     }
 
     /** The new-shape name of a physical column, or the physical name when the new shape has none. */
