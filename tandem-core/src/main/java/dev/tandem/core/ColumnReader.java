@@ -11,7 +11,9 @@ import java.util.Map;
 /** Reads column objects and foreign-key references, the parts several operations share. */
 final class ColumnReader {
     static final List<String> COLUMN_FIELDS =
-            List.of("name", "type", "nullable", "default", "unique", "check", "references", "primary_key");
+            List.of("name", "type", "nullable", "default", "unique", "check", "references", "primary_key", "generated");
+    static final List<String> GENERATED_FIELDS = List.of("identity", "expression");
+    static final List<String> IDENTITY_FIELDS = List.of("user_specified_values", "sequence_options");
     static final List<String> COLUMN_REFERENCE_FIELDS = List.of("table", "column");
     static final List<String> CONSTRAINT_REFERENCE_FIELDS = List.of("table", "columns");
 
@@ -33,16 +35,61 @@ final class ColumnReader {
         if (primaryKey && Boolean.TRUE.equals(nullable)) {
             f.problem("nullable", "a primary_key column cannot be nullable; remove 'nullable: true'");
         }
+        Generated generated = generated(f);
+        if (generated != null && f.has("default") && !f.isNull("default")) {
+            f.problem("default", "a generated column has no default; remove 'default' or 'generated'");
+        }
+        if (generated instanceof Generated.Identity && Boolean.TRUE.equals(nullable)) {
+            f.problem("nullable", "an identity column cannot be nullable; remove 'nullable: true'");
+        }
         return new ColumnSpec(
                 f.identifier("name", true),
                 f.string("type", true),
-                nullable != null ? nullable : !primaryKey,
+                generated instanceof Generated.Identity ? false : nullable != null ? nullable : !primaryKey,
                 f.string("default", false),
                 f.bool("unique", false),
                 f.string("check", false),
                 columnReference(f),
                 primaryKey,
+                generated,
                 map.location());
+    }
+
+    /** {@code generated: {identity: {...}}} or {@code generated: {expression: ...}}; null when absent. */
+    private Generated generated(Fields owner) {
+        MapNode map = owner.map("generated", false);
+        if (map == null) {
+            return null;
+        }
+        Fields f = Fields.of(map, "generated", GENERATED_FIELDS, problems);
+        if (f.has("identity") == f.has("expression")) {
+            problems.add(map.location(), "'generated' takes exactly one of 'identity' and 'expression'");
+            return null;
+        }
+        if (f.has("expression")) {
+            String expression = f.string("expression", true);
+            return expression == null ? null : new Generated.Expression(expression);
+        }
+        MapNode identity = f.map("identity", true);
+        if (identity == null) {
+            return null;
+        }
+        Fields i = Fields.of(identity, "identity", IDENTITY_FIELDS, problems);
+        String values = i.string("user_specified_values", false);
+        boolean always = true;
+        if (values != null) {
+            String normalized =
+                    values.strip().toUpperCase(java.util.Locale.ROOT).replaceAll("\\s+", " ");
+            if (normalized.equals("BY DEFAULT")) {
+                always = false;
+            } else if (!normalized.equals("ALWAYS")) {
+                i.problem(
+                        "user_specified_values",
+                        "'user_specified_values' is ALWAYS or BY DEFAULT, not " + Problems.quote(values));
+                return null;
+            }
+        }
+        return new Generated.Identity(always, i.string("sequence_options", false));
     }
 
     /** The columns of create_table; a name given twice is a problem at its second place. */

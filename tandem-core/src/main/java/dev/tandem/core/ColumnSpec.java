@@ -1,8 +1,8 @@
 package dev.tandem.core;
 
 /**
- * A column object of a migration file. {@code defaultValue}, {@code check} and {@code references}
- * are null when absent.
+ * A column object of a migration file. {@code defaultValue}, {@code check}, {@code references} and
+ * {@code generated} are null when absent.
  */
 public record ColumnSpec(
         String name,
@@ -13,4 +13,19 @@ public record ColumnSpec(
         String check,
         ForeignKeyRef references,
         boolean primaryKey,
-        SourceLocation location) {}
+        Generated generated,
+        SourceLocation location) {
+    /** A column object without a generated value. */
+    public ColumnSpec(
+            String name,
+            String type,
+            boolean nullable,
+            String defaultValue,
+            boolean unique,
+            String check,
+            ForeignKeyRef references,
+            boolean primaryKey,
+            SourceLocation location) {
+        this(name, type, nullable, defaultValue, unique, check, references, primaryKey, null, location);
+    }
+}

@@ -7,7 +7,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class MigrationValidationTest {
-    private static final String HEADER = """
+    static final String HEADER = """
             service: customers
             owner: team-crm
             rationale: a reason

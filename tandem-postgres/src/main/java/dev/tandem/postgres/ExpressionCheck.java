@@ -92,8 +92,26 @@ final class ExpressionCheck {
                                     cc.down().get(col),
                                     cp.original().type());
                         }));
-            case Operation.CreateTable ct -> ct.columns().forEach(col -> type(op, col.type()));
+            case Operation.CreateTable ct -> {
+                ct.columns().forEach(col -> type(op, col.type()));
+                generated(op, ct);
+            }
             default -> {}
+        }
+    }
+
+    /** Each generated expression of a new table, over that table's columns as typed NULLs. */
+    private void generated(Operation op, Operation.CreateTable ct) {
+        List<String> columns = new ArrayList<>();
+        ct.columns().forEach(c -> columns.add("NULL::" + SerialTypes.castable(c.type()) + " AS " + Sql.id(c.name())));
+        for (dev.tandem.core.ColumnSpec c : ct.columns()) {
+            if (c.generated() instanceof dev.tandem.core.Generated.Expression e) {
+                run(
+                        op.location(),
+                        "'generated.expression' of " + c.name(),
+                        "SELECT (" + e.expression() + ")::" + SerialTypes.castable(c.type()) + " FROM (SELECT "
+                                + String.join(", ", columns) + ") AS new_table LIMIT 0");
+            }
         }
     }
 

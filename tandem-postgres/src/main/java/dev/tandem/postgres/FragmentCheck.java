@@ -83,5 +83,10 @@ final class FragmentCheck {
         fragments.put(prefix + "type", c.type());
         fragments.put(prefix + "default", c.defaultValue());
         fragments.put(prefix + "check", c.check());
+        if (c.generated() instanceof dev.tandem.core.Generated.Expression e) {
+            fragments.put(prefix + "generated.expression", e.expression());
+        } else if (c.generated() instanceof dev.tandem.core.Generated.Identity i) {
+            fragments.put(prefix + "generated.identity.sequence_options", i.sequenceOptions());
+        }
     }
 }

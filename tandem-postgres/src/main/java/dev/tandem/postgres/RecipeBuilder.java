@@ -272,6 +272,16 @@ final class RecipeBuilder {
             if (c.defaultValue() != null) {
                 d.append(" DEFAULT ").append(c.defaultValue());
             }
+            switch (c.generated()) {
+                case null -> {}
+                case dev.tandem.core.Generated.Identity id ->
+                    d.append(" GENERATED ")
+                            .append(id.always() ? "ALWAYS" : "BY DEFAULT")
+                            .append(" AS IDENTITY")
+                            .append(id.sequenceOptions() != null ? " (" + id.sequenceOptions() + ")" : "");
+                case dev.tandem.core.Generated.Expression e ->
+                    d.append(" GENERATED ALWAYS AS (").append(e.expression()).append(") STORED");
+            }
             if (c.unique()) {
                 d.append(" UNIQUE");
             }

@@ -333,6 +333,21 @@ final class ShapeModel {
      */
     private TableChange.Added added(TableChange t, Operation.AddColumn ac) {
         ColumnSpec c = ac.column();
+        if (c.generated() instanceof dev.tandem.core.Generated.Identity) {
+            problem(
+                    ac.location(),
+                    "add_column cannot add an identity column to " + qualified(t.table)
+                            + ": PostgreSQL fills it for every row by rewriting the table under an exclusive lock."
+                            + " Use type bigserial (the backfill numbers the rows, without a rewrite), or declare"
+                            + " the column in create_table");
+        } else if (c.generated() instanceof dev.tandem.core.Generated.Expression e) {
+            problem(
+                    ac.location(),
+                    "add_column cannot add a stored generated column to " + qualified(t.table)
+                            + ": PostgreSQL computes it for every row by rewriting the table under an exclusive"
+                            + " lock. Add a plain column with 'up: " + e.expression() + "' instead: the backfill"
+                            + " computes it for every row and tandem keeps it in sync while both shapes are live");
+        }
         var integer = SerialTypes.integerType(c.type());
         if (integer.isEmpty()) {
             return new TableChange.Added(c, ac.up());
