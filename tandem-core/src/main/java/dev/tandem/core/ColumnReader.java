@@ -14,8 +14,15 @@ final class ColumnReader {
             List.of("name", "type", "nullable", "default", "unique", "check", "references", "primary_key", "generated");
     static final List<String> GENERATED_FIELDS = List.of("identity", "expression");
     static final List<String> IDENTITY_FIELDS = List.of("user_specified_values", "sequence_options");
-    static final List<String> COLUMN_REFERENCE_FIELDS = List.of("table", "column");
-    static final List<String> CONSTRAINT_REFERENCE_FIELDS = List.of("table", "columns");
+    static final List<String> KEY_ACTION_FIELDS = List.of("on_delete", "on_update", "deferrable", "initially_deferred");
+    static final List<String> COLUMN_REFERENCE_FIELDS = fields("table", "column");
+    static final List<String> CONSTRAINT_REFERENCE_FIELDS = fields("table", "columns");
+
+    private static List<String> fields(String... own) {
+        List<String> all = new ArrayList<>(List.of(own));
+        all.addAll(KEY_ACTION_FIELDS);
+        return List.copyOf(all);
+    }
 
     private final Problems problems;
 
@@ -124,7 +131,34 @@ final class ColumnReader {
         Fields f = Fields.of(map, "references", COLUMN_REFERENCE_FIELDS, problems);
         String table = f.identifier("table", true);
         String column = f.identifier("column", true);
-        return new ForeignKeyRef(table, column == null ? List.of() : List.of(column));
+        return withActions(f, table, column == null ? List.of() : List.of(column));
+    }
+
+    /** The key with its actions and deferrability, each checked where it is written. */
+    private ForeignKeyRef withActions(Fields f, String table, List<String> columns) {
+        boolean deferrable = f.bool("deferrable", false);
+        boolean initiallyDeferred = f.bool("initially_deferred", false);
+        if (initiallyDeferred && !deferrable) {
+            f.problem("initially_deferred", "'initially_deferred: true' needs 'deferrable: true'");
+        }
+        return new ForeignKeyRef(
+                table, columns, action(f, "on_delete"), action(f, "on_update"), deferrable, initiallyDeferred);
+    }
+
+    private static String action(Fields f, String key) {
+        String value = f.string(key, false);
+        if (value == null) {
+            return null;
+        }
+        String normalized = value.strip().toUpperCase(java.util.Locale.ROOT).replaceAll("[\\s_]+", " ");
+        if (!ForeignKeyRef.ACTIONS.contains(normalized)) {
+            f.problem(
+                    key,
+                    "'" + key + "' is one of " + String.join(", ", ForeignKeyRef.ACTIONS) + ", not "
+                            + Problems.quote(value));
+            return null;
+        }
+        return normalized;
     }
 
     /** {@code references: {table, columns}} of create_constraint; null when absent. */
@@ -134,7 +168,7 @@ final class ColumnReader {
             return null;
         }
         Fields f = Fields.of(map, "references", CONSTRAINT_REFERENCE_FIELDS, problems);
-        return new ForeignKeyRef(f.identifier("table", true), f.strings("columns", true, true));
+        return withActions(f, f.identifier("table", true), f.strings("columns", true, true));
     }
 
     private static SourceLocation nameLocation(Node item) {

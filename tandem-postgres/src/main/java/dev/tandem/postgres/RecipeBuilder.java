@@ -256,8 +256,7 @@ final class RecipeBuilder {
         }
         if (references != null) {
             clauses.add("ADD CONSTRAINT " + Sql.id(constraintName(tc, name, "fkey")) + " FOREIGN KEY ("
-                    + Sql.id(physical) + ") REFERENCES " + t(references.table()) + " (" + Sql.ids(references.columns())
-                    + ") NOT VALID");
+                    + Sql.id(physical) + ") " + references(references) + " NOT VALID");
         }
     }
 
@@ -289,11 +288,7 @@ final class RecipeBuilder {
                 d.append(" CHECK (").append(c.check()).append(')');
             }
             if (c.references() != null) {
-                d.append(" REFERENCES ")
-                        .append(t(c.references().table()))
-                        .append(" (")
-                        .append(Sql.ids(c.references().columns()))
-                        .append(')');
+                d.append(' ').append(references(c.references()));
             }
             if (c.primaryKey()) {
                 pk.add(c.name());
@@ -311,11 +306,17 @@ final class RecipeBuilder {
         return switch (cc.type()) {
             case CHECK -> "CHECK (" + Sql.renameColumns(cc.check(), tc.newToPhysicalRenames()) + ")";
             case UNIQUE -> "UNIQUE (" + Sql.ids(physical) + ")";
-            case FOREIGN_KEY ->
-                "FOREIGN KEY (" + Sql.ids(physical) + ") REFERENCES "
-                        + t(cc.references().table()) + " ("
-                        + Sql.ids(cc.references().columns()) + ")";
+            case FOREIGN_KEY -> "FOREIGN KEY (" + Sql.ids(physical) + ") " + references(cc.references());
         };
+    }
+
+    /** {@code REFERENCES t (cols)} with the key's actions and deferrability. */
+    private String references(ForeignKeyRef k) {
+        return "REFERENCES " + t(k.table()) + " (" + Sql.ids(k.columns()) + ")"
+                + (k.onDelete() != null ? " ON DELETE " + k.onDelete() : "")
+                + (k.onUpdate() != null ? " ON UPDATE " + k.onUpdate() : "")
+                + (k.deferrable() ? " DEFERRABLE" : "")
+                + (k.initiallyDeferred() ? " INITIALLY DEFERRED" : "");
     }
 
     // ---- backfill
