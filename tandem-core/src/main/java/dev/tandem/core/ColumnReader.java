@@ -10,8 +10,17 @@ import java.util.Map;
 
 /** Reads column objects and foreign-key references, the parts several operations share. */
 final class ColumnReader {
-    static final List<String> COLUMN_FIELDS =
-            List.of("name", "type", "nullable", "default", "unique", "check", "references", "primary_key", "generated");
+    static final List<String> COLUMN_FIELDS = List.of(
+            "name",
+            "type",
+            "nullable",
+            "default",
+            "unique",
+            "check",
+            "references",
+            "primary_key",
+            "generated",
+            "comment");
     static final List<String> GENERATED_FIELDS = List.of("identity", "expression");
     static final List<String> IDENTITY_FIELDS = List.of("user_specified_values", "sequence_options");
     static final List<String> KEY_ACTION_FIELDS = List.of("on_delete", "on_update", "deferrable", "initially_deferred");
@@ -59,6 +68,7 @@ final class ColumnReader {
                 columnReference(f),
                 primaryKey,
                 generated,
+                f.string("comment", false),
                 map.location());
     }
 

@@ -1,8 +1,8 @@
 package dev.tandem.core;
 
 /**
- * A column object of a migration file. {@code defaultValue}, {@code check}, {@code references} and
- * {@code generated} are null when absent.
+ * A column object of a migration file. {@code defaultValue}, {@code check}, {@code references},
+ * {@code generated} and {@code comment} are null when absent.
  */
 public record ColumnSpec(
         String name,
@@ -14,6 +14,7 @@ public record ColumnSpec(
         ForeignKeyRef references,
         boolean primaryKey,
         Generated generated,
+        String comment,
         SourceLocation location) {
     /** A column object without a generated value. */
     public ColumnSpec(
@@ -26,6 +27,6 @@ public record ColumnSpec(
             ForeignKeyRef references,
             boolean primaryKey,
             SourceLocation location) {
-        this(name, type, nullable, defaultValue, unique, check, references, primaryKey, null, location);
+        this(name, type, nullable, defaultValue, unique, check, references, primaryKey, null, null, location);
     }
 }

@@ -15,9 +15,15 @@ public sealed interface Operation {
     /** The operation's key in the file, such as {@code add_column}. */
     String kind();
 
-    record CreateTable(String name, List<ColumnSpec> columns, SourceLocation location) implements Operation {
+    /** {@code comment} is null when absent. */
+    record CreateTable(String name, List<ColumnSpec> columns, String comment, SourceLocation location)
+            implements Operation {
         public CreateTable {
             columns = List.copyOf(columns);
+        }
+
+        public CreateTable(String name, List<ColumnSpec> columns, SourceLocation location) {
+            this(name, columns, null, location);
         }
 
         public String kind() {

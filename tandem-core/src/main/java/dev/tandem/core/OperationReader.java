@@ -123,7 +123,7 @@ final class OperationReader {
     private CreateTable createTable(Fields f, SourceLocation at) {
         String name = f.identifier("name", true);
         ListNode list = f.list("columns", true);
-        return new CreateTable(name, list == null ? List.of() : columns.columns(list), at);
+        return new CreateTable(name, list == null ? List.of() : columns.columns(list), f.string("comment", false), at);
     }
 
     private AlterColumn alterColumn(Fields f, SourceLocation at) {
@@ -233,7 +233,7 @@ final class OperationReader {
 
     private static Map<String, List<String>> fields() {
         Map<String, List<String>> fields = new LinkedHashMap<>();
-        fields.put("create_table", List.of("name", "columns"));
+        fields.put("create_table", List.of("name", "columns", "comment"));
         fields.put("drop_table", List.of("name"));
         fields.put("rename_table", List.of("from", "to"));
         fields.put("add_column", List.of("table", "column", "up"));

@@ -94,7 +94,7 @@ final class RecipeBuilder {
                 step(
                         Stage.EXPAND,
                         "create table " + schema + "." + tc.table,
-                        createTable(tc.created),
+                        createTable(tc.created) + comments(tc.created),
                         LockMode.NONE,
                         true,
                         "new table");
@@ -141,6 +141,11 @@ final class RecipeBuilder {
                         .filter(a -> a.sequence() != null)
                         .forEach(a -> sql.add("ALTER SEQUENCE " + a.sequence() + " OWNED BY " + t(tc.table) + "."
                                 + Sql.id(a.spec().name())));
+                tc.added.stream()
+                        .filter(a -> a.spec().comment() != null)
+                        .forEach(a -> sql.add("COMMENT ON COLUMN " + t(tc.table) + "."
+                                + Sql.id(a.spec().name()) + " IS "
+                                + Sql.literal(a.spec().comment())));
                 // Before the backfill writes them: storage and compression apply to rows as they are written.
                 sql.addAll(copiedSettings(tc));
                 step(
@@ -299,6 +304,25 @@ final class RecipeBuilder {
             defs.add("PRIMARY KEY (" + Sql.ids(pk) + ")");
         }
         return "CREATE TABLE " + t(ct.name()) + " (\n  " + String.join(",\n  ", defs) + "\n)";
+    }
+
+    /** COMMENT ON statements for a new table and its columns, each after a ";", or "". */
+    private String comments(Operation.CreateTable ct) {
+        StringBuilder b = new StringBuilder();
+        if (ct.comment() != null) {
+            b.append(";\nCOMMENT ON TABLE ").append(t(ct.name())).append(" IS ").append(Sql.literal(ct.comment()));
+        }
+        for (ColumnSpec c : ct.columns()) {
+            if (c.comment() != null) {
+                b.append(";\nCOMMENT ON COLUMN ")
+                        .append(t(ct.name()))
+                        .append('.')
+                        .append(Sql.id(c.name()))
+                        .append(" IS ")
+                        .append(Sql.literal(c.comment()));
+            }
+        }
+        return b.toString();
     }
 
     private String constraintBody(TableChange tc, Operation.CreateConstraint cc) {

@@ -369,6 +369,8 @@ final class ShapeModel {
                 c.check(),
                 c.references(),
                 c.primaryKey(),
+                null,
+                c.comment(),
                 c.location());
         return new TableChange.Added(integerColumn, null, sequence);
     }
