@@ -167,6 +167,13 @@ public sealed interface Operation {
         }
     }
 
+    /** Renames a constraint of a table; constraint names are not part of either shape's columns. */
+    record RenameConstraint(String table, String from, String to, SourceLocation location) implements Operation {
+        public String kind() {
+            return "rename_constraint";
+        }
+    }
+
     /** Raw SQL: tandem cannot check it. {@code down} is null when absent (a lint error). */
     record RawSql(String up, String down, SourceLocation location) implements Operation {
         public String kind() {

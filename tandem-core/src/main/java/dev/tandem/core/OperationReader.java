@@ -16,6 +16,7 @@ import dev.tandem.core.Operation.DropIndex;
 import dev.tandem.core.Operation.DropTable;
 import dev.tandem.core.Operation.RawSql;
 import dev.tandem.core.Operation.RenameColumn;
+import dev.tandem.core.Operation.RenameConstraint;
 import dev.tandem.core.Operation.RenameTable;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -115,6 +116,9 @@ final class OperationReader {
             case "drop_index" -> new DropIndex(f.identifier("name", true), at);
             case "create_constraint" -> createConstraint(f, at);
             case "drop_constraint" -> new DropConstraint(f.identifier("table", true), f.identifier("name", true), at);
+            case "rename_constraint" ->
+                new RenameConstraint(
+                        f.identifier("table", true), f.identifier("from", true), f.identifier("to", true), at);
             case "sql" -> new RawSql(f.string("up", true), f.string("down", false), at);
             default -> throw new IllegalStateException("no reader for operation " + kind);
         };
@@ -258,6 +262,7 @@ final class OperationReader {
         fields.put(
                 "create_constraint", List.of("table", "name", "type", "columns", "check", "references", "up", "down"));
         fields.put("drop_constraint", List.of("table", "name"));
+        fields.put("rename_constraint", List.of("table", "from", "to"));
         fields.put("sql", List.of("up", "down"));
         return Collections.unmodifiableMap(fields);
     }

@@ -181,6 +181,28 @@ final class ContractSteps {
                         LockMode.ACCESS_EXCLUSIVE,
                         true,
                         "unknown: raw SQL");
+            } else if (op instanceof Operation.RenameConstraint rc) {
+                String table = b.t(b.model.tableOf(op).table);
+                b.step(
+                        Stage.ROLLBACK,
+                        "rename constraint " + rc.to() + " back to " + rc.from(),
+                        "DO "
+                                + Sql.dollarQuoted("""
+
+                                BEGIN
+                                  IF EXISTS (SELECT FROM pg_constraint WHERE conrelid = %s::regclass AND conname = %s) THEN
+                                    ALTER TABLE %s RENAME CONSTRAINT %s TO %s;
+                                  END IF;
+                                END
+                                """.formatted(
+                                                Sql.literal(table),
+                                                Sql.literal(rc.to()),
+                                                table,
+                                                Sql.id(rc.to()),
+                                                Sql.id(rc.from()))),
+                        LockMode.ACCESS_EXCLUSIVE,
+                        true,
+                        "instant: catalog only");
             } else if (op instanceof Operation.CreateIndex ci) {
                 b.step(
                         Stage.ROLLBACK,

@@ -52,6 +52,7 @@ final class FragmentCheck {
                 case Operation.RenameColumn ignored -> {}
                 case Operation.DropIndex ignored -> {}
                 case Operation.DropConstraint ignored -> {}
+                case Operation.RenameConstraint ignored -> {}
                 case Operation.RawSql ignored -> {}
             }
             fragments.putAll(rowExpressions);

@@ -188,6 +188,19 @@ final class RecipeBuilder {
             }
         }
         for (Operation op : m.operations()) {
+            if (op instanceof Operation.RenameConstraint rc) {
+                // Constraint names are in neither shape's columns: renamed at once, renamed back by rollback.
+                step(
+                        Stage.EXPAND,
+                        "rename constraint " + rc.from() + " of " + schema + "." + rc.table() + " to " + rc.to(),
+                        "ALTER TABLE " + t(model.tableOf(op).table) + " RENAME CONSTRAINT " + Sql.id(rc.from()) + " TO "
+                                + Sql.id(rc.to()),
+                        LockMode.ACCESS_EXCLUSIVE,
+                        true,
+                        "instant: catalog only");
+            }
+        }
+        for (Operation op : m.operations()) {
             if (op instanceof Operation.RawSql sql) {
                 step(
                         Stage.EXPAND,

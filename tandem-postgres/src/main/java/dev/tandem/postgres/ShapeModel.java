@@ -321,6 +321,23 @@ final class ShapeModel {
                     problem(op.location(), "constraint " + dc.name() + " does not exist on " + qualified(dc.table()));
                 }
             }
+            case Operation.RenameConstraint rc -> {
+                TableChange t = table(op, rc.table());
+                if (t == null) {
+                    return;
+                }
+                if (t.isNew()
+                        || t.existing.constraints().stream()
+                                .noneMatch(c -> c.name().equals(rc.from()))) {
+                    problem(op.location(), "constraint " + rc.from() + " does not exist on " + qualified(rc.table()));
+                } else if (t.existing.constraints().stream()
+                                .anyMatch(c -> c.name().equals(rc.to()))
+                        || catalog.relationExists(rc.to())) {
+                    problem(
+                            op.location(),
+                            "a constraint or relation named " + rc.to() + " already exists; choose another name");
+                }
+            }
             case Operation.RawSql ignored -> {
                 // Raw SQL is the owner's responsibility; lint marks it as unchecked.
             }

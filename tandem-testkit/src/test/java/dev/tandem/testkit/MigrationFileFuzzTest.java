@@ -204,6 +204,11 @@ class MigrationFileFuzzTest {
                     text("drop_constraint table", o.table());
                     text("drop_constraint name", o.name());
                 }
+                case Operation.RenameConstraint o -> {
+                    text("rename_constraint table", o.table());
+                    text("rename_constraint from", o.from());
+                    text("rename_constraint to", o.to());
+                }
                 case Operation.RawSql o -> {
                     text("sql up", o.up());
                     optional("sql down", o.down());
