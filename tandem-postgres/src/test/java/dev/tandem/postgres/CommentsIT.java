@@ -22,6 +22,21 @@ class CommentsIT {
     }
 
     @Test
+    void shouldLeaveTheTableExactlyAsBeforeOnRollback() {
+        String before = db.definition("public.items");
+        Engine engine = db.engine();
+        engine.start(TestDb.migration("0002_comment", """
+                  - add_column:
+                      table: items
+                      column: { name: label, type: text, comment: "gone again" }
+                """, null));
+        engine.rollback(TransitionRequest.active());
+        assertThat(db.definition("public.items")).isEqualTo(before);
+        assertThat(db.value("SELECT count(*) FROM pg_description WHERE objoid = 'items'::regclass"))
+                .isEqualTo("0");
+    }
+
+    @Test
     void shouldCommentNewTablesAndColumns() {
         Engine engine = db.engine();
         engine.start(TestDb.migration("0001_comments", """

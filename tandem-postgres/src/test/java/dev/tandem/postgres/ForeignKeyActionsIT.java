@@ -32,10 +32,8 @@ class ForeignKeyActionsIT {
                 + " AND conrelid = '" + table + "'::regclass ORDER BY conname");
     }
 
-    @Test
-    void shouldCreateForeignKeysWithTheirActionsInEveryForm() {
-        Engine engine = db.engine();
-        engine.start(TestDb.migration("0001_keys", """
+    private static dev.tandem.core.Migration keys() {
+        return TestDb.migration("0001_keys", """
                   - create_table:
                       name: notes
                       columns:
@@ -56,7 +54,28 @@ class ForeignKeyActionsIT {
                       references: { table: users, column: id, on_delete: set default }
                       up: buyer_id
                       down: buyer_id
-                """, null));
+                """, null);
+    }
+
+    @Test
+    void shouldLeaveTheTablesExactlyAsBeforeOnRollback() {
+        String items = db.definition("public.items");
+        String users = db.definition("public.users");
+        String rows = db.rowChecksum("public.items");
+        Engine engine = db.engine();
+        engine.start(keys());
+        engine.rollback(TransitionRequest.active());
+        assertThat(db.definition("public.items")).isEqualTo(items);
+        assertThat(db.definition("public.users")).isEqualTo(users);
+        assertThat(db.rowChecksum("public.items")).isEqualTo(rows);
+        assertThat(db.value("SELECT count(*) FROM pg_class WHERE relname = 'notes'"))
+                .isEqualTo("0");
+    }
+
+    @Test
+    void shouldCreateForeignKeysWithTheirActionsInEveryForm() {
+        Engine engine = db.engine();
+        engine.start(keys());
         engine.complete(TransitionRequest.active());
 
         assertThat(keys("notes"))
