@@ -203,6 +203,24 @@ final class OperationReader {
         List<String> cols = f.strings("columns", false, true);
         String check = f.string("check", false);
         ForeignKeyRef references = columns.constraintReference(f);
+        // pgroll writes deferrability on the constraint itself; tandem also takes it in 'references'.
+        Boolean deferrable = f.bool("deferrable");
+        Boolean initiallyDeferred = f.bool("initially_deferred");
+        if (deferrable != null || initiallyDeferred != null) {
+            if (type != ConstraintType.FOREIGN_KEY || references == null) {
+                f.problem(
+                        deferrable != null ? "deferrable" : "initially_deferred",
+                        "'deferrable' and 'initially_deferred' belong to a foreign_key constraint");
+            } else {
+                boolean d = references.deferrable() || Boolean.TRUE.equals(deferrable);
+                boolean i = references.initiallyDeferred() || Boolean.TRUE.equals(initiallyDeferred);
+                if (i && !d) {
+                    f.problem("initially_deferred", "'initially_deferred: true' needs 'deferrable: true'");
+                }
+                references = new ForeignKeyRef(
+                        references.table(), references.columns(), references.onDelete(), references.onUpdate(), d, i);
+            }
+        }
         if (type != null) {
             ConstraintRules.check(type, f, cols, check, references, problems);
         }
@@ -260,7 +278,18 @@ final class OperationReader {
         fields.put("create_index", List.of("table", "name", "columns", "unique", "method", "predicate"));
         fields.put("drop_index", List.of("name"));
         fields.put(
-                "create_constraint", List.of("table", "name", "type", "columns", "check", "references", "up", "down"));
+                "create_constraint",
+                List.of(
+                        "table",
+                        "name",
+                        "type",
+                        "columns",
+                        "check",
+                        "references",
+                        "deferrable",
+                        "initially_deferred",
+                        "up",
+                        "down"));
         fields.put("drop_constraint", List.of("table", "name"));
         fields.put("rename_constraint", List.of("table", "from", "to"));
         fields.put("sql", List.of("up", "down"));

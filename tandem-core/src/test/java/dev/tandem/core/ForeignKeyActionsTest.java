@@ -20,6 +20,26 @@ class ForeignKeyActionsTest {
     }
 
     @Test
+    void shouldTakeDeferrabilityOnTheConstraintAsPgrollWritesIt() {
+        Migration m = MigrationFiles.parse("m.yaml", MigrationValidationTest.HEADER + """
+                  - create_constraint:
+                      table: items
+                      name: k
+                      type: foreign_key
+                      columns: [u]
+                      references: { table: users, columns: [id], on_delete: CASCADE }
+                      deferrable: true
+                      initially_deferred: true
+                """);
+        assertThat(((Operation.CreateConstraint) m.operations().getFirst()).references())
+                .isEqualTo(new ForeignKeyRef("users", List.of("id"), "CASCADE", null, true, true));
+        assertThat(String.join("\n", MigrationValidationTest.operationProblems("""
+                  - create_constraint: { table: items, name: c, type: check, check: "u > 0", deferrable: true }
+                """)))
+                .contains("'deferrable' and 'initially_deferred' belong to a foreign_key constraint");
+    }
+
+    @Test
     void shouldRefuseAnUnknownActionAndAnInitiallyDeferredKeyThatIsNotDeferrable() {
         List<String> problems = MigrationValidationTest.operationProblems("""
                   - create_constraint:
