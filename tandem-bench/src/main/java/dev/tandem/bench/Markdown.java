@@ -56,50 +56,64 @@ final class Markdown {
                 .append(" rows, median of ")
                 .append(overhead.get("repeats"))
                 .append(")\n\n| update | without triggers s | with triggers s | ratio |\n|---|---:|---:|---:|\n");
-        b.append(String.format(
-                Locale.ROOT,
-                "| column read by `up` | %.2f | %.2f | %.2f |%n",
-                (double) overhead.get("update_without_triggers_seconds"),
-                (double) overhead.get("update_with_triggers_seconds"),
-                (double) overhead.get("overhead_ratio")));
-        b.append(String.format(
-                Locale.ROOT,
-                "| unrelated column | %.2f | %.2f | %.2f |%n",
-                (double) overhead.get("unrelated_update_without_triggers_seconds"),
-                (double) overhead.get("unrelated_update_with_triggers_seconds"),
-                (double) overhead.get("unrelated_overhead_ratio")));
+        row(
+                b,
+                overhead,
+                "column read by `up`",
+                "update_without_triggers_seconds",
+                "update_with_triggers_seconds",
+                "overhead_ratio");
+        row(
+                b,
+                overhead,
+                "unrelated column",
+                "unrelated_update_without_triggers_seconds",
+                "unrelated_update_with_triggers_seconds",
+                "unrelated_overhead_ratio");
         if (overhead.containsKey("new_shape_overhead_ratio")) {
-            b.append(String.format(
-                    Locale.ROOT,
-                    "| through the new shape's view (INSTEAD OF) | %.2f | %.2f | %.2f |%n",
-                    (double) overhead.get("update_without_triggers_seconds"),
-                    (double) overhead.get("new_shape_update_seconds"),
-                    (double) overhead.get("new_shape_overhead_ratio")));
-            b.append(String.format(
-                    Locale.ROOT,
-                    "| %,d single-row updates by key, through the view | %.2f | %.2f | %.2f |%n",
-                    (long) overhead.get("single_row_updates"),
-                    (double) overhead.get("single_row_without_triggers_seconds"),
-                    (double) overhead.get("single_row_new_shape_seconds"),
-                    (double) overhead.get("single_row_new_shape_ratio")));
+            row(
+                    b,
+                    overhead,
+                    "through the new shape's view (INSTEAD OF)",
+                    "update_without_triggers_seconds",
+                    "new_shape_update_seconds",
+                    "new_shape_overhead_ratio");
+            row(
+                    b,
+                    overhead,
+                    String.format(Locale.ROOT, "%,d single-row updates by key, through the view", (long)
+                            overhead.get("single_row_updates")),
+                    "single_row_without_triggers_seconds",
+                    "single_row_new_shape_seconds",
+                    "single_row_new_shape_ratio");
         }
     }
 
+    /** One row of the overhead table: seconds without and with the triggers, and their ratio. */
+    private static void row(
+            StringBuilder b, Map<String, Object> overhead, String label, String without, String with, String ratio) {
+        b.append(String.format(
+                Locale.ROOT,
+                "| %s | %.2f | %.2f | %.2f |%n",
+                label,
+                (double) overhead.get(without),
+                (double) overhead.get(with),
+                (double) overhead.get(ratio)));
+    }
+
     private static void live(StringBuilder b, Map<String, Object> r) {
-        {
-            b.append(String.format(
-                    Locale.ROOT,
-                    "| %s | %.0f | %s | %.2f | %s | %d | %d | %.1f | %.1f |%n",
-                    r.get("migration"),
-                    (double) r.get("tps"),
-                    ratio(r.get("tps_ratio_to_baseline")),
-                    (double) r.get("p99_ms"),
-                    ratio(r.get("p99_ratio_to_baseline")),
-                    (long) r.get("failed_transactions"),
-                    (long) r.get("aborted_clients"),
-                    (double) r.get("longest_lock_wait_ms"),
-                    (double) r.get("longest_lock_wait_behind_tandem_ms")));
-        }
+        b.append(String.format(
+                Locale.ROOT,
+                "| %s | %.0f | %s | %.2f | %s | %d | %d | %.1f | %.1f |%n",
+                r.get("migration"),
+                (double) r.get("tps"),
+                ratio(r.get("tps_ratio_to_baseline")),
+                (double) r.get("p99_ms"),
+                ratio(r.get("p99_ratio_to_baseline")),
+                (long) r.get("failed_transactions"),
+                (long) r.get("aborted_clients"),
+                (double) r.get("longest_lock_wait_ms"),
+                (double) r.get("longest_lock_wait_behind_tandem_ms")));
     }
 
     private static void targets(

@@ -136,32 +136,13 @@ final class ExpressionCheck {
         }
         List<String> columns = new ArrayList<>();
         for (Map.Entry<String, String> e : t.newShape.entrySet()) {
-            String physicalType = typeOf(t, e.getValue());
-            if (physicalType != null) {
-                columns.add("NULL::" + physicalType + " AS " + Sql.id(e.getKey()));
-            }
+            columns.add("NULL::" + t.typeOf(e.getValue()) + " AS " + Sql.id(e.getKey()));
         }
         run(
                 op.location(),
                 "'" + field + "'",
                 "SELECT (" + expression + ")::" + type + " FROM (SELECT " + String.join(", ", columns)
                         + ") AS new_shape LIMIT 0");
-    }
-
-    private static String typeOf(TableChange t, String physical) {
-        for (TableChange.Added a : t.added) {
-            if (a.spec().name().equals(physical)) {
-                return a.spec().type();
-            }
-        }
-        for (TableChange.Copy cp : t.copies) {
-            if (cp.copy().equals(physical)) {
-                return cp.type();
-            }
-        }
-        return t.existing == null
-                ? null
-                : t.existing.column(physical).map(Catalog.Column::type).orElse(null);
     }
 
     private void run(SourceLocation at, String what, String sql) {
