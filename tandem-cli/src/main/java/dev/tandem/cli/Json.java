@@ -106,6 +106,7 @@ final class Json {
             g.writeNumberField("stepsTotal", u.stepsTotal());
             g.writeEndObject();
         }
+        g.writeStringField("rollbackRefusal", s.rollbackRefusal());
         g.writeStringField("next", StatusView.next(s));
         g.writeEndObject();
     }

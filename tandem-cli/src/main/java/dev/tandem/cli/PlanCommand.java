@@ -39,6 +39,9 @@ final class PlanCommand extends TandemCommand {
                 + "). Nothing was changed.");
         out.println("`tandem start` runs the expand, backfill and validate steps; `tandem complete` the complete"
                 + " steps; `tandem rollback` the rollback steps.");
+        m.rollbackRefusal()
+                .ifPresent(why -> out.println("Rollback is not possible once started: " + why + "; `tandem rollback`"
+                        + " will refuse, and only `tandem complete` finishes the migration."));
         int n = 0;
         for (PlannedStep step : plan.steps()) {
             n++;

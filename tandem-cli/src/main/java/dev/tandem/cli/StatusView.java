@@ -52,6 +52,19 @@ final class StatusView {
 
     /** What an operator can do from here; null when nothing is left to do. */
     static String next(MigrationStatus s) {
+        String next = nextStep(s);
+        if (next != null
+                && s.rollbackRefusal() != null
+                && s.phase() != null
+                && s.phase().active()) {
+            return next.replace(
+                    "`tandem rollback` undoes everything",
+                    "`tandem rollback` is not possible (" + s.rollbackRefusal() + ")");
+        }
+        return next;
+    }
+
+    private static String nextStep(MigrationStatus s) {
         if (s.unfinished() != null) {
             return s.unfinished().stage() == Stage.COMPLETE
                     ? "`tandem complete` finishes it (pass --force --reason again if its gate refuses);"

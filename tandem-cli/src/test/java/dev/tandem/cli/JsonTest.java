@@ -30,6 +30,7 @@ class JsonTest {
                 AT,
                 AT.plusSeconds(5),
                 new BackfillProgress("customers", 10, 20, 5.5, Duration.ofSeconds(2), BackfillProgress.State.RUNNING),
+                null,
                 null);
 
         JsonNode json = MAPPER.readTree(write(out -> Json.status(status, out)));

@@ -24,8 +24,18 @@ final class ColumnReader {
     static final List<String> GENERATED_FIELDS = List.of("identity", "expression");
     static final List<String> IDENTITY_FIELDS = List.of("user_specified_values", "sequence_options");
     static final List<String> KEY_ACTION_FIELDS = List.of("on_delete", "on_update", "deferrable", "initially_deferred");
-    static final List<String> COLUMN_REFERENCE_FIELDS = fields("table", "column");
+    static final List<String> COLUMN_REFERENCE_FIELDS = fields("name", "table", "column");
     static final List<String> CONSTRAINT_REFERENCE_FIELDS = fields("table", "columns");
+
+    /** {@code unique: true}, or pgroll's {@code unique: {name}}: on, and named. */
+    record Unique(boolean on, String name) {
+        static final Unique OFF = new Unique(false, null);
+    }
+
+    /** {@code check: "expr"}, or pgroll's {@code check: {name, constraint}}. */
+    record Check(String expression, String name) {
+        static final Check NONE = new Check(null, null);
+    }
 
     private static List<String> fields(String... own) {
         List<String> all = new ArrayList<>(List.of(own));
@@ -52,6 +62,8 @@ final class ColumnReader {
             f.problem("nullable", "a primary_key column cannot be nullable; remove 'nullable: true'");
         }
         Generated generated = generated(f);
+        Unique unique = unique(f);
+        Check check = check(f);
         if (generated != null && f.has("default") && !f.isNull("default")) {
             f.problem("default", "a generated column has no default; remove 'default' or 'generated'");
         }
@@ -63,12 +75,14 @@ final class ColumnReader {
                 f.string("type", true),
                 generated instanceof Generated.Identity ? false : nullable != null ? nullable : !primaryKey,
                 f.string("default", false),
-                f.bool("unique", false),
-                f.string("check", false),
+                unique.on(),
+                check.expression(),
                 columnReference(f),
                 primaryKey,
                 generated,
                 f.string("comment", false),
+                unique.name(),
+                check.name(),
                 map.location());
     }
 
@@ -132,27 +146,47 @@ final class ColumnReader {
         return columns;
     }
 
-    /** {@code references: {table, column}} of a column object or alter_column; null when absent. */
+    /** {@code unique: true|false} or {@code unique: {name}}; OFF when absent. */
+    Unique unique(Fields owner) {
+        if (owner.node("unique") instanceof MapNode map) {
+            Fields f = Fields.of(map, "unique", List.of("name"), problems);
+            return new Unique(true, f.identifier("name", true));
+        }
+        Boolean on = owner.bool("unique");
+        return on == null ? Unique.OFF : new Unique(on, null);
+    }
+
+    /** {@code check: "expression"} or {@code check: {name, constraint}}; NONE when absent. */
+    Check check(Fields owner) {
+        if (owner.node("check") instanceof MapNode map) {
+            Fields f = Fields.of(map, "check", List.of("name", "constraint"), problems);
+            return new Check(f.string("constraint", true), f.identifier("name", true));
+        }
+        return new Check(owner.string("check", false), null);
+    }
+
+    /** {@code references: {name, table, column}} of a column object or alter_column; null when absent. */
     ForeignKeyRef columnReference(Fields owner) {
         MapNode map = owner.map("references", false);
         if (map == null) {
             return null;
         }
         Fields f = Fields.of(map, "references", COLUMN_REFERENCE_FIELDS, problems);
+        String name = f.identifier("name", false);
         String table = f.identifier("table", true);
         String column = f.identifier("column", true);
-        return withActions(f, table, column == null ? List.of() : List.of(column));
+        return withActions(f, table, column == null ? List.of() : List.of(column), name);
     }
 
     /** The key with its actions and deferrability, each checked where it is written. */
-    private ForeignKeyRef withActions(Fields f, String table, List<String> columns) {
+    private ForeignKeyRef withActions(Fields f, String table, List<String> columns, String name) {
         boolean deferrable = f.bool("deferrable", false);
         boolean initiallyDeferred = f.bool("initially_deferred", false);
         if (initiallyDeferred && !deferrable) {
             f.problem("initially_deferred", "'initially_deferred: true' needs 'deferrable: true'");
         }
         return new ForeignKeyRef(
-                table, columns, action(f, "on_delete"), action(f, "on_update"), deferrable, initiallyDeferred);
+                table, columns, action(f, "on_delete"), action(f, "on_update"), deferrable, initiallyDeferred, name);
     }
 
     private static String action(Fields f, String key) {
@@ -178,7 +212,7 @@ final class ColumnReader {
             return null;
         }
         Fields f = Fields.of(map, "references", CONSTRAINT_REFERENCE_FIELDS, problems);
-        return withActions(f, f.identifier("table", true), f.strings("columns", true, true));
+        return withActions(f, f.identifier("table", true), f.strings("columns", true, true), null);
     }
 
     private static SourceLocation nameLocation(Node item) {

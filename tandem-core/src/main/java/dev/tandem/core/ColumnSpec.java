@@ -2,7 +2,9 @@ package dev.tandem.core;
 
 /**
  * A column object of a migration file. {@code defaultValue}, {@code check}, {@code references},
- * {@code generated} and {@code comment} are null when absent.
+ * {@code generated} and {@code comment} are null when absent. {@code uniqueName} and {@code checkName}
+ * name the column's unique and check constraints (pgroll's {@code unique: {name}} and {@code check:
+ * {name, constraint}}); null for PostgreSQL's own names.
  */
 public record ColumnSpec(
         String name,
@@ -15,6 +17,8 @@ public record ColumnSpec(
         boolean primaryKey,
         Generated generated,
         String comment,
+        String uniqueName,
+        String checkName,
         SourceLocation location) {
     /** A column object without a generated value. */
     public ColumnSpec(
@@ -27,6 +31,19 @@ public record ColumnSpec(
             ForeignKeyRef references,
             boolean primaryKey,
             SourceLocation location) {
-        this(name, type, nullable, defaultValue, unique, check, references, primaryKey, null, null, location);
+        this(
+                name,
+                type,
+                nullable,
+                defaultValue,
+                unique,
+                check,
+                references,
+                primaryKey,
+                null,
+                null,
+                null,
+                null,
+                location);
     }
 }

@@ -23,8 +23,8 @@ final class ConstraintRules {
                 }
                 refuse(f, "references", "foreign_key", problems);
             }
-            case UNIQUE -> {
-                requireColumns(f, "a unique constraint", columns, problems);
+            case UNIQUE, PRIMARY_KEY -> {
+                requireColumns(f, "a " + type.fileName() + " constraint", columns, problems);
                 refuse(f, "check", "check", problems);
                 refuse(f, "references", "foreign_key", problems);
             }
@@ -43,6 +43,33 @@ final class ConstraintRules {
                 }
                 refuse(f, "check", "check", problems);
             }
+            case EXCLUDE -> {
+                if (!f.has("exclude") || f.isNull("exclude")) {
+                    problems.add(
+                            f.location(),
+                            "an exclude constraint needs 'exclude' ({index_method, elements, predicate})");
+                }
+                if (!columns.isEmpty()) {
+                    problems.add(
+                            f.at("columns"),
+                            "an exclude constraint names its columns in 'exclude.elements', not in 'columns'");
+                }
+                refuse(f, "check", "check", problems);
+                refuse(f, "references", "foreign_key", problems);
+            }
+        }
+        if (type != ConstraintType.EXCLUDE) {
+            refuse(f, "exclude", "exclude", problems);
+        }
+        if (type != ConstraintType.UNIQUE) {
+            refuseTrue(f, "nulls_not_distinct", "unique", problems);
+        }
+        if (type == ConstraintType.CHECK || type == ConstraintType.FOREIGN_KEY) {
+            refuse(f, "index_parameters", "unique, primary_key and exclude", problems);
+        }
+        if (type == ConstraintType.CHECK) {
+            refuseTrue(f, "deferrable", "unique, primary_key, foreign_key and exclude", problems);
+            refuseTrue(f, "initially_deferred", "unique, primary_key, foreign_key and exclude", problems);
         }
     }
 
@@ -68,6 +95,13 @@ final class ConstraintRules {
         // an absent, null or empty list; a value of the wrong type was reported already
         if (columns.isEmpty() && (!f.has("columns") || f.isNull("columns") || f.node("columns") instanceof ListNode)) {
             problems.add(f.at("columns"), what + " needs a non-empty 'columns' list");
+        }
+    }
+
+    /** A flag that is only wrong when set: pgroll writes {@code false} for every option of every type. */
+    private static void refuseTrue(Fields f, String key, String onlyFor, Problems problems) {
+        if (f.node(key) instanceof Node.Scalar s && "true".equalsIgnoreCase(s.text())) {
+            problems.add(f.at(key), "'" + key + "' applies only to " + onlyFor + " constraints");
         }
     }
 

@@ -124,6 +124,11 @@ final class Fields {
         return scalar.text();
     }
 
+    /** An SQL expression of {@code up} or {@code down}, with pgroll's {@code SELECT <expression>} read as the expression. */
+    String expression(String key, boolean required) {
+        return SqlExpressions.normalize(string(key, required));
+    }
+
     String identifier(String key, boolean required) {
         String name = string(key, required);
         checkIdentifier(name, at(key), problems);
@@ -228,7 +233,7 @@ final class Fields {
             if (entry.value() instanceof Scalar s
                     && s.kind() != Kind.NULL
                     && !s.text().isBlank()) {
-                values.put(entry.key(), s.text());
+                values.put(entry.key(), SqlExpressions.normalize(s.text()));
             } else {
                 problems.add(
                         entry.value().location(),

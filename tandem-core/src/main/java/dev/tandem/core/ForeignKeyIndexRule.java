@@ -30,6 +30,14 @@ final class ForeignKeyIndexRule {
 
     private ForeignKeyIndexRule() {}
 
+    private static void constraint(String table, TableConstraint k, List<ForeignKey> keys, List<Index> indexes) {
+        if (k.type() == ConstraintType.FOREIGN_KEY && k.references() != null) {
+            keys.add(new ForeignKey(table, k.columns(), k.references(), false, k.location()));
+        } else if (k.type() == ConstraintType.UNIQUE || k.type() == ConstraintType.PRIMARY_KEY) {
+            indexes.add(new Index(table, k.columns()));
+        }
+    }
+
     static void check(Migration migration, List<LintFinding> findings) {
         List<ForeignKey> keys = new ArrayList<>();
         List<Index> indexes = new ArrayList<>();
@@ -45,6 +53,9 @@ final class ForeignKeyIndexRule {
                         boolean indexed = column.unique() || column.name().equals(firstKey);
                         add(keys, op.name(), column.name(), column.references(), indexed, column.location());
                     }
+                    for (TableConstraint k : op.constraints()) {
+                        constraint(op.name(), k, keys, indexes);
+                    }
                 }
                 case AddColumn op -> {
                     ColumnSpec column = op.column();
@@ -58,14 +69,8 @@ final class ForeignKeyIndexRule {
                             op.references(),
                             Boolean.TRUE.equals(op.unique()),
                             op.location());
-                case CreateConstraint op -> {
-                    if (op.type() == ConstraintType.FOREIGN_KEY) {
-                        keys.add(new ForeignKey(op.table(), op.columns(), op.references(), false, op.location()));
-                    } else if (op.type() == ConstraintType.UNIQUE) {
-                        indexes.add(new Index(op.table(), op.columns()));
-                    }
-                }
-                case CreateIndex op -> indexes.add(new Index(op.table(), op.columns()));
+                case CreateConstraint op -> constraint(op.table(), op.constraint(), keys, indexes);
+                case CreateIndex op -> indexes.add(new Index(op.table(), op.columnNames()));
                 default -> {
                     // no foreign key and no index
                 }

@@ -14,7 +14,9 @@ enum LintRule {
     PREFER_BIGINT("prefer-bigint", Severity.WARNING),
     PREFER_TEXT("prefer-text", Severity.WARNING),
     PREFER_TIMESTAMPTZ("prefer-timestamptz", Severity.WARNING),
-    REQUIRE_INDEX_FOR_FK("require-index-for-fk", Severity.WARNING);
+    REQUIRE_INDEX_FOR_FK("require-index-for-fk", Severity.WARNING),
+    CROSS_TABLE_EXPRESSION("cross-table-expression", Severity.WARNING),
+    IRREVERSIBLE_SQL("irreversible-sql", Severity.WARNING);
 
     private final String id;
     private final Severity severity;

@@ -5,6 +5,7 @@ import java.util.List;
 /**
  * A parsed and validated migration file. {@code performance} is null when absent. {@code text} is the
  * file exactly as read; {@code checksum} is its SHA-256, hex, with line endings normalised.
+ * {@code versionSchemaName} is the file's {@code version_schema}, null when absent.
  */
 public record Migration(
         String id,
@@ -14,6 +15,7 @@ public record Migration(
         List<String> affects,
         String performance,
         String schema,
+        String versionSchemaName,
         List<Deprecation> deprecations,
         List<Operation> operations,
         String source,
@@ -25,8 +27,22 @@ public record Migration(
         operations = List.copyOf(operations);
     }
 
-    /** The name of the version schema that presents this migration's new shape. */
+    /**
+     * Why {@code rollback} cannot undo this migration once started: an {@code sql} operation marked
+     * {@code irreversible}; empty when it can.
+     */
+    public java.util.Optional<String> rollbackRefusal() {
+        return operations.stream()
+                .filter(o -> o instanceof Operation.RawSql sql && sql.blocksRollback())
+                .findFirst()
+                .map(o -> "the sql operation at " + o.location() + " is marked irreversible");
+    }
+
+    /**
+     * The name of the version schema that presents this migration's new shape: the file's
+     * {@code version_schema}, or the schema and the id joined by an underscore.
+     */
     public String versionSchema() {
-        return schema + "_" + id;
+        return versionSchemaName != null ? versionSchemaName : schema + "_" + id;
     }
 }

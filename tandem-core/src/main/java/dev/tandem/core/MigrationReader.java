@@ -13,7 +13,16 @@ import java.util.regex.Pattern;
 /** Turns the root {@link Node} of a migration file into a {@link Migration}, collecting problems. */
 final class MigrationReader {
     static final List<String> FIELDS = List.of(
-            "id", "service", "owner", "rationale", "affects", "performance", "schema", "deprecations", "operations");
+            "id",
+            "service",
+            "owner",
+            "rationale",
+            "affects",
+            "performance",
+            "schema",
+            "version_schema",
+            "deprecations",
+            "operations");
     static final List<String> DEPRECATION_FIELDS = List.of("field", "sunset");
     static final int MAX_ID_LENGTH = 40;
 
@@ -45,11 +54,16 @@ final class MigrationReader {
     private Migration read(Fields f, String source, String text, String checksum) {
         String id = id(f);
         String schema = schema(f);
-        if (id != null && schema != null && (schema + "_" + id).length() > Fields.MAX_IDENTIFIER_BYTES) {
+        String versionSchema = versionSchema(f, schema);
+        if (versionSchema == null
+                && !f.has("version_schema")
+                && id != null
+                && schema != null
+                && (schema + "_" + id).length() > Fields.MAX_IDENTIFIER_BYTES) {
             problems.add(
                     f.at("id"),
                     "the version schema name " + Problems.quote(schema + "_" + id) + " would be longer than "
-                            + Fields.MAX_IDENTIFIER_BYTES + " bytes; shorten the id");
+                            + Fields.MAX_IDENTIFIER_BYTES + " bytes; shorten the id, or name it with 'version_schema'");
         }
         String service = f.string("service", true);
         String owner = f.string("owner", true);
@@ -67,6 +81,7 @@ final class MigrationReader {
                 affects,
                 performance,
                 schema,
+                versionSchema,
                 deprecations,
                 operations,
                 source,
@@ -112,6 +127,33 @@ final class MigrationReader {
             Fields.checkIdentifier(schema, f.at("schema"), problems);
         }
         return schema;
+    }
+
+    /** The file's own name for its version schema; null when absent or invalid. */
+    private String versionSchema(Fields f, String schema) {
+        if (!f.has("version_schema")) {
+            return null;
+        }
+        String name = f.string("version_schema", true);
+        if (name == null) {
+            return null;
+        }
+        if (!SCHEMA.matcher(name).matches()) {
+            f.problem("version_schema", "version_schema " + Problems.quote(name) + " must match [a-z_][a-z0-9_]*");
+            return null;
+        }
+        if (name.equals(schema)
+                || name.startsWith("pg_")
+                || name.equals("tandem")
+                || name.equals("information_schema")) {
+            f.problem(
+                    "version_schema",
+                    "version_schema " + Problems.quote(name) + " would replace a schema tandem must not touch; choose"
+                            + " a name of its own, such as " + schema + "_v2");
+            return null;
+        }
+        Fields.checkIdentifier(name, f.at("version_schema"), problems);
+        return name;
     }
 
     private List<Deprecation> deprecations(Fields f) {

@@ -15,15 +15,21 @@ public sealed interface Operation {
     /** The operation's key in the file, such as {@code add_column}. */
     String kind();
 
-    /** {@code comment} is null when absent. */
-    record CreateTable(String name, List<ColumnSpec> columns, String comment, SourceLocation location)
+    /** {@code comment} is null when absent; {@code constraints} are the table-level constraints. */
+    record CreateTable(
+            String name,
+            List<ColumnSpec> columns,
+            List<TableConstraint> constraints,
+            String comment,
+            SourceLocation location)
             implements Operation {
         public CreateTable {
             columns = List.copyOf(columns);
+            constraints = List.copyOf(constraints);
         }
 
         public CreateTable(String name, List<ColumnSpec> columns, SourceLocation location) {
-            this(name, columns, null, location);
+            this(name, columns, List.of(), null, location);
         }
 
         public String kind() {
@@ -70,7 +76,9 @@ public sealed interface Operation {
      * <p>The default has three states, never told apart by a null alone: kept ({@code defaultValue}
      * null, {@code dropDefault} false), replaced ({@code defaultValue} holds the new expression), and
      * dropped ({@code dropDefault} true, written {@code default: null} in the file; {@code defaultValue}
-     * is then null).
+     * is then null). The comment has the same three states ({@code comment: null} removes it).
+     * {@code uniqueName} and {@code checkName} name the constraints the change adds; null for
+     * PostgreSQL's own names.
      */
     record AlterColumn(
             String table,
@@ -80,8 +88,12 @@ public sealed interface Operation {
             String defaultValue,
             boolean dropDefault,
             Boolean unique,
+            String uniqueName,
             String check,
+            String checkName,
             ForeignKeyRef references,
+            String comment,
+            boolean dropComment,
             String name,
             String up,
             String down,
@@ -91,6 +103,14 @@ public sealed interface Operation {
             if (dropDefault && defaultValue != null) {
                 throw new IllegalArgumentException("a default cannot be both dropped and set to " + defaultValue);
             }
+            if (dropComment && comment != null) {
+                throw new IllegalArgumentException("a comment cannot be both removed and set to " + comment);
+            }
+        }
+
+        /** Whether the comment changes. */
+        public boolean changesComment() {
+            return comment != null || dropComment;
         }
 
         public String kind() {
@@ -114,17 +134,24 @@ public sealed interface Operation {
         }
     }
 
+    /** {@code method}, {@code predicate} and {@code storageParameters} are null when absent. */
     record CreateIndex(
             String table,
             String name,
-            List<String> columns,
+            List<IndexColumn> columns,
             boolean unique,
             String method,
             String predicate,
+            String storageParameters,
             SourceLocation location)
             implements Operation {
         public CreateIndex {
             columns = List.copyOf(columns);
+        }
+
+        /** The indexed columns' names, in order. */
+        public List<String> columnNames() {
+            return columns.stream().map(IndexColumn::column).toList();
         }
 
         public String kind() {
@@ -138,20 +165,19 @@ public sealed interface Operation {
         }
     }
 
-    /** {@code up} and {@code down} map a column to an expression; empty when absent. */
+    /**
+     * Adds {@code constraint} to an existing table. {@code up} and {@code down} map a column to an
+     * expression; empty when absent. A column with an {@code up} is rebuilt through a copy that carries
+     * the constraint.
+     */
     record CreateConstraint(
             String table,
-            String name,
-            ConstraintType type,
-            List<String> columns,
-            String check,
-            ForeignKeyRef references,
+            TableConstraint constraint,
             Map<String, String> up,
             Map<String, String> down,
             SourceLocation location)
             implements Operation {
         public CreateConstraint {
-            columns = List.copyOf(columns);
             up = Map.copyOf(up);
             down = Map.copyOf(down);
         }
@@ -159,11 +185,70 @@ public sealed interface Operation {
         public String kind() {
             return "create_constraint";
         }
+
+        public String name() {
+            return constraint.name();
+        }
+
+        public ConstraintType type() {
+            return constraint.type();
+        }
+
+        public List<String> columns() {
+            return constraint.columns();
+        }
+
+        public String check() {
+            return constraint.check();
+        }
+
+        public ForeignKeyRef references() {
+            return constraint.references();
+        }
     }
 
-    record DropConstraint(String table, String name, SourceLocation location) implements Operation {
+    /**
+     * Drops a constraint. Without {@code up} and {@code down} it goes at complete and both shapes keep
+     * it until then. With them (pgroll's form), each column they name is rebuilt through a copy without
+     * the constraint: {@code up} computes the new shape's value and {@code down} the old shape's, which
+     * must satisfy the constraint. {@code multiColumn} tells pgroll's two spellings apart: in
+     * {@code drop_constraint} up and down are single expressions for the constraint's one column, keyed
+     * here by the empty string until the engine knows that column.
+     */
+    record DropConstraint(
+            String table,
+            String name,
+            Map<String, String> up,
+            Map<String, String> down,
+            boolean multiColumn,
+            SourceLocation location)
+            implements Operation {
+        public DropConstraint {
+            up = Map.copyOf(up);
+            down = Map.copyOf(down);
+        }
+
+        public DropConstraint(String table, String name, SourceLocation location) {
+            this(table, name, Map.of(), Map.of(), false, location);
+        }
+
         public String kind() {
-            return "drop_constraint";
+            return multiColumn ? "drop_multicolumn_constraint" : "drop_constraint";
+        }
+
+        /** Whether the columns are rebuilt without the constraint, rather than the constraint dropped at complete. */
+        public boolean rebuildsColumns() {
+            return !up.isEmpty() || !down.isEmpty();
+        }
+    }
+
+    /**
+     * Sets the table's replica identity at start; rollback restores the one it had. {@code type} is
+     * DEFAULT, FULL, NOTHING or INDEX; {@code index} names the index for INDEX and is null otherwise.
+     */
+    record SetReplicaIdentity(String table, String type, String index, SourceLocation location) implements Operation {
+        public String kind() {
+            return "set_replica_identity";
         }
     }
 
@@ -174,10 +259,25 @@ public sealed interface Operation {
         }
     }
 
-    /** Raw SQL: tandem cannot check it. {@code down} is null when absent (a lint error). */
-    record RawSql(String up, String down, SourceLocation location) implements Operation {
+    /**
+     * Raw SQL: tandem cannot check it. {@code up} runs at start, or at complete when {@code onComplete}.
+     * {@code down} is null when absent (a lint error, unless the operation is marked {@code
+     * irreversible}, which makes rollback refuse, or runs on complete, which leaves rollback nothing to
+     * undo).
+     */
+    record RawSql(String up, String down, boolean onComplete, boolean irreversible, SourceLocation location)
+            implements Operation {
+        public RawSql(String up, String down, SourceLocation location) {
+            this(up, down, false, false, location);
+        }
+
         public String kind() {
             return "sql";
+        }
+
+        /** Whether this operation keeps rollback from undoing the migration. */
+        public boolean blocksRollback() {
+            return irreversible && !onComplete;
         }
     }
 }

@@ -18,6 +18,8 @@ import dev.tandem.core.Operation.RawSql;
 import dev.tandem.core.Operation.RenameColumn;
 import dev.tandem.core.Operation.RenameConstraint;
 import dev.tandem.core.Operation.RenameTable;
+import dev.tandem.core.Operation.SetReplicaIdentity;
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -31,15 +33,19 @@ final class OperationReader {
     static final Map<String, List<String>> FIELDS = fields();
 
     static final List<String> ALTER_CHANGES =
-            List.of("type", "nullable", "default", "unique", "check", "references", "name");
+            List.of("type", "nullable", "default", "unique", "check", "references", "comment", "name");
+    static final List<String> INDEX_COLUMN_FIELDS = List.of("column", "collate", "opclass", "sort", "nulls");
+    static final List<String> REPLICA_IDENTITIES = List.of("default", "full", "nothing", "index");
     static final List<String> INDEX_METHODS = List.of("btree", "hash", "gist", "spgist", "gin", "brin");
 
     private final Problems problems;
     private final ColumnReader columns;
+    private final ConstraintReader constraints;
 
     OperationReader(Problems problems) {
         this.problems = problems;
         this.columns = new ColumnReader(problems);
+        this.constraints = new ConstraintReader(problems, columns);
     }
 
     /** The operation, or null when the item is too malformed to say which operation it is. */
@@ -100,10 +106,12 @@ final class OperationReader {
             case "add_column" -> {
                 String table = f.identifier("table", true);
                 MapNode column = f.map("column", true);
-                yield new AddColumn(table, column == null ? null : columns.column(column), f.string("up", false), at);
+                yield new AddColumn(
+                        table, column == null ? null : columns.column(column), f.expression("up", false), at);
             }
             case "drop_column" ->
-                new DropColumn(f.identifier("table", true), f.identifier("column", true), f.string("down", false), at);
+                new DropColumn(
+                        f.identifier("table", true), f.identifier("column", true), f.expression("down", false), at);
             case "rename_column" -> {
                 String table = f.identifier("table", true);
                 String from = f.identifier("from", true);
@@ -115,11 +123,30 @@ final class OperationReader {
             case "create_index" -> createIndex(f, at);
             case "drop_index" -> new DropIndex(f.identifier("name", true), at);
             case "create_constraint" -> createConstraint(f, at);
-            case "drop_constraint" -> new DropConstraint(f.identifier("table", true), f.identifier("name", true), at);
+            case "drop_constraint" -> {
+                String up = f.expression("up", false);
+                String down = f.expression("down", false);
+                yield new DropConstraint(
+                        f.identifier("table", true),
+                        f.identifier("name", true),
+                        up == null ? Map.of() : Map.of("", up),
+                        down == null ? Map.of() : Map.of("", down),
+                        false,
+                        at);
+            }
+            case "drop_multicolumn_constraint" ->
+                new DropConstraint(
+                        f.identifier("table", true),
+                        f.identifier("name", true),
+                        f.expressions("up"),
+                        f.expressions("down"),
+                        true,
+                        at);
+            case "set_replica_identity" -> setReplicaIdentity(f, at);
             case "rename_constraint" ->
                 new RenameConstraint(
                         f.identifier("table", true), f.identifier("from", true), f.identifier("to", true), at);
-            case "sql" -> new RawSql(f.string("up", true), f.string("down", false), at);
+            case "sql" -> rawSql(f, at);
             default -> throw new IllegalStateException("no reader for operation " + kind);
         };
     }
@@ -127,7 +154,60 @@ final class OperationReader {
     private CreateTable createTable(Fields f, SourceLocation at) {
         String name = f.identifier("name", true);
         ListNode list = f.list("columns", true);
-        return new CreateTable(name, list == null ? List.of() : columns.columns(list), f.string("comment", false), at);
+        ListNode tableConstraints = f.list("constraints", false);
+        return new CreateTable(
+                name,
+                list == null ? List.of() : columns.columns(list),
+                tableConstraints == null ? List.of() : constraints.list(tableConstraints),
+                f.string("comment", false),
+                at);
+    }
+
+    private SetReplicaIdentity setReplicaIdentity(Fields f, SourceLocation at) {
+        String table = f.identifier("table", true);
+        MapNode identity = f.map("identity", true);
+        if (identity == null) {
+            return new SetReplicaIdentity(table, null, null, at);
+        }
+        Fields i = Fields.of(identity, "identity", List.of("type", "index"), problems);
+        String type = i.string("type", true);
+        String index = i.identifier("index", false);
+        if (type != null) {
+            String lower = type.toLowerCase(Locale.ROOT);
+            if (!REPLICA_IDENTITIES.contains(lower)) {
+                i.problem(
+                        "type",
+                        "replica identity " + Problems.quote(type) + " must be one of "
+                                + String.join(", ", REPLICA_IDENTITIES)
+                                + Suggestions.didYouMean(lower, REPLICA_IDENTITIES));
+                type = null;
+            } else if (lower.equals("index") && index == null) {
+                i.problem("type", "replica identity 'index' needs 'index', the name of a unique index");
+            } else if (!lower.equals("index") && index != null) {
+                // pgroll writes an empty index for the other types; a name is a mistake
+                i.problem("index", "'index' applies only to replica identity 'index'");
+            }
+            type = type == null ? null : lower.toUpperCase(Locale.ROOT);
+        }
+        return new SetReplicaIdentity(table, type, "INDEX".equals(type) ? index : null, at);
+    }
+
+    private RawSql rawSql(Fields f, SourceLocation at) {
+        String up = f.string("up", true);
+        String down = f.string("down", false);
+        boolean onComplete = f.bool("on_complete", false);
+        boolean irreversible = f.bool("irreversible", false);
+        if (irreversible && down != null) {
+            f.problem("irreversible", "an sql operation with 'down' is reversible; remove 'irreversible' or 'down'");
+        }
+        if (onComplete && down != null) {
+            // rollback is refused once complete began, so a 'down' of an on_complete operation never runs
+            f.problem(
+                    "down",
+                    "an sql operation with 'on_complete: true' never needs 'down': rollback is refused"
+                            + " once complete has begun; remove 'down'");
+        }
+        return new RawSql(up, down, onComplete, irreversible, at);
     }
 
     private AlterColumn alterColumn(Fields f, SourceLocation at) {
@@ -139,10 +219,11 @@ final class OperationReader {
                     "alter_column changes nothing in " + table + "." + column + "; give at least one of "
                             + String.join(", ", ALTER_CHANGES));
         }
-        // `default: null` drops the default, as in pgroll; any other change written as null is a
+        // `default: null` drops the default and `comment: null` the comment, as in pgroll; any other change written as
+        // null is a
         // mistake, not a way to say "unchanged" (leave the key out) or "remove" (not supported)
         for (String change : ALTER_CHANGES) {
-            if (!change.equals("default") && f.isNull(change)) {
+            if (!change.equals("default") && !change.equals("comment") && f.isNull(change)) {
                 f.problem(
                         change,
                         "'" + change + "' in alter_column is null; give a value, or remove '" + change
@@ -162,6 +243,13 @@ final class OperationReader {
         }
         String name = f.identifier("name", false);
         sameName(f, column, name, "column " + table + "." + column);
+        ColumnReader.Unique unique = f.has("unique") ? columns.unique(f) : null;
+        ColumnReader.Check check = columns.check(f);
+        // 'comment: ""' is a comment, as PostgreSQL's COMMENT IS '' is not: write null to remove it.
+        String comment = f.node("comment") instanceof Scalar c && c.kind() != Kind.NULL ? c.text() : null;
+        if (f.has("comment") && !f.isNull("comment") && !(f.node("comment") instanceof Scalar)) {
+            f.problem("comment", "'comment' in alter_column must be a string, or null to remove the comment");
+        }
         return new AlterColumn(
                 table,
                 column,
@@ -169,12 +257,16 @@ final class OperationReader {
                 f.bool("nullable"),
                 defaultValue,
                 f.isNull("default"),
-                f.bool("unique"),
-                f.string("check", false),
+                unique == null ? null : unique.on(),
+                unique == null ? null : unique.name(),
+                check.expression(),
+                check.name(),
                 columns.columnReference(f),
+                comment,
+                f.isNull("comment"),
                 name,
-                f.string("up", false),
-                f.string("down", false),
+                f.expression("up", false),
+                f.expression("down", false),
                 at);
     }
 
@@ -189,62 +281,112 @@ final class OperationReader {
         return new CreateIndex(
                 f.identifier("table", true),
                 f.identifier("name", true),
-                f.strings("columns", true, true),
+                indexColumns(f),
                 f.bool("unique", false),
-                method,
+                method == null ? null : method.toLowerCase(Locale.ROOT),
                 f.string("predicate", false),
+                f.string("storage_parameters", false),
                 at);
+    }
+
+    /**
+     * The key columns of create_index in any of pgroll's three forms: a list of names, a list of
+     * {@code {column, opclass, sort, nulls, collate}}, or a map from name to those options.
+     */
+    private List<IndexColumn> indexColumns(Fields f) {
+        Node node = f.node("columns");
+        if (node instanceof MapNode map) {
+            if (map.entries().isEmpty()) {
+                f.problem("columns", "'columns' in create_index must not be empty");
+            }
+            List<IndexColumn> out = new ArrayList<>();
+            for (Entry e : map.entries().values()) {
+                Fields.checkIdentifier(e.key(), e.keyLocation(), problems);
+                if (e.value() instanceof Scalar s && s.kind() == Kind.NULL) {
+                    out.add(IndexColumn.of(e.key()));
+                } else {
+                    MapNode options = Fields.asMap(e.value(), "the options of index column " + e.key(), problems);
+                    if (options != null) {
+                        out.add(indexColumn(
+                                e.key(), Fields.of(options, "index column " + e.key(), INDEX_COLUMN_FIELDS, problems)));
+                    }
+                }
+            }
+            return out;
+        }
+        ListNode list = f.list("columns", true);
+        if (list == null) {
+            return List.of();
+        }
+        List<IndexColumn> out = new ArrayList<>();
+        for (Node item : list.items()) {
+            if (item instanceof MapNode map) {
+                Fields c = Fields.of(map, "an index column", INDEX_COLUMN_FIELDS, problems);
+                String name = c.identifier("column", true);
+                if (name != null) {
+                    out.add(indexColumn(name, c));
+                }
+            } else if (item instanceof Scalar s
+                    && s.kind() != Kind.NULL
+                    && !s.text().isBlank()) {
+                Fields.checkIdentifier(s.text(), s.location(), problems);
+                out.add(IndexColumn.of(s.text()));
+            } else {
+                problems.add(
+                        item.location(),
+                        "each item of 'columns' in create_index must be a name or"
+                                + " {column, opclass, sort, nulls, collate}");
+            }
+        }
+        List<String> names = out.stream().map(IndexColumn::column).toList();
+        java.util.Set<String> reported = new java.util.HashSet<>();
+        for (int i = 0; i < names.size(); i++) {
+            if (names.indexOf(names.get(i)) != i && list.items().size() > i && reported.add(names.get(i))) {
+                problems.add(
+                        list.items().get(i).location(),
+                        Problems.quote(names.get(i)) + " is named twice in 'columns' of create_index");
+            }
+        }
+        return out;
+    }
+
+    private IndexColumn indexColumn(String column, Fields f) {
+        String sort = upper(f, "sort", List.of("ASC", "DESC"));
+        String nulls = upper(f, "nulls", List.of("FIRST", "LAST"));
+        String opclass = null;
+        List<String> params = List.of();
+        if (f.node("opclass") instanceof MapNode map) {
+            Fields o = Fields.of(map, "opclass", List.of("name", "params"), problems);
+            opclass = o.identifier("name", true);
+            params = o.strings("params", false, false);
+        } else {
+            opclass = f.identifier("opclass", false);
+        }
+        return new IndexColumn(column, f.string("collate", false), opclass, params, sort, nulls);
+    }
+
+    private static String upper(Fields f, String key, List<String> allowed) {
+        String value = f.string(key, false);
+        if (value == null) {
+            return null;
+        }
+        String normalized = value.strip().toUpperCase(Locale.ROOT);
+        if (!allowed.contains(normalized)) {
+            f.problem(key, "'" + key + "' is " + String.join(" or ", allowed) + ", not " + Problems.quote(value));
+            return null;
+        }
+        return normalized;
     }
 
     private CreateConstraint createConstraint(Fields f, SourceLocation at) {
         String table = f.identifier("table", true);
-        String name = f.identifier("name", true);
-        ConstraintType type = constraintType(f);
-        List<String> cols = f.strings("columns", false, true);
-        String check = f.string("check", false);
-        ForeignKeyRef references = columns.constraintReference(f);
-        // pgroll writes deferrability on the constraint itself; tandem also takes it in 'references'.
-        Boolean deferrable = f.bool("deferrable");
-        Boolean initiallyDeferred = f.bool("initially_deferred");
-        if (deferrable != null || initiallyDeferred != null) {
-            if (type != ConstraintType.FOREIGN_KEY || references == null) {
-                f.problem(
-                        deferrable != null ? "deferrable" : "initially_deferred",
-                        "'deferrable' and 'initially_deferred' belong to a foreign_key constraint");
-            } else {
-                boolean d = references.deferrable() || Boolean.TRUE.equals(deferrable);
-                boolean i = references.initiallyDeferred() || Boolean.TRUE.equals(initiallyDeferred);
-                if (i && !d) {
-                    f.problem("initially_deferred", "'initially_deferred: true' needs 'deferrable: true'");
-                }
-                references = new ForeignKeyRef(
-                        references.table(), references.columns(), references.onDelete(), references.onUpdate(), d, i);
-            }
-        }
-        if (type != null) {
-            ConstraintRules.check(type, f, cols, check, references, problems);
-        }
+        TableConstraint constraint = constraints.read(f, at);
         Map<String, String> up = f.expressions("up");
         Map<String, String> down = f.expressions("down");
+        List<String> cols = constraint == null ? List.of() : constraint.columns();
         ConstraintRules.checkExpressionColumns(f, "up", up, cols, problems);
         ConstraintRules.checkExpressionColumns(f, "down", down, cols, problems);
-        return new CreateConstraint(table, name, type, cols, check, references, up, down, at);
-    }
-
-    private static ConstraintType constraintType(Fields f) {
-        String text = f.string("type", true);
-        if (text == null) {
-            return null;
-        }
-        List<String> known = List.of("check", "unique", "foreign_key");
-        if (!known.contains(text)) {
-            f.problem(
-                    "type",
-                    "constraint type " + Problems.quote(text) + " must be one of " + String.join(", ", known)
-                            + Suggestions.didYouMean(text, known));
-            return null;
-        }
-        return ConstraintType.valueOf(text.toUpperCase(Locale.ROOT));
+        return constraint == null ? null : new CreateConstraint(table, constraint, up, down, at);
     }
 
     private void sameName(Fields f, String from, String to, String what) {
@@ -255,7 +397,7 @@ final class OperationReader {
 
     private static Map<String, List<String>> fields() {
         Map<String, List<String>> fields = new LinkedHashMap<>();
-        fields.put("create_table", List.of("name", "columns", "comment"));
+        fields.put("create_table", List.of("name", "columns", "constraints", "comment"));
         fields.put("drop_table", List.of("name"));
         fields.put("rename_table", List.of("from", "to"));
         fields.put("add_column", List.of("table", "column", "up"));
@@ -272,27 +414,23 @@ final class OperationReader {
                         "unique",
                         "check",
                         "references",
+                        "comment",
                         "name",
                         "up",
                         "down"));
-        fields.put("create_index", List.of("table", "name", "columns", "unique", "method", "predicate"));
-        fields.put("drop_index", List.of("name"));
         fields.put(
-                "create_constraint",
-                List.of(
-                        "table",
-                        "name",
-                        "type",
-                        "columns",
-                        "check",
-                        "references",
-                        "deferrable",
-                        "initially_deferred",
-                        "up",
-                        "down"));
-        fields.put("drop_constraint", List.of("table", "name"));
+                "create_index",
+                List.of("table", "name", "columns", "unique", "method", "predicate", "storage_parameters"));
+        fields.put("drop_index", List.of("name"));
+        List<String> createConstraint = new ArrayList<>(List.of("table"));
+        createConstraint.addAll(ConstraintReader.FIELDS);
+        createConstraint.addAll(List.of("up", "down"));
+        fields.put("create_constraint", List.copyOf(createConstraint));
+        fields.put("drop_constraint", List.of("table", "name", "up", "down"));
+        fields.put("drop_multicolumn_constraint", List.of("table", "name", "up", "down"));
         fields.put("rename_constraint", List.of("table", "from", "to"));
-        fields.put("sql", List.of("up", "down"));
+        fields.put("set_replica_identity", List.of("table", "identity"));
+        fields.put("sql", List.of("up", "down", "on_complete", "irreversible"));
         return Collections.unmodifiableMap(fields);
     }
 }

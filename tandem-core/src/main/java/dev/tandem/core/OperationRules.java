@@ -20,6 +20,15 @@ final class OperationRules {
     private OperationRules() {}
 
     static void check(Operation operation, List<LintFinding> findings) {
+        expressions(operation).forEach((what, expression) -> {
+            if (SqlExpressions.readsOtherRows(expression)) {
+                findings.add(LintRule.CROSS_TABLE_EXPRESSION.finding(
+                        operation.location(),
+                        what + " reads other rows (a subquery); it is evaluated when a row is written or backfilled,"
+                                + " not when the rows it reads change. Qualify the other table's columns with its"
+                                + " name: an unqualified name is read as this table's column"));
+            }
+        });
         switch (operation) {
             case RawSql op -> rawSql(op, findings);
             case AddColumn op -> addColumn(op, findings);
@@ -39,11 +48,44 @@ final class OperationRules {
         }
     }
 
+    /** Each up and down expression of the operation, by a description of where it is. */
+    private static java.util.Map<String, String> expressions(Operation operation) {
+        java.util.Map<String, String> out = new java.util.LinkedHashMap<>();
+        switch (operation) {
+            case AddColumn op ->
+                out.put("'up' of " + op.table() + "." + op.column().name(), op.up());
+            case DropColumn op -> out.put("'down' of " + op.table() + "." + op.column(), op.down());
+            case AlterColumn op -> {
+                out.put("'up' of " + op.table() + "." + op.column(), op.up());
+                out.put("'down' of " + op.table() + "." + op.column(), op.down());
+            }
+            case Operation.CreateConstraint op -> {
+                op.up().forEach((c, e) -> out.put("'up' of " + op.table() + "." + c, e));
+                op.down().forEach((c, e) -> out.put("'down' of " + op.table() + "." + c, e));
+            }
+            case Operation.DropConstraint op -> {
+                op.up().forEach((c, e) -> out.put("'up' of " + op.table() + (c.isEmpty() ? "" : "." + c), e));
+                op.down().forEach((c, e) -> out.put("'down' of " + op.table() + (c.isEmpty() ? "" : "." + c), e));
+            }
+            default -> {
+                // no expressions
+            }
+        }
+        out.values().removeIf(java.util.Objects::isNull);
+        return out;
+    }
+
     private static void rawSql(RawSql op, List<LintFinding> findings) {
         findings.add(LintRule.UNCHECKED_SQL.finding(op.location(), "tandem cannot check raw SQL; review it by hand"));
-        if (op.down() == null) {
+        if (op.down() == null && !op.irreversible() && !op.onComplete()) {
             findings.add(LintRule.SQL_WITHOUT_DOWN.finding(
-                    op.location(), "sql has no 'down', so the migration cannot be rolled back; write the reverse SQL"));
+                    op.location(),
+                    "sql has no 'down', so the migration cannot be rolled back; write the reverse SQL, or mark the"
+                            + " operation 'irreversible: true' to say so"));
+        }
+        if (op.blocksRollback()) {
+            findings.add(LintRule.IRREVERSIBLE_SQL.finding(
+                    op.location(), "sql is marked irreversible: once started, this migration cannot be rolled back"));
         }
     }
 

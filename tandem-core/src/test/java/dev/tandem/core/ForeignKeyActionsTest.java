@@ -36,7 +36,7 @@ class ForeignKeyActionsTest {
         assertThat(String.join("\n", MigrationValidationTest.operationProblems("""
                   - create_constraint: { table: items, name: c, type: check, check: "u > 0", deferrable: true }
                 """)))
-                .contains("'deferrable' and 'initially_deferred' belong to a foreign_key constraint");
+                .contains("'deferrable' applies only to unique, primary_key, foreign_key and exclude constraints");
     }
 
     @Test

@@ -42,7 +42,7 @@ class LinterTest {
                         "m.yaml:5:37: warning [prefer-bigint] t.c is integer, which can run out of values; prefer"
                                 + " bigint, as widening it later means a full migration",
                         "m.yaml:6:5: error [sql-without-down] sql has no 'down', so the migration cannot be rolled"
-                                + " back; write the reverse SQL",
+                                + " back; write the reverse SQL, or mark the operation 'irreversible: true' to say so",
                         "m.yaml:6:5: warning [unchecked-sql] tandem cannot check raw SQL; review it by hand");
         assertThat(Linter.hasErrors(findings)).isTrue();
     }

@@ -218,7 +218,7 @@ class MigrationValidationTest {
                 """))
                 .containsExactly(
                         "m.yaml:5:5: alter_column changes nothing in customers.id; give at least one of type,"
-                                + " nullable, default, unique, check, references, name",
+                                + " nullable, default, unique, check, references, comment, name",
                         "m.yaml:6:57: renames column customers.email to the same name",
                         "m.yaml:7:57: 'columns' in create_index must not be empty",
                         "m.yaml:7:69: unknown index method 'btre'; use one of btree, hash, gist, spgist, gin, brin;"
@@ -227,8 +227,8 @@ class MigrationValidationTest {
                         "m.yaml:9:24: a unique constraint needs a non-empty 'columns' list",
                         "m.yaml:15:19: references names 2 column(s) but 'columns' names 1; they must pair up one to"
                                 + " one",
-                        "m.yaml:16:57: constraint type 'foreign' must be one of check, unique, foreign_key; did you"
-                                + " mean 'foreign_key'?");
+                        "m.yaml:16:57: constraint type 'foreign' must be one of check, unique, foreign_key,"
+                                + " primary_key, exclude; did you mean 'foreign_key'?");
     }
 
     @Test

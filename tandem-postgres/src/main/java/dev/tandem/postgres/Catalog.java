@@ -81,7 +81,9 @@ record Catalog(
             boolean rowSecurity,
             List<Statistics> statistics,
             Map<String, Sequence> sequences,
-            Map<String, String> uniqueBy) {
+            Map<String, String> uniqueBy,
+            Map<String, String> columnComments,
+            String replicaIdentity) {
 
         Optional<Column> column(String name) {
             return columns.stream().filter(c -> c.name().equals(name)).findFirst();
@@ -238,7 +240,44 @@ record Catalog(
                 t.getBoolean("relrowsecurity"),
                 statistics(c, oid, version),
                 sequences(c, oid),
-                uniqueBy(c, oid));
+                uniqueBy(c, oid),
+                columnComments(c, oid),
+                replicaIdentity(c, oid));
+    }
+
+    /** Each column's comment, by column name; columns without one are absent. */
+    private static Map<String, String> columnComments(Connection c, long oid) throws SQLException {
+        Map<String, String> out = new LinkedHashMap<>();
+        try (PreparedStatement ps =
+                c.prepareStatement("SELECT a.attname, d.description FROM pg_attribute a JOIN pg_description d"
+                        + " ON d.objoid = a.attrelid AND d.classoid = 'pg_class'::regclass AND d.objsubid = a.attnum"
+                        + " WHERE a.attrelid = ? AND a.attnum > 0 AND NOT a.attisdropped")) {
+            ps.setLong(1, oid);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.put(rs.getString(1), rs.getString(2));
+                }
+            }
+        }
+        return out;
+    }
+
+    /** The replica identity as ALTER TABLE ... REPLICA IDENTITY writes it: DEFAULT, FULL, NOTHING or USING INDEX "i". */
+    private static String replicaIdentity(Connection c, long oid) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(
+                "SELECT t.relreplident, (SELECT i.relname FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid"
+                        + " WHERE x.indrelid = t.oid AND x.indisreplident) FROM pg_class t WHERE t.oid = ?")) {
+            ps.setLong(1, oid);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return switch (rs.getString(1)) {
+                    case "f" -> "FULL";
+                    case "n" -> "NOTHING";
+                    case "i" -> "USING INDEX " + Sql.id(rs.getString(2));
+                    default -> "DEFAULT";
+                };
+            }
+        }
     }
 
     private static List<Statistics> statistics(Connection c, long oid, int version) throws SQLException {

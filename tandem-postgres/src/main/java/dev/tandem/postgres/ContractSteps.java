@@ -42,7 +42,7 @@ final class ContractSteps {
                     sql.add(alter + "DROP CONSTRAINT " + Sql.id(b.notNullName(tc, c)));
                 }
                 if (a.spec().unique()) {
-                    String k = b.constraintName(tc, c, "key");
+                    String k = b.named(a.spec().uniqueName(), tc, c, "key");
                     sql.add(alter + "ADD CONSTRAINT " + Sql.id(k) + " UNIQUE USING INDEX " + Sql.id(k));
                 }
             }
@@ -89,7 +89,7 @@ final class ContractSteps {
             }
             for (TableChange.Copy c : tc.copies) {
                 if (c.unique()) {
-                    String k = b.constraintName(tc, c.finalName(), "key");
+                    String k = b.named(c.uniqueName(), tc, c.finalName(), "key");
                     sql.add(alter + "ADD CONSTRAINT " + Sql.id(k) + " UNIQUE USING INDEX " + Sql.id(k));
                 }
             }
@@ -104,8 +104,19 @@ final class ContractSteps {
                 }
                 if (op instanceof Operation.CreateConstraint cc
                         && b.model.tableOf(op) == tc
-                        && cc.type() == ConstraintType.UNIQUE) {
-                    sql.add(alter + "ADD CONSTRAINT " + Sql.id(cc.name()) + " UNIQUE USING INDEX " + Sql.id(cc.name()));
+                        && (cc.type() == ConstraintType.UNIQUE || cc.type() == ConstraintType.PRIMARY_KEY)) {
+                    if (cc.type() == ConstraintType.PRIMARY_KEY) {
+                        // SET NOT NULL finds the validated check and skips its scan.
+                        for (String column : b.primaryKeyNotNulls(tc)) {
+                            sql.add(alter + "ALTER COLUMN " + Sql.id(column) + " SET NOT NULL");
+                            sql.add(alter + "DROP CONSTRAINT " + Sql.id(b.notNullName(tc, column)));
+                        }
+                    }
+                    sql.add(alter + "ADD CONSTRAINT " + Sql.id(cc.name())
+                            + (cc.type() == ConstraintType.PRIMARY_KEY ? " PRIMARY KEY" : " UNIQUE")
+                            + " USING INDEX " + Sql.id(cc.name())
+                            + (cc.constraint().deferrable() ? " DEFERRABLE" : "")
+                            + (cc.constraint().initiallyDeferred() ? " INITIALLY DEFERRED" : ""));
                 }
             }
             if (tc.renamedTo != null) {
@@ -138,6 +149,17 @@ final class ContractSteps {
                         LockMode.ACCESS_EXCLUSIVE,
                         true,
                         "instant");
+            }
+        }
+        for (Operation op : b.m.operations()) {
+            if (op instanceof Operation.RawSql raw && raw.onComplete()) {
+                b.step(
+                        Stage.COMPLETE,
+                        "raw sql on complete (unchecked) at " + raw.location(),
+                        raw.up(),
+                        LockMode.ACCESS_EXCLUSIVE,
+                        true,
+                        "unknown: raw SQL");
             }
         }
         b.step(
@@ -173,7 +195,7 @@ final class ContractSteps {
         List<Operation> reversed = new ArrayList<>(b.m.operations());
         Collections.reverse(reversed);
         for (Operation op : reversed) {
-            if (op instanceof Operation.RawSql sql && sql.down() != null) {
+            if (op instanceof Operation.RawSql sql && sql.down() != null && !sql.onComplete()) {
                 b.step(
                         Stage.ROLLBACK,
                         "raw sql down (unchecked) at " + sql.location(),
@@ -200,6 +222,31 @@ final class ContractSteps {
                                                 table,
                                                 Sql.id(rc.to()),
                                                 Sql.id(rc.from()))),
+                        LockMode.ACCESS_EXCLUSIVE,
+                        true,
+                        "instant: catalog only");
+            } else if (op instanceof Operation.AlterColumn al
+                    && al.changesComment()
+                    && !b.model.tableOf(op).isNew()) {
+                TableChange tc = b.model.tableOf(op);
+                String column = RecipeBuilder.commentedColumn(tc, al);
+                String before = tc.existing.columnComments().get(column);
+                b.step(
+                        Stage.ROLLBACK,
+                        "put back the comment of " + b.schema + "." + tc.table + "." + column,
+                        "COMMENT ON COLUMN " + b.t(tc.table) + "." + Sql.id(column) + " IS "
+                                + (before == null ? "NULL" : Sql.literal(before)),
+                        LockMode.SHARE_UPDATE_EXCLUSIVE,
+                        true,
+                        "instant: catalog only");
+            } else if (op instanceof Operation.SetReplicaIdentity
+                    && !b.model.tableOf(op).isNew()) {
+                TableChange tc = b.model.tableOf(op);
+                // Before the indexes this migration built are dropped: the identity may name one of them.
+                b.step(
+                        Stage.ROLLBACK,
+                        "put back the replica identity of " + b.schema + "." + tc.table,
+                        "ALTER TABLE " + b.t(tc.table) + " REPLICA IDENTITY " + tc.existing.replicaIdentity(),
                         LockMode.ACCESS_EXCLUSIVE,
                         true,
                         "instant: catalog only");
@@ -236,6 +283,9 @@ final class ContractSteps {
             tc.added.forEach(a ->
                     sql.add(alter + "DROP COLUMN IF EXISTS " + Sql.id(a.spec().name())));
             tc.copies.forEach(c -> sql.add(alter + "DROP COLUMN IF EXISTS " + Sql.id(c.copy())));
+            b.primaryKeyNotNulls(tc)
+                    .forEach(column ->
+                            sql.add(alter + "DROP CONSTRAINT IF EXISTS " + Sql.id(b.notNullName(tc, column))));
             for (Operation op : b.m.operations()) {
                 if (op instanceof Operation.CreateConstraint cc && b.model.tableOf(op) == tc) {
                     sql.add(alter + "DROP CONSTRAINT IF EXISTS " + Sql.id(cc.name()));

@@ -29,6 +29,7 @@ final class CopyFidelity {
         Set<String> copied = copies(tc).keySet();
         return tc.existing.indexes().stream()
                 .filter(i -> i.columns().stream().anyMatch(copied::contains))
+                .filter(i -> i.constraintName() == null || !tc.droppedConstraints.contains(i.constraintName()))
                 .toList();
     }
 
@@ -37,7 +38,8 @@ final class CopyFidelity {
         Set<String> copied = copies(tc).keySet();
         return tc.existing.constraints().stream()
                 .filter(k -> (k.type() == 'c' || k.type() == 'f')
-                        && k.columns().stream().anyMatch(copied::contains))
+                        && k.columns().stream().anyMatch(copied::contains)
+                        && !tc.droppedConstraints.contains(k.name()))
                 .toList();
     }
 

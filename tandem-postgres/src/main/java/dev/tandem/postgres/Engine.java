@@ -224,7 +224,7 @@ public final class Engine {
             runStage(c, id, Stage.VALIDATE);
             StateStore.Row row = StateStore.find(c, id).orElseThrow();
             options.listener()
-                    .info("the new shape is served: new clients use search_path " + row.schema() + "_" + row.id() + ", "
+                    .info("the new shape is served: new clients use search_path " + row.versionSchema() + ", "
                             + row.schema());
             if (row.phase() == Phase.EXPANDED) {
                 inTransaction(c, () -> StateStore.transition(c, row, Phase.BACKFILLED, false, null, options.actor()));
@@ -330,7 +330,7 @@ public final class Engine {
         }
         boolean resuming =
                 StateStore.steps(c, row.id(), Stage.COMPLETE).stream().anyMatch(StateStore.StoredStep::done);
-        List<String> dependents = VersionSchema.dependents(c, row.schema() + "_" + row.id());
+        List<String> dependents = VersionSchema.dependents(c, row.versionSchema());
         if (!dependents.isEmpty() && !resuming) {
             // Not a gate either: complete drops the version schema, and nothing it holds may be dropped blindly.
             throw new TandemException(
@@ -379,13 +379,20 @@ public final class Engine {
     private MigrationStatus rollback(Connection c, String id, TransitionRequest request) throws SQLException {
         StateStore.Row row = StateStore.find(c, id).orElseThrow();
         requireTransition(row, Phase.ROLLED_BACK);
+        if (row.rollbackRefusal() != null) {
+            throw new TandemException(
+                    ErrorCode.GATE_REFUSED,
+                    "rollback of " + row.id() + " is not possible: " + row.rollbackRefusal()
+                            + ", so its effect cannot be undone. Finish the migration with `tandem complete`,"
+                            + " and undo what it did with a new migration");
+        }
         if (StateStore.steps(c, row.id(), Stage.COMPLETE).stream().anyMatch(StateStore.StoredStep::done)) {
             throw new TandemException(
                     ErrorCode.PHASE_INVALID,
                     "complete has already begun for " + row.id()
                             + " and removed part of the old shape; finish it with `tandem complete`");
         }
-        List<String> dependents = VersionSchema.dependents(c, row.schema() + "_" + row.id());
+        List<String> dependents = VersionSchema.dependents(c, row.versionSchema());
         String reason = request.reason();
         if (!dependents.isEmpty()) {
             gate(
@@ -504,12 +511,13 @@ public final class Engine {
         return new MigrationStatus(
                 r.id(),
                 r.schema(),
-                r.schema() + "_" + r.id(),
+                r.versionSchema(),
                 r.phase(),
                 r.checksum(),
                 r.createdAt(),
                 r.updatedAt(),
                 BackfillState.progress(c, id),
-                StateStore.unfinished(c, r));
+                StateStore.unfinished(c, r),
+                r.rollbackRefusal());
     }
 }

@@ -4,6 +4,7 @@ import dev.tandem.core.ColumnSpec;
 import dev.tandem.core.Migration;
 import dev.tandem.core.Operation;
 import dev.tandem.core.Problem;
+import dev.tandem.core.TableConstraint;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -25,7 +26,10 @@ final class FragmentCheck {
             Map<String, String> fragments = new LinkedHashMap<>();
             Map<String, String> rowExpressions = new LinkedHashMap<>();
             switch (op) {
-                case Operation.CreateTable ct -> ct.columns().forEach(c -> column(c.name() + ".", c, fragments));
+                case Operation.CreateTable ct -> {
+                    ct.columns().forEach(c -> column(c.name() + ".", c, fragments));
+                    ct.constraints().forEach(k -> constraint("constraints." + k.name() + ".", k, fragments));
+                }
                 case Operation.AddColumn ac -> {
                     column("column.", ac.column(), fragments);
                     rowExpressions.put("up", ac.up());
@@ -41,9 +45,12 @@ final class FragmentCheck {
                 case Operation.CreateIndex ci -> {
                     fragments.put("method", ci.method());
                     fragments.put("predicate", ci.predicate());
+                    fragments.put("storage_parameters", ci.storageParameters());
+                    ci.columns().forEach(c -> c.opclassParams()
+                            .forEach(p -> fragments.put("columns." + c.column() + ".opclass.params", p)));
                 }
                 case Operation.CreateConstraint cc -> {
-                    fragments.put("check", cc.check());
+                    constraint("", cc.constraint(), fragments);
                     cc.up().forEach((column, e) -> rowExpressions.put("up." + column, e));
                     cc.down().forEach((column, e) -> rowExpressions.put("down." + column, e));
                 }
@@ -51,7 +58,13 @@ final class FragmentCheck {
                 case Operation.RenameTable ignored -> {}
                 case Operation.RenameColumn ignored -> {}
                 case Operation.DropIndex ignored -> {}
-                case Operation.DropConstraint ignored -> {}
+                case Operation.DropConstraint dc -> {
+                    dc.up().forEach((column, e) -> rowExpressions.put(column.isEmpty() ? "up" : "up." + column, e));
+                    dc.down()
+                            .forEach(
+                                    (column, e) -> rowExpressions.put(column.isEmpty() ? "down" : "down." + column, e));
+                }
+                case Operation.SetReplicaIdentity ignored -> {}
                 case Operation.RenameConstraint ignored -> {}
                 case Operation.RawSql ignored -> {}
             }
@@ -78,6 +91,15 @@ final class FragmentCheck {
             });
         }
         return problems;
+    }
+
+    private static void constraint(String prefix, TableConstraint k, Map<String, String> fragments) {
+        fragments.put(prefix + "check", k.check());
+        fragments.put(prefix + "index_parameters.storage_parameters", k.index().storageParameters());
+        if (k.exclusion() != null) {
+            fragments.put(prefix + "exclude.elements", k.exclusion().elements());
+            fragments.put(prefix + "exclude.predicate", k.exclusion().predicate());
+        }
     }
 
     private static void column(String prefix, ColumnSpec c, Map<String, String> fragments) {

@@ -7,7 +7,8 @@ import java.time.Instant;
  * Where one migration stands, as recorded in the target database's {@code tandem} schema.
  * {@code backfill} is null when there is no backfill to report; {@code unfinished} is null unless a
  * {@code complete} or {@code rollback} began and did not finish, in which case {@code phase} is still
- * the phase it began from and only that command can go on.
+ * the phase it began from and only that command can go on. {@code rollbackRefusal} says why
+ * {@code rollback} cannot undo the migration (an irreversible {@code sql} operation); null when it can.
  */
 public record MigrationStatus(
         String id,
@@ -18,4 +19,5 @@ public record MigrationStatus(
         Instant createdAt,
         Instant updatedAt,
         BackfillProgress backfill,
-        UnfinishedStage unfinished) {}
+        UnfinishedStage unfinished,
+        String rollbackRefusal) {}

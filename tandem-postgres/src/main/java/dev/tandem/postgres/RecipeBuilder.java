@@ -3,8 +3,10 @@ package dev.tandem.postgres;
 import dev.tandem.core.ColumnSpec;
 import dev.tandem.core.ConstraintType;
 import dev.tandem.core.ForeignKeyRef;
+import dev.tandem.core.IndexColumn;
 import dev.tandem.core.Migration;
 import dev.tandem.core.Operation;
+import dev.tandem.core.TableConstraint;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -75,6 +77,11 @@ final class RecipeBuilder {
         return name;
     }
 
+    /** The name the file gives a column's constraint, or PostgreSQL's own name for it. */
+    String named(String given, TableChange tc, String column, String suffix) {
+        return given != null ? given : constraintName(tc, column, suffix);
+    }
+
     boolean nameTaken(TableChange tc, String name) {
         return model.catalog.relationExists(name)
                 || (tc.existing != null
@@ -107,7 +114,8 @@ final class RecipeBuilder {
                 if (c.defaultValue() != null) {
                     clauses.add("ALTER COLUMN " + Sql.id(c.name()) + " SET DEFAULT " + c.defaultValue());
                 }
-                columnConstraints(tc, c.name(), c.name(), !c.nullable(), c.check(), c.references(), clauses);
+                columnConstraints(
+                        tc, c.name(), c.name(), !c.nullable(), c.check(), c.checkName(), c.references(), clauses);
             }
             for (TableChange.Copy c : tc.copies) {
                 // A copy of the same type keeps the original column's collation.
@@ -118,7 +126,8 @@ final class RecipeBuilder {
                 if (c.defaultExpr() != null) {
                     clauses.add("ALTER COLUMN " + Sql.id(c.copy()) + " SET DEFAULT " + c.defaultExpr());
                 }
-                columnConstraints(tc, c.copy(), c.finalName(), c.notNull(), c.check(), c.references(), clauses);
+                columnConstraints(
+                        tc, c.copy(), c.finalName(), c.notNull(), c.check(), c.checkName(), c.references(), clauses);
             }
             // Constraints on the original columns are rebuilt on the copies, once each, so the swap keeps them.
             for (Catalog.Constraint k : CopyFidelity.constraints(tc)) {
@@ -128,6 +137,11 @@ final class RecipeBuilder {
             if (tc.needsSync()) {
                 // Always NULL at rest: set only while a write through the new shape passes the table's triggers.
                 clauses.add("ADD COLUMN " + Sql.id(SyncTrigger.VIA) + " boolean");
+            }
+            // A new primary key's columns become NOT NULL at complete, without a scan, from a validated check.
+            for (String column : primaryKeyNotNulls(tc)) {
+                clauses.add("ADD CONSTRAINT " + Sql.id(notNullName(tc, column)) + " CHECK ("
+                        + Sql.id(tc.physical(column)) + " IS NOT NULL) NOT VALID");
             }
             if (!clauses.isEmpty()) {
                 List<String> sql = new ArrayList<>();
@@ -161,7 +175,8 @@ final class RecipeBuilder {
             }
         }
         for (Operation op : m.operations()) {
-            if (op instanceof Operation.CreateConstraint cc && cc.type() != ConstraintType.UNIQUE) {
+            if (op instanceof Operation.CreateConstraint cc
+                    && (cc.type() == ConstraintType.CHECK || cc.type() == ConstraintType.FOREIGN_KEY)) {
                 TableChange tc = model.tableOf(op);
                 step(
                         Stage.EXPAND,
@@ -201,7 +216,24 @@ final class RecipeBuilder {
             }
         }
         for (Operation op : m.operations()) {
-            if (op instanceof Operation.RawSql sql) {
+            if (op instanceof Operation.AlterColumn al && al.changesComment()) {
+                // Comments are in neither shape's columns: set on the column at once (a copy takes it at
+                // complete), and put back by rollback.
+                TableChange tc = model.tableOf(op);
+                String physical = commentedColumn(tc, al);
+                step(
+                        Stage.EXPAND,
+                        (al.dropComment() ? "remove the comment of " : "comment on ") + schema + "." + tc.table + "."
+                                + al.column(),
+                        "COMMENT ON COLUMN " + t(tc.table) + "." + Sql.id(physical) + " IS "
+                                + (al.dropComment() ? "NULL" : Sql.literal(al.comment())),
+                        LockMode.SHARE_UPDATE_EXCLUSIVE,
+                        true,
+                        "instant: catalog only");
+            }
+        }
+        for (Operation op : m.operations()) {
+            if (op instanceof Operation.RawSql sql && !sql.onComplete()) {
                 step(
                         Stage.EXPAND,
                         "raw sql (unchecked) at " + sql.location(),
@@ -262,6 +294,7 @@ final class RecipeBuilder {
             String name,
             boolean notNull,
             String check,
+            String checkName,
             ForeignKeyRef references,
             List<String> clauses) {
         if (notNull) {
@@ -269,13 +302,51 @@ final class RecipeBuilder {
                     + " IS NOT NULL) NOT VALID");
         }
         if (check != null) {
-            clauses.add("ADD CONSTRAINT " + Sql.id(constraintName(tc, name, "check")) + " CHECK ("
+            clauses.add("ADD CONSTRAINT " + Sql.id(named(checkName, tc, name, "check")) + " CHECK ("
                     + Sql.renameColumns(check, Map.of(name, physical)) + ") NOT VALID");
         }
         if (references != null) {
-            clauses.add("ADD CONSTRAINT " + Sql.id(constraintName(tc, name, "fkey")) + " FOREIGN KEY ("
+            clauses.add("ADD CONSTRAINT " + Sql.id(named(references.name(), tc, name, "fkey")) + " FOREIGN KEY ("
                     + Sql.id(physical) + ") " + references(references) + " NOT VALID");
         }
+    }
+
+    /**
+     * The physical column whose comment alter_column sets: the original, even when the change goes
+     * through a copy, since the copy takes the original's comment at complete.
+     */
+    static String commentedColumn(TableChange tc, Operation.AlterColumn al) {
+        for (TableChange.Copy c : tc.copies) {
+            if (c.finalName().equals(al.newName())) {
+                return c.column();
+            }
+        }
+        String physical = tc.physical(al.newName());
+        return physical != null ? physical : al.column();
+    }
+
+    /** The columns of a primary key that create_constraint adds which may hold NULL now. */
+    List<String> primaryKeyNotNulls(TableChange tc) {
+        List<String> out = new ArrayList<>();
+        for (Operation op : m.operations()) {
+            if (op instanceof Operation.CreateConstraint cc
+                    && cc.type() == ConstraintType.PRIMARY_KEY
+                    && model.tableOf(op) == tc
+                    && !tc.isNew()) {
+                for (String column : cc.columns()) {
+                    String physical = tc.physical(column);
+                    boolean notNull = tc.copies.stream().anyMatch(c -> c.copy().equals(physical) && c.notNull())
+                            || tc.existing
+                                    .column(physical)
+                                    .map(Catalog.Column::notNull)
+                                    .orElse(false);
+                    if (!notNull) {
+                        out.add(column);
+                    }
+                }
+            }
+        }
+        return out;
     }
 
     private String createTable(Operation.CreateTable ct) {
@@ -300,13 +371,16 @@ final class RecipeBuilder {
                     d.append(" GENERATED ALWAYS AS (").append(e.expression()).append(") STORED");
             }
             if (c.unique()) {
-                d.append(" UNIQUE");
+                d.append(constraintPrefix(c.uniqueName())).append(" UNIQUE");
             }
             if (c.check() != null) {
-                d.append(" CHECK (").append(c.check()).append(')');
+                d.append(constraintPrefix(c.checkName()))
+                        .append(" CHECK (")
+                        .append(c.check())
+                        .append(')');
             }
             if (c.references() != null) {
-                d.append(' ').append(references(c.references()));
+                d.append(constraintPrefix(c.references().name())).append(' ').append(references(c.references()));
             }
             if (c.primaryKey()) {
                 pk.add(c.name());
@@ -316,7 +390,43 @@ final class RecipeBuilder {
         if (!pk.isEmpty()) {
             defs.add("PRIMARY KEY (" + Sql.ids(pk) + ")");
         }
+        for (TableConstraint k : ct.constraints()) {
+            defs.add("CONSTRAINT " + Sql.id(k.name()) + " " + tableConstraint(k, k.columns()));
+        }
         return "CREATE TABLE " + t(ct.name()) + " (\n  " + String.join(",\n  ", defs) + "\n)";
+    }
+
+    private static String constraintPrefix(String name) {
+        return name == null ? "" : " CONSTRAINT " + Sql.id(name);
+    }
+
+    /**
+     * A table constraint's definition after its name, over {@code physical} columns: as create_table
+     * writes it, and as create_constraint adds a check, a foreign key or an exclusion.
+     */
+    private String tableConstraint(TableConstraint k, List<String> physical) {
+        String deferral = (k.deferrable() ? " DEFERRABLE" : "") + (k.initiallyDeferred() ? " INITIALLY DEFERRED" : "");
+        return switch (k.type()) {
+            case CHECK -> "CHECK (" + k.check() + ")";
+            case FOREIGN_KEY -> "FOREIGN KEY (" + Sql.ids(physical) + ") " + references(k.references());
+            case UNIQUE ->
+                "UNIQUE" + (k.nullsNotDistinct() ? " NULLS NOT DISTINCT" : "") + " (" + Sql.ids(physical) + ")"
+                        + indexParameters(k.index()) + deferral;
+            case PRIMARY_KEY -> "PRIMARY KEY (" + Sql.ids(physical) + ")" + indexParameters(k.index()) + deferral;
+            case EXCLUDE ->
+                "EXCLUDE USING " + k.exclusion().method() + " (" + k.exclusion().elements() + ")"
+                        + indexParameters(k.index())
+                        + (k.exclusion().predicate() != null
+                                ? " WHERE (" + k.exclusion().predicate() + ")"
+                                : "")
+                        + deferral;
+        };
+    }
+
+    /** {@code INCLUDE (...)} and {@code WITH (...)} of an index-backed constraint, or "". */
+    private static String indexParameters(TableConstraint.IndexParameters p) {
+        return (p.include().isEmpty() ? "" : " INCLUDE (" + Sql.ids(p.include()) + ")")
+                + (p.storageParameters() != null ? " WITH (" + p.storageParameters() + ")" : "");
     }
 
     /** COMMENT ON statements for a new table and its columns, each after a ";", or "". */
@@ -340,10 +450,36 @@ final class RecipeBuilder {
 
     private String constraintBody(TableChange tc, Operation.CreateConstraint cc) {
         List<String> physical = cc.columns().stream().map(tc::physical).toList();
+        TableConstraint k = cc.constraint();
         return switch (cc.type()) {
             case CHECK -> "CHECK (" + Sql.renameColumns(cc.check(), tc.newToPhysicalRenames()) + ")";
-            case UNIQUE -> "UNIQUE (" + Sql.ids(physical) + ")";
-            case FOREIGN_KEY -> "FOREIGN KEY (" + Sql.ids(physical) + ") " + references(cc.references());
+            case EXCLUDE -> {
+                Map<String, String> renames = tc.newToPhysicalRenames();
+                TableConstraint.Exclusion x = k.exclusion();
+                TableConstraint.Exclusion physicalExclusion = new TableConstraint.Exclusion(
+                        x.method(),
+                        Sql.renameColumns(x.elements(), renames),
+                        x.predicate() == null ? null : Sql.renameColumns(x.predicate(), renames));
+                yield tableConstraint(
+                        new TableConstraint(
+                                k.name(),
+                                k.type(),
+                                k.columns(),
+                                null,
+                                null,
+                                k.deferrable(),
+                                k.initiallyDeferred(),
+                                false,
+                                physicalExclusion,
+                                new TableConstraint.IndexParameters(
+                                        k.index().storageParameters(),
+                                        k.index().include().stream()
+                                                .map(tc::physical)
+                                                .toList()),
+                                k.location()),
+                        physical);
+            }
+            default -> tableConstraint(k, physical);
         };
     }
 
@@ -396,26 +532,20 @@ final class RecipeBuilder {
             }
             List<String> toValidate = new ArrayList<>();
             for (TableChange.Added a : tc.added) {
-                collectValidations(
-                        tc,
-                        a.spec().name(),
-                        !a.spec().nullable(),
-                        a.spec().check(),
-                        a.spec().references(),
-                        toValidate);
-                if (a.spec().unique()) {
-                    uniqueIndex(
-                            tc,
-                            constraintName(tc, a.spec().name(), "key"),
-                            List.of(a.spec().name()));
+                ColumnSpec c = a.spec();
+                collectValidations(tc, c.name(), !c.nullable(), c.check(), c.checkName(), c.references(), toValidate);
+                if (c.unique()) {
+                    uniqueIndex(tc, named(c.uniqueName(), tc, c.name(), "key"), List.of(c.name()));
                 }
             }
             for (TableChange.Copy c : tc.copies) {
-                collectValidations(tc, c.finalName(), c.notNull(), c.check(), c.references(), toValidate);
+                collectValidations(
+                        tc, c.finalName(), c.notNull(), c.check(), c.checkName(), c.references(), toValidate);
                 if (c.unique()) {
-                    uniqueIndex(tc, constraintName(tc, c.finalName(), "key"), List.of(c.copy()));
+                    uniqueIndex(tc, named(c.uniqueName(), tc, c.finalName(), "key"), List.of(c.copy()));
                 }
             }
+            primaryKeyNotNulls(tc).forEach(column -> toValidate.add(notNullName(tc, column)));
             if (!tc.copies.isEmpty()) {
                 CopyFidelity.constraints(tc).forEach(k -> toValidate.add(rebuiltIndexName(k.name())));
                 for (Catalog.Index index : CopyFidelity.indexes(tc)) {
@@ -447,37 +577,111 @@ final class RecipeBuilder {
         for (Operation op : m.operations()) {
             TableChange tc = model.tableOf(op);
             if (op instanceof Operation.CreateConstraint cc) {
-                if (cc.type() == ConstraintType.UNIQUE) {
-                    uniqueIndex(
-                            tc,
-                            cc.name(),
-                            cc.columns().stream().map(tc::physical).toList());
-                } else {
-                    step(
-                            Stage.VALIDATE,
-                            "validate constraint " + cc.name(),
-                            "ALTER TABLE " + t(tc.table) + " VALIDATE CONSTRAINT " + Sql.id(cc.name()),
-                            LockMode.SHARE_UPDATE_EXCLUSIVE,
-                            true,
-                            size(tc.existing));
+                TableConstraint k = cc.constraint();
+                List<String> physical = cc.columns().stream().map(tc::physical).toList();
+                switch (cc.type()) {
+                    case UNIQUE, PRIMARY_KEY ->
+                        step(
+                                Stage.VALIDATE,
+                                "build unique index " + cc.name() + " concurrently"
+                                        + (cc.type() == ConstraintType.PRIMARY_KEY
+                                                ? " (the primary key's, added at complete)"
+                                                : ""),
+                                "CREATE UNIQUE INDEX CONCURRENTLY IF NOT EXISTS " + Sql.id(cc.name()) + " ON "
+                                        + t(tc.table) + " (" + Sql.ids(physical) + ")"
+                                        + (k.index().include().isEmpty()
+                                                ? ""
+                                                : " INCLUDE ("
+                                                        + Sql.ids(k.index().include().stream()
+                                                                .map(tc::physical)
+                                                                .toList())
+                                                        + ")")
+                                        + (k.nullsNotDistinct() ? " NULLS NOT DISTINCT" : "")
+                                        + (k.index().storageParameters() != null
+                                                ? " WITH (" + k.index().storageParameters() + ")"
+                                                : ""),
+                                LockMode.SHARE_UPDATE_EXCLUSIVE,
+                                false,
+                                size(tc.existing));
+                    case EXCLUDE ->
+                        // PostgreSQL cannot build an exclusion constraint's index concurrently.
+                        step(
+                                Stage.VALIDATE,
+                                "add exclusion constraint " + cc.name()
+                                        + " (builds its index under an exclusive lock: writes wait)",
+                                "ALTER TABLE " + t(tc.table) + " ADD CONSTRAINT " + Sql.id(cc.name()) + " "
+                                        + constraintBody(tc, cc),
+                                LockMode.ACCESS_EXCLUSIVE,
+                                true,
+                                size(tc.existing) + "; blocks reads and writes while the index is built");
+                    default ->
+                        step(
+                                Stage.VALIDATE,
+                                "validate constraint " + cc.name(),
+                                "ALTER TABLE " + t(tc.table) + " VALIDATE CONSTRAINT " + Sql.id(cc.name()),
+                                LockMode.SHARE_UPDATE_EXCLUSIVE,
+                                true,
+                                size(tc.existing));
                 }
             } else if (op instanceof Operation.CreateIndex ci) {
                 step(
                         Stage.VALIDATE,
                         "create index " + ci.name() + " concurrently",
-                        "CREATE " + (ci.unique() ? "UNIQUE " : "") + "INDEX CONCURRENTLY IF NOT EXISTS "
-                                + Sql.id(ci.name()) + " ON " + t(tc.table)
-                                + (ci.method() != null ? " USING " + ci.method() : "") + " ("
-                                + Sql.ids(
-                                        ci.columns().stream().map(tc::physical).toList()) + ")"
-                                + (ci.predicate() != null
-                                        ? " WHERE " + Sql.renameColumns(ci.predicate(), tc.newToPhysicalRenames())
-                                        : ""),
+                        createIndex(tc, ci),
                         LockMode.SHARE_UPDATE_EXCLUSIVE,
                         false,
                         size(tc.existing));
             }
         }
+        for (Operation op : m.operations()) {
+            if (op instanceof Operation.SetReplicaIdentity ri) {
+                // After the indexes this migration builds: the identity may name one of them.
+                step(
+                        Stage.VALIDATE,
+                        "set the replica identity of " + schema + "." + model.tableOf(op).table + " to "
+                                + ri.type().toLowerCase(java.util.Locale.ROOT)
+                                + (ri.index() != null ? " " + ri.index() : ""),
+                        "ALTER TABLE " + t(model.tableOf(op).table) + " REPLICA IDENTITY " + replicaIdentity(ri),
+                        LockMode.ACCESS_EXCLUSIVE,
+                        true,
+                        "instant: catalog only");
+            }
+        }
+    }
+
+    static String replicaIdentity(Operation.SetReplicaIdentity ri) {
+        return ri.index() != null ? "USING INDEX " + Sql.id(ri.index()) : ri.type();
+    }
+
+    /** CREATE INDEX CONCURRENTLY with every option the file gives, over the physical columns. */
+    private String createIndex(TableChange tc, Operation.CreateIndex ci) {
+        List<String> keys = new ArrayList<>();
+        for (IndexColumn c : ci.columns()) {
+            StringBuilder k = new StringBuilder(Sql.id(tc.physical(c.column())));
+            if (c.collate() != null) {
+                k.append(" COLLATE ").append(Sql.id(c.collate()));
+            }
+            if (c.opclass() != null) {
+                k.append(' ').append(Sql.id(c.opclass()));
+                if (!c.opclassParams().isEmpty()) {
+                    k.append(" (").append(String.join(", ", c.opclassParams())).append(')');
+                }
+            }
+            if (c.sort() != null) {
+                k.append(' ').append(c.sort());
+            }
+            if (c.nulls() != null) {
+                k.append(" NULLS ").append(c.nulls());
+            }
+            keys.add(k.toString());
+        }
+        return "CREATE " + (ci.unique() ? "UNIQUE " : "") + "INDEX CONCURRENTLY IF NOT EXISTS " + Sql.id(ci.name())
+                + " ON " + t(tc.table) + (ci.method() != null ? " USING " + ci.method() : "") + " ("
+                + String.join(", ", keys) + ")"
+                + (ci.storageParameters() != null ? " WITH (" + ci.storageParameters() + ")" : "")
+                + (ci.predicate() != null
+                        ? " WHERE " + Sql.renameColumns(ci.predicate(), tc.newToPhysicalRenames())
+                        : "");
     }
 
     /** The new shape is served once every row is in it, with its indexes and constraints in place. */
@@ -496,15 +700,21 @@ final class RecipeBuilder {
     }
 
     private void collectValidations(
-            TableChange tc, String name, boolean notNull, String check, ForeignKeyRef references, List<String> out) {
+            TableChange tc,
+            String name,
+            boolean notNull,
+            String check,
+            String checkName,
+            ForeignKeyRef references,
+            List<String> out) {
         if (notNull) {
             out.add(notNullName(tc, name));
         }
         if (check != null) {
-            out.add(constraintName(tc, name, "check"));
+            out.add(named(checkName, tc, name, "check"));
         }
         if (references != null) {
-            out.add(constraintName(tc, name, "fkey"));
+            out.add(named(references.name(), tc, name, "fkey"));
         }
     }
 

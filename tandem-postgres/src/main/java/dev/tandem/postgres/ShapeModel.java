@@ -28,6 +28,7 @@ final class ShapeModel {
     private final Map<Operation, TableChange> byOperation = new IdentityHashMap<>();
     private final List<TableChange> tables = new ArrayList<>();
     private final List<Problem> problems = new ArrayList<>();
+    private final java.util.Set<String> constraintNamesGiven = new java.util.HashSet<>();
 
     private ShapeModel(Migration migration, Catalog catalog) {
         this.migration = migration;
@@ -158,6 +159,7 @@ final class ShapeModel {
         switch (op) {
             case Operation.CreateTable ct -> {
                 if (requireFreeTable(op, ct.name())) {
+                    constraintNames(ct).forEach(name -> requireFreeConstraintName(op, ct.name(), name));
                     TableChange t = new TableChange(ct.name(), null, ct);
                     tables.add(t);
                     byNewName.put(ct.name(), t);
@@ -214,6 +216,14 @@ final class ShapeModel {
                                         + " is created by this migration; declare its columns in create_table");
                         return;
                     }
+                    requireFreeConstraintName(op, t.table, ac.column().uniqueName());
+                    requireFreeConstraintName(op, t.table, ac.column().checkName());
+                    requireFreeConstraintName(
+                            op,
+                            t.table,
+                            ac.column().references() == null
+                                    ? null
+                                    : ac.column().references().name());
                     t.added.add(added(t, ac));
                     t.newShape.put(ac.column().name(), ac.column().name());
                 }
@@ -242,9 +252,22 @@ final class ShapeModel {
             case Operation.RenameColumn rc -> rename(op, rc.table(), rc.from(), rc.to());
             case Operation.AlterColumn al -> {
                 if (!al.needsCopy()) {
-                    rename(op, al.table(), al.column(), al.name());
+                    if (al.name() != null) {
+                        rename(op, al.table(), al.column(), al.name());
+                    } else {
+                        TableChange t = table(op, al.table());
+                        if (t != null && requireColumn(op, t, al.column())) {
+                            requireExisting(op, t, al.column());
+                        }
+                    }
                     return;
                 }
+                requireFreeConstraintName(op, al.table(), al.uniqueName());
+                requireFreeConstraintName(op, al.table(), al.checkName());
+                requireFreeConstraintName(
+                        op,
+                        al.table(),
+                        al.references() == null ? null : al.references().name());
                 TableChange t = table(op, al.table());
                 if (t != null && requireColumn(op, t, al.column()) && requireExisting(op, t, al.column())) {
                     if (al.name() != null && !al.name().equals(al.column()) && !requireFreeColumn(op, t, al.name())) {
@@ -260,7 +283,9 @@ final class ShapeModel {
                             al.defaultValue(),
                             al.dropDefault(),
                             Boolean.TRUE.equals(al.unique()),
+                            al.uniqueName(),
                             al.check(),
+                            al.checkName(),
                             al.references(),
                             al.up(),
                             al.down());
@@ -269,7 +294,7 @@ final class ShapeModel {
             case Operation.CreateIndex ci -> {
                 TableChange t = table(op, ci.table());
                 if (t != null && requireFreeTable(op, ci.name())) {
-                    ci.columns().forEach(c -> requireColumn(op, t, c));
+                    ci.columnNames().forEach(c -> requireColumn(op, t, c));
                 }
             }
             case Operation.DropIndex di -> {
@@ -282,12 +307,20 @@ final class ShapeModel {
                 if (t == null) {
                     return;
                 }
-                boolean taken = tables.stream()
-                        .filter(x -> x.existing != null)
-                        .flatMap(x -> x.existing.constraints().stream())
-                        .anyMatch(c -> c.name().equals(cc.name()));
-                if (taken || catalog.relationExists(cc.name())) {
-                    problem(op.location(), "a constraint or relation named " + cc.name() + " already exists");
+                requireFreeConstraintName(op, t.table, cc.name());
+                if (cc.type() == ConstraintType.PRIMARY_KEY && t.isNew()) {
+                    problem(
+                            op.location(),
+                            "table " + qualified(t.table)
+                                    + " is created by this migration; declare its primary key in create_table");
+                    return;
+                }
+                if (cc.type() == ConstraintType.PRIMARY_KEY
+                        && !t.existing.primaryKey().isEmpty()) {
+                    problem(
+                            op.location(),
+                            "table " + qualified(t.table) + " already has a primary key ("
+                                    + String.join(", ", t.existing.primaryKey()) + "); a table has at most one");
                 }
                 for (String c : cc.columns()) {
                     if (requireColumn(op, t, c) && cc.up().containsKey(c) && requireExisting(op, t, c)) {
@@ -303,10 +336,13 @@ final class ShapeModel {
                                 false,
                                 null,
                                 null,
+                                null,
+                                null,
                                 cc.up().get(c),
                                 cc.down().get(c));
                     }
                 }
+                cc.constraint().index().include().forEach(c -> requireColumn(op, t, c));
                 if (cc.type() == ConstraintType.FOREIGN_KEY && cc.references() != null) {
                     requireReferencedTable(
                             op, cc.references().table(), cc.references().columns());
@@ -314,11 +350,37 @@ final class ShapeModel {
             }
             case Operation.DropConstraint dc -> {
                 TableChange t = table(op, dc.table());
-                if (t != null
-                        && (t.isNew()
-                                || t.existing.constraints().stream()
-                                        .noneMatch(c -> c.name().equals(dc.name())))) {
+                if (t == null) {
+                    return;
+                }
+                Catalog.Constraint k = t.isNew()
+                        ? null
+                        : t.existing.constraints().stream()
+                                .filter(c -> c.name().equals(dc.name()))
+                                .findFirst()
+                                .orElse(null);
+                if (k == null) {
                     problem(op.location(), "constraint " + dc.name() + " does not exist on " + qualified(dc.table()));
+                } else if (dc.rebuildsColumns()) {
+                    dropThroughCopies(dc, t, k);
+                }
+            }
+            case Operation.SetReplicaIdentity ri -> {
+                TableChange t = table(op, ri.table());
+                if (t != null && ri.index() != null) {
+                    boolean exists = t.existing != null
+                            && t.existing.indexes().stream()
+                                    .anyMatch(i -> i.name().equals(ri.index()));
+                    boolean created = migration.operations().stream()
+                            .anyMatch(o -> o instanceof Operation.CreateIndex ci
+                                    && ci.name().equals(ri.index())
+                                    && ci.unique());
+                    if (!exists && !created) {
+                        problem(
+                                op.location(),
+                                "index " + ri.index() + " is not a unique index of " + qualified(ri.table())
+                                        + "; a replica identity needs one, on NOT NULL columns");
+                    }
                 }
             }
             case Operation.RenameConstraint rc -> {
@@ -388,8 +450,95 @@ final class ShapeModel {
                 c.primaryKey(),
                 null,
                 c.comment(),
+                c.uniqueName(),
+                c.checkName(),
                 c.location());
         return new TableChange.Added(integerColumn, null, sequence);
+    }
+
+    /** The names a new table's own constraints take, where the file gives them. */
+    private static List<String> constraintNames(Operation.CreateTable ct) {
+        List<String> names = new ArrayList<>();
+        for (ColumnSpec c : ct.columns()) {
+            names.add(c.uniqueName());
+            names.add(c.checkName());
+            names.add(c.references() == null ? null : c.references().name());
+        }
+        ct.constraints().forEach(k -> names.add(k.name()));
+        names.removeIf(java.util.Objects::isNull);
+        return names;
+    }
+
+    /**
+     * A constraint name the file gives must be free: no constraint of that name on the table, no
+     * relation of that name in the schema (PostgreSQL names a unique or primary key's index after it),
+     * and not given twice for the table in this migration.
+     */
+    private void requireFreeConstraintName(Operation op, String table, String name) {
+        if (name == null) {
+            return;
+        }
+        boolean taken = catalog.table(table)
+                        .map(x ->
+                                x.constraints().stream().anyMatch(c -> c.name().equals(name)))
+                        .orElse(false)
+                || catalog.relationExists(name);
+        if (taken || !constraintNamesGiven.add(table + "." + name)) {
+            problem(
+                    op.location(),
+                    "a constraint or relation named " + name + " already exists" + (taken ? "" : " in this migration")
+                            + "; choose another name");
+        }
+    }
+
+    /**
+     * pgroll's drop_constraint with up and down: each column they name is rebuilt through a copy that
+     * does not carry the constraint, while the original keeps it for the old shape until complete.
+     */
+    private void dropThroughCopies(Operation.DropConstraint dc, TableChange t, Catalog.Constraint k) {
+        Map<String, String> up = dc.up();
+        Map<String, String> down = dc.down();
+        if (!dc.multiColumn()) {
+            if (k.columns().size() != 1) {
+                problem(
+                        dc.location(),
+                        "constraint " + dc.name() + " covers " + k.columns().size() + " columns ("
+                                + String.join(", ", k.columns())
+                                + "); drop it with drop_multicolumn_constraint, whose up and down name each column");
+                return;
+            }
+            String column = t.newName(k.columns().getFirst());
+            up = up.isEmpty() ? Map.of() : Map.of(column, up.get(""));
+            down = down.isEmpty() ? Map.of() : Map.of(column, down.get(""));
+        }
+        java.util.Set<String> columns = new java.util.LinkedHashSet<>(up.keySet());
+        columns.addAll(down.keySet());
+        for (String column : columns) {
+            if (!k.columns().contains(t.physical(column) == null ? column : t.physical(column))) {
+                problem(
+                        dc.location(),
+                        "column " + column + " is not covered by constraint " + dc.name() + " ("
+                                + String.join(", ", k.columns()) + ")");
+            } else if (requireColumn(dc, t, column) && requireExisting(dc, t, column)) {
+                t.droppedConstraints.add(dc.name());
+                addCopy(
+                        dc,
+                        t,
+                        column,
+                        column,
+                        null,
+                        null,
+                        null,
+                        false,
+                        false,
+                        null,
+                        null,
+                        null,
+                        null,
+                        up.get(column),
+                        down.get(column));
+            }
+        }
     }
 
     private boolean requireExisting(Operation op, TableChange t, String column) {
@@ -451,7 +600,9 @@ final class ShapeModel {
             String defaultValue,
             boolean dropDefault,
             boolean unique,
+            String uniqueName,
             String check,
+            String checkName,
             dev.tandem.core.ForeignKeyRef references,
             String up,
             String down) {
@@ -472,7 +623,9 @@ final class ShapeModel {
             return;
         }
         for (Catalog.Index index : t.existing.indexes()) {
-            if (index.columns().contains(physical) && !index.simple()) {
+            if (index.columns().contains(physical)
+                    && !index.simple()
+                    && (index.constraintName() == null || !t.droppedConstraints.contains(index.constraintName()))) {
                 problem(
                         op.location(),
                         "column " + qualified(t.table) + "." + column + " is used by expression or partial index "
@@ -481,7 +634,7 @@ final class ShapeModel {
             }
         }
         for (Catalog.Constraint k : t.existing.constraints()) {
-            if (k.type() == 'x' && k.columns().contains(physical)) {
+            if (k.type() == 'x' && k.columns().contains(physical) && !t.droppedConstraints.contains(k.name())) {
                 problem(
                         op.location(),
                         "column " + qualified(t.table) + "." + column + " is used by exclusion constraint " + k.name()
@@ -508,7 +661,9 @@ final class ShapeModel {
                 notNull,
                 def,
                 unique,
+                uniqueName,
                 check,
+                checkName,
                 references,
                 up != null ? up : Sql.id(physical),
                 down,

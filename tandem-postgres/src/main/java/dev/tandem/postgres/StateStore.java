@@ -122,7 +122,26 @@ final class StateStore {
             String source,
             String checksum,
             java.time.Instant createdAt,
-            java.time.Instant updatedAt) {}
+            java.time.Instant updatedAt) {
+        /** The version schema the migration's file names ({@code version_schema}), or the default name. */
+        String versionSchema() {
+            return migration().map(Migration::versionSchema).orElse(schema + "_" + id);
+        }
+
+        /** Why rollback cannot undo this migration; null when it can. */
+        String rollbackRefusal() {
+            return migration().flatMap(Migration::rollbackRefusal).orElse(null);
+        }
+
+        /** The stored file, parsed; empty when this tandem reads it differently from the one that stored it. */
+        private java.util.Optional<Migration> migration() {
+            try {
+                return java.util.Optional.of(dev.tandem.core.MigrationFiles.parse(source, file));
+            } catch (dev.tandem.core.TandemException unreadable) {
+                return java.util.Optional.empty();
+            }
+        }
+    }
 
     private static final String SELECT =
             "SELECT seq, id, schema_name, parent, phase, file, source, checksum, created_at, updated_at FROM tandem.migrations ";

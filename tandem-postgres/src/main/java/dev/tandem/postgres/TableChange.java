@@ -28,6 +28,8 @@ final class TableChange {
     final List<Added> added = new ArrayList<>();
     final List<Copy> copies = new ArrayList<>();
     final List<Dropped> droppedColumns = new ArrayList<>();
+    /** Constraints a drop_constraint with up and down leaves off the copies of their columns. */
+    final java.util.Set<String> droppedConstraints = new java.util.HashSet<>();
     /** Physical old name to final name, for columns renamed without a copy. */
     final Map<String, String> renames = new LinkedHashMap<>();
 
@@ -65,7 +67,9 @@ final class TableChange {
             boolean notNull,
             String defaultExpr,
             boolean unique,
+            String uniqueName,
             String check,
+            String checkName,
             ForeignKeyRef references,
             String up,
             String down,

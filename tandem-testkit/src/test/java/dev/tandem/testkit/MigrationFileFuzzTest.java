@@ -177,7 +177,7 @@ class MigrationFileFuzzTest {
                 case Operation.CreateIndex o -> {
                     text("create_index table", o.table());
                     text("create_index name", o.name());
-                    names("create_index columns", o.columns());
+                    names("create_index columns", o.columnNames());
                     optional("create_index method", o.method());
                     optional("create_index predicate", o.predicate());
                 }
@@ -191,7 +191,12 @@ class MigrationFileFuzzTest {
                         problems.add("a check constraint has no check");
                     } else if (o.type() == ConstraintType.FOREIGN_KEY && o.references() == null) {
                         problems.add("a foreign_key constraint has no references");
-                    } else if (o.type() != ConstraintType.CHECK && o.columns().isEmpty()) {
+                    } else if (o.type() == ConstraintType.EXCLUDE
+                            && o.constraint().exclusion() == null) {
+                        problems.add("an exclude constraint has no exclude");
+                    } else if (o.type() != ConstraintType.CHECK
+                            && o.type() != ConstraintType.EXCLUDE
+                            && o.columns().isEmpty()) {
                         problems.add("a " + o.type() + " constraint has no columns");
                     }
                     o.columns().forEach(n -> text("create_constraint columns", n));
@@ -203,6 +208,10 @@ class MigrationFileFuzzTest {
                 case Operation.DropConstraint o -> {
                     text("drop_constraint table", o.table());
                     text("drop_constraint name", o.name());
+                }
+                case Operation.SetReplicaIdentity o -> {
+                    text("set_replica_identity table", o.table());
+                    text("set_replica_identity type", o.type());
                 }
                 case Operation.RenameConstraint o -> {
                     text("rename_constraint table", o.table());
