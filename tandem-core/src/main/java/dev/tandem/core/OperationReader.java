@@ -171,7 +171,12 @@ final class OperationReader {
         }
         Fields i = Fields.of(identity, "identity", List.of("type", "index"), problems);
         String type = i.string("type", true);
-        String index = i.identifier("index", false);
+        // pgroll writes 'index: ""' for every type but index
+        String index = i.node("index") instanceof Scalar s
+                        && s.text() != null
+                        && s.text().isEmpty()
+                ? null
+                : i.identifier("index", false);
         if (type != null) {
             String lower = type.toLowerCase(Locale.ROOT);
             if (!REPLICA_IDENTITIES.contains(lower)) {

@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Test;
 class PgrollOptionsIT extends LifecycleFixture {
 
     private String replicaIdentity(String table) {
-        return db.value("SELECT relreplident || coalesce(' ' || (SELECT i.relname FROM pg_index x JOIN pg_class i"
+        return db.value("SELECT relreplident::text || coalesce(' ' || (SELECT i.relname FROM pg_index x JOIN pg_class i"
                 + " ON i.oid = x.indexrelid WHERE x.indrelid = t.oid AND x.indisreplident), '') FROM pg_class t"
                 + " WHERE oid = '" + table + "'::regclass");
     }
@@ -216,7 +216,7 @@ class PgrollOptionsIT extends LifecycleFixture {
                   - sql: { up: "UPDATE items SET note = NULL WHERE id = 1", irreversible: true }
                 """, null));
         assertThat(engine.status("0001_irreversible").orElseThrow().rollbackRefusal())
-                .contains("0001_irreversible.yaml:5:5")
+                .contains("0001_irreversible.yaml:6:5")
                 .contains("irreversible");
         assertThatThrownBy(() -> engine.rollback(TransitionRequest.active()))
                 .isInstanceOfSatisfying(TandemException.class, e -> {
