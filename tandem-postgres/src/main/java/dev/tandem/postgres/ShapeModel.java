@@ -52,6 +52,7 @@ final class ShapeModel {
         for (Operation op : migration.operations()) {
             model.apply(op);
         }
+        model.renamesOfRebuiltConstraints();
         for (TableChange t : model.tables) {
             if (t.existing != null && t.existing.rowSecurity() && catalog.serverVersion() < 150000) {
                 model.problem(
@@ -76,6 +77,33 @@ final class ShapeModel {
             }
         }
         return model;
+    }
+
+    /**
+     * A constraint on a column that goes through a copy is rebuilt on the copy and takes its old name
+     * back at complete, so a rename in the same migration would be undone: refused, with the fix.
+     */
+    private void renamesOfRebuiltConstraints() {
+        for (Operation op : migration.operations()) {
+            if (op instanceof Operation.RenameConstraint rc
+                    && tableOf(op) != null
+                    && !tableOf(op).isNew()) {
+                TableChange t = tableOf(op);
+                boolean rebuilt = t.copies.isEmpty()
+                        ? false
+                        : CopyFidelity.constraints(t).stream()
+                                        .anyMatch(k -> k.name().equals(rc.from()))
+                                || CopyFidelity.indexes(t).stream()
+                                        .anyMatch(i -> rc.from().equals(i.constraintName()));
+                if (rebuilt) {
+                    problem(
+                            op.location(),
+                            "constraint " + rc.from() + " of " + qualified(rc.table())
+                                    + " covers a column this migration rebuilds through a copy, and takes its name"
+                                    + " back at complete; rename it in a migration of its own");
+                }
+            }
+        }
     }
 
     List<Problem> problems() {

@@ -79,4 +79,18 @@ class RenameConstraintIT {
                 });
         assertThat(db.definition("public.items")).isEqualTo(before);
     }
+
+    @Test
+    void shouldRefuseToRenameAConstraintThatTheMigrationRebuildsOnACopy() {
+        String before = db.definition("public.items");
+        assertThatThrownBy(() -> db.engine().start(TestDb.migration("0004_both", """
+                          - alter_column: { table: items, column: qty, type: bigint, up: qty, down: qty::int }
+                          - rename_constraint: { table: items, from: items_qty_check, to: qty_not_negative }
+                        """, null)))
+                .isInstanceOfSatisfying(TandemException.class, e -> assertThat(e.getMessage())
+                        .contains("0004_both.yaml:7:")
+                        .contains("constraint items_qty_check of public.items covers a column this migration"
+                                + " rebuilds through a copy"));
+        assertThat(db.definition("public.items")).isEqualTo(before);
+    }
 }
