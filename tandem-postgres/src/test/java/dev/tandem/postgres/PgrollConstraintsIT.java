@@ -301,4 +301,69 @@ class PgrollConstraintsIT extends LifecycleFixture {
                         """, null)))
                 .hasMessageContaining("covers 2 columns (lo, hi); drop it with drop_multicolumn_constraint");
     }
+
+    static final String DROP_QTY_CHECK = """
+              - drop_constraint: { table: items, name: items_qty_check, up: qty, down: "greatest(qty, 0)" }
+            """;
+
+    /** New-shape writes that the dropped check would refuse: negative quantities. */
+    static final Writes NEGATIVE_WRITES = (s, i) -> {
+        s.execute("INSERT INTO items (id, name, qty) VALUES (" + (20000 + i) + ", 'neg" + i + "', -" + (i + 1) + ")");
+        retrying(s, "UPDATE items SET qty = -7 WHERE id = " + (300 + i));
+    };
+
+    /** What NEGATIVE_WRITES leave in the old shape, which keeps the check: down puts zero. */
+    static final Writes NEGATIVE_WRITES_IN_OLD_SHAPE = (s, i) -> {
+        s.execute("INSERT INTO items (id, name, qty) VALUES (" + (20000 + i) + ", 'neg" + i + "', 0)");
+        s.execute("UPDATE items SET qty = 0 WHERE id = " + (300 + i));
+    };
+
+    @Test
+    void shouldLetTheNewShapeBreakADroppedCheckWhileBothShapesWrite() {
+        Engine engine = start(TestDb.migration("0001_qty", DROP_QTY_CHECK, null));
+        backfillWhileWriting(engine, "0001_qty", OLD_WRITES, NEGATIVE_WRITES);
+        // the old shape kept its check: down put every negative quantity at zero there
+        assertThat(db.value("SELECT count(*) FROM items WHERE qty < 0")).isEqualTo("0");
+        engine.complete(TransitionRequest.active());
+        assertThat(constraints("items")).doesNotContain("items_qty_check");
+        assertThat(db.value("SELECT count(*) FROM items WHERE qty < 0")).isEqualTo(String.valueOf(2 * WRITES));
+        assertThat(db.value("SELECT count(*) FROM items")).isEqualTo(String.valueOf(ROWS + 2 * WRITES));
+        assertAllValid("items");
+        assertNoTrace("0001_qty", "items");
+    }
+
+    @Test
+    void shouldKeepADroppedCheckAndEveryWriteOnRollback() {
+        String before = db.definition("public.items");
+        Engine engine = start(TestDb.migration("0001_qty", DROP_QTY_CHECK, null));
+        backfillWhileWriting(engine, "0001_qty", OLD_WRITES, NEGATIVE_WRITES);
+        engine.rollback(TransitionRequest.active());
+        assertThat(db.definition("public.items")).isEqualTo(before);
+        assertThat(db.rowChecksum("items"))
+                .isEqualTo(controlChecksum("items", OLD_WRITES, NEGATIVE_WRITES_IN_OLD_SHAPE));
+    }
+
+    @Test
+    void shouldAddAPrimaryKeyWhileBothShapesWrite() {
+        db.exec("""
+                CREATE TABLE ledger (id int NOT NULL, memo text);
+                INSERT INTO ledger SELECT g, 'm' || g FROM generate_series(1, 2000) g;
+                """);
+        Engine engine = start(TestDb.migration("0001_ledger_pk", """
+                  - create_constraint: { table: ledger, name: ledger_pkey, type: primary_key, columns: [id], up: {}, down: {} }
+                  - add_column: { table: items, column: { name: tag, type: text, nullable: true }, up: "'t' || id" }
+                """, null));
+        backfillWhileWriting(
+                engine,
+                "0001_ledger_pk",
+                (s, i) -> {
+                    OLD_WRITES.write(s, i);
+                    s.execute("INSERT INTO ledger VALUES (" + (5000 + i) + ", 'old')");
+                },
+                (s, i) -> s.execute("INSERT INTO ledger VALUES (" + (9000 + i) + ", 'new')"));
+        engine.complete(TransitionRequest.active());
+        assertThat(constraints("ledger")).isEqualTo("ledger_pkey PRIMARY KEY (id)");
+        assertThat(db.value("SELECT count(*) FROM ledger")).isEqualTo(String.valueOf(2000 + 2 * WRITES));
+        assertAllValid("ledger");
+    }
 }
