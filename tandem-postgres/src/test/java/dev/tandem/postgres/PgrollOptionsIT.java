@@ -154,10 +154,7 @@ class PgrollOptionsIT extends LifecycleFixture {
         assertThat(db.definition("public.items")).isEqualTo(before);
     }
 
-    @Test
-    void shouldReadSelectExpressionsAndExpressionsOverAnotherTable() throws Exception {
-        db.exec("INSERT INTO items (id, name, category_id) VALUES (5000, 'orphan', NULL)");
-        Engine engine = start(TestDb.migration("0001_select", """
+    static final String SELECTS = """
                   - add_column:
                       table: items
                       column: { name: label, type: text, nullable: true }
@@ -170,7 +167,25 @@ class PgrollOptionsIT extends LifecycleFixture {
                       table: items
                       column: { name: category_label, type: text, nullable: true }
                       up: "SELECT categories.label FROM categories WHERE categories.id = category_id"
-                """, null));
+                """;
+
+    static final Writes NEW_INSERTS = (s, i) -> s.execute(
+            "INSERT INTO items (id, name, category_id) VALUES (" + (30000 + i) + ", 'n" + i + "', 2)");
+
+    @Test
+    void shouldLeaveTheTableAsItWasOnRollbackOfExpressionsOverAnotherTable() {
+        String before = db.definition("public.items");
+        Engine engine = start(TestDb.migration("0001_select", SELECTS, null));
+        backfillWhileWriting(engine, "0001_select", OLD_WRITES, NEW_INSERTS);
+        engine.rollback(TransitionRequest.active());
+        assertThat(db.definition("public.items")).isEqualTo(before);
+        assertThat(db.rowChecksum("items")).isEqualTo(controlChecksum("items", OLD_WRITES, NEW_INSERTS));
+    }
+
+    @Test
+    void shouldReadSelectExpressionsAndExpressionsOverAnotherTable() throws Exception {
+        db.exec("INSERT INTO items (id, name, category_id) VALUES (5000, 'orphan', NULL)");
+        Engine engine = start(TestDb.migration("0001_select", SELECTS, null));
         backfillWhileWriting(
                 engine,
                 "0001_select",
