@@ -122,7 +122,8 @@ final class MigrateCommand extends TandemCommand {
                     + entries.size() + (entries.size() == 1 ? " file" : " files") + ")"
                     + (last.phase() != null && last.phase().active()
                             ? "; " + last.migration().id() + " is " + last.phase()
-                                    + ", left started: `tandem migrate --complete` or `tandem complete` completes it"
+                                    + ", left started: `tandem migrate " + dir
+                                    + " --complete` or `tandem complete` completes it"
                             : "")
                     + ".");
         } else {
