@@ -14,6 +14,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
@@ -129,7 +130,7 @@ final class MigrateCommand extends TandemCommand {
         } else {
             int applied = (int) entries.stream().filter(e -> e.phase() != null).count();
             out().println(dir + ": " + entries.size() + (entries.size() == 1 ? " migration" : " migrations") + ", "
-                    + applied + " applied before; lock timeout " + Human.duration(backfill.lockTimeout));
+                    + applied + " already applied; lock timeout " + Human.duration(backfill.lockTimeout));
             int width = entries.stream()
                     .mapToInt(e -> e.migration().id().length())
                     .max()
@@ -145,7 +146,7 @@ final class MigrateCommand extends TandemCommand {
     private String describe(MigrationPlan.Entry e) {
         String now = e.phase() == null ? "" : e.phase().name();
         String todo = e.actions().stream()
-                .map(a -> a.kind().name().toLowerCase(java.util.Locale.ROOT))
+                .map(a -> a.kind().name().toLowerCase(Locale.ROOT))
                 .collect(Collectors.joining(", "));
         if (!todo.isEmpty() && e.actions().stream().noneMatch(a -> a.kind() == MigrationPlan.Action.Kind.COMPLETE)) {
             todo += " (left started; --complete completes it)";
