@@ -28,6 +28,7 @@ import picocli.CommandLine.Spec;
             LintCommand.class,
             PlanCommand.class,
             StartCommand.class,
+            MigrateCommand.class,
             BackfillCommand.class,
             StatusCommand.class,
             TransitionCommand.Cutover.class,

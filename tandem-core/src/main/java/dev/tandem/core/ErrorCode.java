@@ -13,6 +13,11 @@ public enum ErrorCode {
     LINT_FAILED(1, false),
     /** A file that was already applied has changed since. */
     CHECKSUM_MISMATCH(2, false),
+    /**
+     * A directory of migrations and the database's history disagree (an applied file changed or is
+     * gone, or the order differs); nothing was changed.
+     */
+    HISTORY_MISMATCH(1, false),
     /** A phase transition's gate refused it. */
     GATE_REFUSED(1, false),
     /** The requested transition is not allowed from the current phase. */
