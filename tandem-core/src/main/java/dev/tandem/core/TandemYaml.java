@@ -2,6 +2,7 @@ package dev.tandem.core;
 
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
+import com.fasterxml.jackson.dataformat.yaml.util.StringQuotingChecker;
 import dev.tandem.core.Node.Kind;
 import dev.tandem.core.Node.ListNode;
 import dev.tandem.core.Node.MapNode;
@@ -64,7 +65,40 @@ final class TandemYaml {
                 // a long expression stays on one line, as its author wrote it
                 .disable(YAMLGenerator.Feature.SPLIT_LINES)
                 .enable(YAMLGenerator.Feature.INDENT_ARRAYS_WITH_INDICATOR)
+                .stringQuotingChecker(new Quoting())
                 .build();
+    }
+
+    /**
+     * Quotes what a plain scalar cannot hold in block style. Jackson leaves a string that starts with
+     * an indicator, such as the SQL literal {@code 'basic'}, to SnakeYAML, which single-quotes it as
+     * {@code '''basic'''}; double quotes ({@code "'basic'"}) read as the SQL they hold. And Jackson
+     * quotes every string with a comma or bracket, which only a flow collection needs, so that
+     * {@code split_part(name, ' ', 1)} stays as written.
+     */
+    private static final class Quoting extends StringQuotingChecker.Default {
+        private static final String INDICATORS = "'\"[]{}#&*!|>%@`,?:-";
+
+        @Override
+        public boolean needToQuoteValue(String value) {
+            return super.needToQuoteValue(value)
+                    || !value.isEmpty()
+                            && (INDICATORS.indexOf(value.charAt(0)) >= 0
+                                    || !value.strip().equals(value));
+        }
+
+        @Override
+        protected boolean valueHasQuotableChar(String value) {
+            for (int i = 0; i < value.length(); i++) {
+                char c = value.charAt(i);
+                boolean comment = c == '#' && (i == 0 || Character.isWhitespace(value.charAt(i - 1)));
+                boolean key = c == ':' && (i == value.length() - 1 || Character.isWhitespace(value.charAt(i + 1)));
+                if (comment || key) {
+                    return true;
+                }
+            }
+            return false;
+        }
     }
 
     private static String render(YAMLFactory factory, Map<String, ?> root) {
