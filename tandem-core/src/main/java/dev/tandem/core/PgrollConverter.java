@@ -193,7 +193,10 @@ public final class PgrollConverter {
             return this;
         }
 
-        /** The sunset of every deprecation added; by default {@value PgrollConverter#DEFAULT_SUNSET_DAYS} days after today. */
+        /**
+         * The sunset of every deprecation added; by default {@value PgrollConverter#DEFAULT_SUNSET_DAYS}
+         * days after today.
+         */
         public Builder sunset(LocalDate sunset) {
             this.sunset = sunset;
             return this;

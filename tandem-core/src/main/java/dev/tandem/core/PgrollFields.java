@@ -1,6 +1,15 @@
 package dev.tandem.core;
 
+import static dev.tandem.core.FieldRules.fields;
+import static dev.tandem.core.FieldRules.list;
+import static dev.tandem.core.FieldRules.map;
+import static dev.tandem.core.FieldRules.plain;
+import static dev.tandem.core.FieldRules.putAfter;
+import static dev.tandem.core.FieldRules.renamed;
+import static dev.tandem.core.FieldRules.text;
+
 import dev.tandem.core.ConversionNote.Kind;
+import dev.tandem.core.FieldRules.Rules;
 import dev.tandem.core.Node.Entry;
 import dev.tandem.core.Node.ListNode;
 import dev.tandem.core.Node.MapNode;
@@ -22,13 +31,7 @@ import java.util.function.Function;
  * tandem's reader then names it in the written file, which is where it gets fixed.
  */
 final class PgrollFields {
-    /** One pgroll field: puts what it becomes into the tandem map being built. */
-    @FunctionalInterface
-    private interface Rule {
-        void apply(Entry entry, String context, Map<String, Object> out);
-    }
-
-    /** The fields of every pgroll operation tandem knows. */
+    /** Every pgroll operation the converter knows; any other makes the file no pgroll migration. */
     static final Set<String> OPERATIONS = Set.of(
             "create_table",
             "add_column",
@@ -50,6 +53,7 @@ final class PgrollFields {
             Set.of("smallserial", "serial", "bigserial", "serial2", "serial4", "serial8");
 
     private final List<ConversionNote> notes;
+    private final FieldRules rules;
     /** Columns given no 'nullable', which pgroll makes NOT NULL and tandem would not: "table.column". */
     private final List<String> madeNotNull = new ArrayList<>();
 
@@ -57,43 +61,46 @@ final class PgrollFields {
 
     PgrollFields(List<ConversionNote> notes) {
         this.notes = notes;
+        this.rules = new FieldRules(notes);
     }
 
     /** The body of operation {@code kind}, which must be one of {@link #OPERATIONS}. */
     Map<String, Object> operation(String kind, MapNode body) {
         String table = text(body, "table");
         return switch (kind) {
-            case "create_table" -> struct(body, kind, createTable(text(body, "name")));
-            case "add_column" -> struct(body, kind, fields("table", "up").with("column", map(m -> column(m, table))));
+            case "create_table" -> rules.struct(body, kind, createTable(text(body, "name")));
+            case "add_column" ->
+                rules.struct(body, kind, fields("table", "up").with("column", map(m -> column(m, table))));
             case "alter_column" ->
-                struct(
+                rules.struct(
                         body,
                         kind,
                         fields("table", "column", "name", "type", "nullable", "default", "comment", "up", "down")
-                                .with("unique", map(m -> struct(m, "unique", fields("name"))))
+                                .with("unique", map(m -> rules.struct(m, "unique", fields("name"))))
                                 .with("check", map(this::check))
                                 .with("references", map(this::columnReference)));
-            case "rename_column" -> struct(body, kind, fields("table", "from", "to"));
-            case "rename_table" -> struct(body, kind, fields("from", "to"));
-            case "drop_table", "drop_index" -> struct(body, kind, fields("name"));
-            case "drop_column" -> struct(body, kind, fields("table", "column", "down"));
+            case "rename_column" -> rules.struct(body, kind, fields("table", "from", "to"));
+            case "rename_table" -> rules.struct(body, kind, fields("from", "to"));
+            case "drop_table", "drop_index" -> rules.struct(body, kind, fields("name"));
+            case "drop_column" -> rules.struct(body, kind, fields("table", "column", "down"));
             case "create_index" ->
-                struct(
+                rules.struct(
                         body,
                         kind,
                         fields("table", "name", "unique", "method", "predicate", "storage_parameters")
                                 .with("columns", (e, context, out) -> out.put(e.key(), indexColumns(e.value()))));
             case "create_constraint" ->
-                struct(body, kind, constraint().with("table").with("up").with("down"));
+                rules.struct(body, kind, constraint().with("table").with("up").with("down"));
             case "drop_constraint", "drop_multicolumn_constraint" ->
-                struct(body, kind, fields("table", "name", "up", "down"));
-            case "rename_constraint" -> struct(body, kind, fields("table", "from", "to"));
+                rules.struct(body, kind, fields("table", "name", "up", "down"));
+            case "rename_constraint" -> rules.struct(body, kind, fields("table", "from", "to"));
             case "set_replica_identity" ->
-                struct(
+                rules.struct(
                         body,
                         kind,
-                        fields("table").with("identity", map(m -> struct(m, "identity", fields("type", "index")))));
-            case "sql" -> struct(body, kind, fields("up", "down").with("onComplete", renamed("on_complete")));
+                        fields("table")
+                                .with("identity", map(m -> rules.struct(m, "identity", fields("type", "index")))));
+            case "sql" -> rules.struct(body, kind, fields("up", "down").with("onComplete", renamed("on_complete")));
             default -> throw new IllegalArgumentException("not a pgroll operation: " + kind);
         };
     }
@@ -110,18 +117,20 @@ final class PgrollFields {
                 Kind.CHANGED,
                 firstNotNull,
                 "wrote 'nullable: false' on " + madeNotNull.size() + (madeNotNull.size() == 1 ? " column" : " columns")
-                        + " that had no 'nullable' (" + String.join(", ", madeNotNull) + "): pgroll makes a column"
+                        + " that had no 'nullable' ("
+                        + String.join(", ", madeNotNull.subList(0, Math.min(10, madeNotNull.size())))
+                        + (madeNotNull.size() > 10 ? ", ..." : "") + "): pgroll makes a column"
                         + " NOT NULL unless it says 'nullable: true', tandem makes it nullable"));
     }
 
     private Rules createTable(String table) {
         return fields("name", "comment")
                 .with("columns", list(m -> column(m, table)))
-                .with("constraints", list(m -> struct(m, "constraint", constraint())));
+                .with("constraints", list(m -> rules.struct(m, "constraint", constraint())));
     }
 
     private Map<String, Object> column(MapNode column, String table) {
-        Map<String, Object> out = struct(
+        Map<String, Object> out = rules.struct(
                 column,
                 "column",
                 fields("name", "type", "nullable", "default", "unique", "comment")
@@ -136,7 +145,8 @@ final class PgrollFields {
         boolean serial = type != null && SERIAL_TYPES.contains(type.strip().toLowerCase(Locale.ROOT));
         if (!column.entries().containsKey("nullable") && !primaryKey && !serial) {
             putAfter(out, "type", "nullable", false);
-            madeNotNull.add((table == null ? "?" : table) + "." + text(column, "name"));
+            String name = text(column, "name");
+            madeNotNull.add((table == null ? "?" : table) + "." + (name == null ? "?" : name));
             if (firstNotNull == null) {
                 firstNotNull = column.location();
             }
@@ -148,25 +158,27 @@ final class PgrollFields {
         return fields("name", "type", "columns", "check", "deferrable", "initially_deferred", "nulls_not_distinct")
                 .with("no_inherit", this::noInherit)
                 .with("references", map(this::tableReference))
-                .with("exclude", map(m -> struct(m, "exclude", fields("index_method", "elements", "predicate"))))
-                .with(
-                        "index_parameters",
-                        map(m -> struct(
-                                m,
-                                "index_parameters",
-                                fields("storage_parameters", "include_columns")
-                                        .with(
-                                                "tablespace",
-                                                notCarried("tandem builds the index in the table's tablespace; move it"
-                                                        + " afterwards with ALTER INDEX ... SET TABLESPACE")))));
+                .with("exclude", map(m -> rules.struct(m, "exclude", fields("index_method", "elements", "predicate"))))
+                .with("index_parameters", map(this::indexParameters));
+    }
+
+    private Map<String, Object> indexParameters(MapNode parameters) {
+        return rules.struct(
+                parameters,
+                "index_parameters",
+                fields("storage_parameters", "include_columns")
+                        .with(
+                                "tablespace",
+                                rules.notCarried("tandem builds the index in the table's tablespace; move it"
+                                        + " afterwards with ALTER INDEX ... SET TABLESPACE")));
     }
 
     private Map<String, Object> check(MapNode check) {
-        return struct(check, "check", fields("name", "constraint").with("no_inherit", this::noInherit));
+        return rules.struct(check, "check", fields("name", "constraint").with("no_inherit", this::noInherit));
     }
 
     private Map<String, Object> columnReference(MapNode reference) {
-        return struct(
+        return rules.struct(
                 reference,
                 "references",
                 fields("name", "table", "column", "on_delete", "on_update", "deferrable", "initially_deferred")
@@ -174,37 +186,39 @@ final class PgrollFields {
     }
 
     private Map<String, Object> tableReference(MapNode reference) {
-        return struct(
+        return rules.struct(
                 reference,
                 "references",
                 fields("table", "columns", "on_delete", "on_update")
                         .with("match_type", this::matchType)
                         .with(
                                 "on_delete_set_columns",
-                                notCarried("tandem's ON DELETE SET NULL and SET DEFAULT set every column of the key;"
-                                        + " to set only some, create the key with a sql operation")));
+                                rules.notCarried(
+                                        "tandem's ON DELETE SET NULL and SET DEFAULT set every column of the key;"
+                                                + " to set only some, create the key with a sql operation")));
     }
 
     private Map<String, Object> generated(MapNode generated) {
-        return struct(
+        return rules.struct(
                 generated,
                 "generated",
                 fields("expression")
                         .with(
                                 "identity",
-                                map(m -> struct(m, "identity", fields("user_specified_values", "sequence_options")))));
+                                map(m -> rules.struct(
+                                        m, "identity", fields("user_specified_values", "sequence_options")))));
     }
 
     /** A list of names, a list of IndexField objects, or a map from column name to its settings. */
     private Object indexColumns(Node columns) {
-        Function<MapNode, Object> settings = m -> struct(
+        Function<MapNode, Object> settings = m -> rules.struct(
                 m,
                 "index column",
                 fields("column", "sort", "nulls")
-                        .with("opclass", map(o -> struct(o, "opclass", fields("name", "params"))))
+                        .with("opclass", map(o -> rules.struct(o, "opclass", fields("name", "params"))))
                         .with(
                                 "collate",
-                                notCarried("tandem builds the index with each column's own collation; to use"
+                                rules.notCarried("tandem builds the index with each column's own collation; to use"
                                         + " another, create the index with a sql operation")));
         if (columns instanceof ListNode list) {
             return list.items().stream()
@@ -223,145 +237,29 @@ final class PgrollFields {
 
     private void noInherit(Entry entry, String context, Map<String, Object> out) {
         if (isFalse(entry.value())) {
-            changed(
+            rules.changed(
                     entry,
                     "left out 'no_inherit: false' of " + context + ": tandem's checks are inherited, as this"
                             + " one would be");
         } else {
-            notCarried("tandem creates checks that child tables inherit; if they must not, replace the check"
+            rules.notCarried("tandem creates checks that child tables inherit; if they must not, replace the check"
                             + " after this migration with a sql operation that adds it NO INHERIT")
                     .apply(entry, context, out);
         }
-    }
-
-    private void matchType(Entry entry, String context, Map<String, Object> out) {
-        if (entry.value() instanceof Scalar s && s.text() != null && s.text().equalsIgnoreCase("SIMPLE")) {
-            changed(entry, "left out 'match_type: SIMPLE' of " + context + ": tandem's foreign keys are MATCH SIMPLE");
-        } else {
-            notCarried("tandem creates foreign keys MATCH SIMPLE, which accepts a row when any of its key"
-                            + " columns is NULL; if that is wrong here, create the key with a sql operation")
-                    .apply(entry, context, out);
-        }
-    }
-
-    // ---- the rule engine
-
-    /** Applies {@code rules} to each entry of {@code map} in its order; an unknown key is left out, noted. */
-    private Map<String, Object> struct(MapNode map, String context, Rules rules) {
-        Map<String, Object> out = new LinkedHashMap<>();
-        for (Entry entry : map.entries().values()) {
-            Rule rule = rules.get(entry.key());
-            if (rule == null) {
-                notes.add(new ConversionNote(
-                        Kind.NOT_CARRIED,
-                        entry.keyLocation(),
-                        "left out " + Problems.quote(entry.key()) + " of " + context + ": pgroll has no such field"
-                                + Suggestions.didYouMean(entry.key(), rules.keys())
-                                + "; if it means something, write it into the tandem file by hand"));
-            } else if ((entry.key().equals("up") || entry.key().equals("down"))
-                    && entry.value() instanceof Scalar s
-                    && s.text() != null
-                    && s.text().isBlank()) {
-                changed(
-                        entry,
-                        "left out the empty '" + entry.key() + "' of " + context + ", which pgroll reads as none");
-            } else {
-                rule.apply(entry, context, out);
-            }
-        }
-        return out;
-    }
-
-    private Rule notCarried(String advice) {
-        return (entry, context, out) -> notes.add(new ConversionNote(
-                Kind.NOT_CARRIED,
-                entry.keyLocation(),
-                "left out " + Problems.quote(entry.key()) + " of " + context + ": " + advice));
-    }
-
-    private void changed(Entry entry, String message) {
-        notes.add(new ConversionNote(Kind.CHANGED, entry.keyLocation(), message));
-    }
-
-    private static Rule renamed(String to) {
-        return (entry, context, out) -> out.put(to, plain(entry.value()));
-    }
-
-    private static Rule map(Function<MapNode, Object> inner) {
-        return (entry, context, out) ->
-                out.put(entry.key(), entry.value() instanceof MapNode m ? inner.apply(m) : plain(entry.value()));
-    }
-
-    private static Rule list(Function<MapNode, Object> inner) {
-        return (entry, context, out) -> out.put(
-                entry.key(),
-                entry.value() instanceof ListNode l
-                        ? l.items().stream()
-                                .map(item -> item instanceof MapNode m ? inner.apply(m) : plain(item))
-                                .toList()
-                        : plain(entry.value()));
-    }
-
-    /** The value as it was read, for the writer: maps, lists and scalars that keep their kind. */
-    static Object plain(Node node) {
-        return switch (node) {
-            case MapNode map -> {
-                Map<String, Object> out = new LinkedHashMap<>();
-                map.entries().values().forEach(e -> out.put(e.key(), plain(e.value())));
-                yield out;
-            }
-            case ListNode list -> list.items().stream().map(PgrollFields::plain).toList();
-            case Scalar scalar -> scalar;
-        };
-    }
-
-    /** The text of a scalar field, or null. */
-    static String text(MapNode map, String key) {
-        return map.entries().get(key) instanceof Entry e && e.value() instanceof Scalar s ? s.text() : null;
     }
 
     private static boolean isFalse(Node node) {
         return node instanceof Scalar s && s.text() != null && s.text().equalsIgnoreCase("false");
     }
 
-    /** Puts {@code key} right after {@code after} (or last), keeping the order of the rest. */
-    static void putAfter(Map<String, Object> map, String after, String key, Object value) {
-        Map<String, Object> copy = new LinkedHashMap<>(map);
-        map.clear();
-        copy.forEach((k, v) -> {
-            map.put(k, v);
-            if (k.equals(after)) {
-                map.put(key, value);
-            }
-        });
-        map.putIfAbsent(key, value);
-    }
-
-    private static Rules fields(String... carried) {
-        Rules rules = new Rules(new LinkedHashMap<>());
-        for (String name : carried) {
-            rules.with(name);
-        }
-        return rules;
-    }
-
-    /** The rule of each known field; a field with no rule of its own is carried as it is. */
-    private record Rules(Map<String, Rule> byKey) {
-        Rules with(String key) {
-            return with(key, (entry, context, out) -> out.put(entry.key(), plain(entry.value())));
-        }
-
-        Rules with(String key, Rule rule) {
-            byKey.put(key, rule);
-            return this;
-        }
-
-        Rule get(String key) {
-            return byKey.get(key);
-        }
-
-        Set<String> keys() {
-            return byKey.keySet();
+    private void matchType(Entry entry, String context, Map<String, Object> out) {
+        if (entry.value() instanceof Scalar s && s.text() != null && s.text().equalsIgnoreCase("SIMPLE")) {
+            rules.changed(
+                    entry, "left out 'match_type: SIMPLE' of " + context + ": tandem's foreign keys are MATCH SIMPLE");
+        } else {
+            rules.notCarried("tandem creates foreign keys MATCH SIMPLE, which accepts a row when any of its key"
+                            + " columns is NULL; if that is wrong here, create the key with a sql operation")
+                    .apply(entry, context, out);
         }
     }
 }

@@ -74,7 +74,7 @@ final class PgrollTranslator {
         tree.put("owner", owner);
         tree.put("rationale", "Converted from pgroll migration " + fileName());
         if (header.entries().get("version_schema") instanceof Entry versionSchema) {
-            tree.put("version_schema", PgrollFields.plain(versionSchema.value()));
+            tree.put("version_schema", FieldRules.plain(versionSchema.value()));
         }
         List<Object> deprecations = deprecations(operations, sunset);
         if (!deprecations.isEmpty()) {
@@ -155,7 +155,8 @@ final class PgrollTranslator {
                         && !s.text().isBlank()
                 ? s.text()
                 : null;
-        if (name != null && given == null) {
+        // like pgroll, a name that is null or empty is no name; one that is a map or list is a mistake
+        if (name != null && !(name.value() instanceof Scalar)) {
             problems.add(
                     name.value().location(),
                     "'name' must be the migration's name, not " + name.value().description());
@@ -188,10 +189,9 @@ final class PgrollTranslator {
                     switch (operation.key()) {
                         case "drop_column" -> qualified(body, "column");
                         case "rename_column" -> qualified(body, "from");
-                        case "alter_column" ->
-                            PgrollFields.text(body, "name") != null ? qualified(body, "column") : null;
-                        case "drop_table" -> PgrollFields.text(body, "name");
-                        case "rename_table" -> PgrollFields.text(body, "from");
+                        case "alter_column" -> FieldRules.text(body, "name") != null ? qualified(body, "column") : null;
+                        case "drop_table" -> FieldRules.text(body, "name");
+                        case "rename_table" -> FieldRules.text(body, "from");
                         default -> null;
                     };
             if (field != null && fields.add(field)) {
@@ -214,8 +214,8 @@ final class PgrollTranslator {
     }
 
     private static String qualified(MapNode body, String column) {
-        String table = PgrollFields.text(body, "table");
-        String name = PgrollFields.text(body, column);
+        String table = FieldRules.text(body, "table");
+        String name = FieldRules.text(body, column);
         return table != null && name != null ? table + "." + name : null;
     }
 
