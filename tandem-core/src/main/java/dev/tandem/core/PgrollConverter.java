@@ -82,7 +82,10 @@ public final class PgrollConverter {
         return List.copyOf(conversions);
     }
 
-    /** Converts {@code text} as the pgroll file {@code sourceName}: JSON when it ends in .json, YAML otherwise. */
+    /**
+     * Converts {@code text} as the pgroll file {@code sourceName}: JSON or YAML as its extension says,
+     * and with another extension JSON when the text starts with '{'. Writes nothing.
+     */
     public Conversion convert(String sourceName, String text) {
         Problems problems = new Problems();
         Conversion conversion = convert(sourceName, text, problems);
