@@ -36,6 +36,7 @@ import picocli.CommandLine.Spec;
             TransitionCommand.Complete.class,
             TransitionCommand.Rollback.class,
             HistoryCommand.class,
+            ConvertCommand.class,
             DemoCommand.class,
             CommandLine.HelpCommand.class
         },
