@@ -39,9 +39,12 @@ final class NewShapeWrites {
                 generated = c.generated();
                 always = c.identityAlways();
                 String sequence = t.existing.ownedSequences().get(physical);
-                def = c.identity() && sequence != null
-                        ? "nextval(" + Sql.literal(sequence) + "::regclass)"
-                        : c.defaultExpr();
+                // A generated column's expression is in pg_attrdef too, but it is no default: the table computes it.
+                def = c.generated()
+                        ? null
+                        : c.identity() && sequence != null
+                                ? "nextval(" + Sql.literal(sequence) + "::regclass)"
+                                : c.defaultExpr();
             }
             for (TableChange.Added a : t.added) {
                 if (a.spec().name().equals(physical)) {

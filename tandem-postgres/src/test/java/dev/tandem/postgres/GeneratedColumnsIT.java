@@ -97,4 +97,31 @@ class GeneratedColumnsIT {
         assertThat(db.value("SELECT count(*) FROM pg_attribute WHERE attrelid = 'items'::regclass AND attnum > 0"))
                 .isEqualTo("2");
     }
+
+    @Test
+    void shouldServeANewShapeOfATableThatHasAGeneratedColumn() throws SQLException {
+        db.exec("""
+                CREATE TABLE labels (id int PRIMARY KEY, label text NOT NULL,
+                                     slug text GENERATED ALWAYS AS (lower(label)) STORED);
+                INSERT INTO labels (id, label) VALUES (1, 'One'), (2, 'Two');
+                """);
+        Engine engine = db.engine();
+        engine.start(TestDb.migration("0003_position", """
+                  - add_column: { table: labels, column: { name: position, type: smallserial } }
+                  - add_column: { table: labels, column: { name: shout, type: text, nullable: true }, up: upper(label) }
+                """, null));
+        try (var c = db.newShape("0003_position");
+                var s = c.createStatement()) {
+            s.execute("INSERT INTO labels (id, label, shout) VALUES (3, 'Three', 'THREE!')");
+            s.execute("UPDATE labels SET label = 'Uno' WHERE id = 1");
+        }
+        db.exec("INSERT INTO labels (id, label) VALUES (4, 'Four')");
+        engine.complete(TransitionRequest.active());
+        assertThat(db.rows("SELECT id, label, slug, shout, position FROM labels ORDER BY id"))
+                .containsExactly(
+                        List.of("1", "Uno", "uno", "ONE", "1"),
+                        List.of("2", "Two", "two", "TWO", "2"),
+                        List.of("3", "Three", "three", "THREE!", "3"),
+                        List.of("4", "Four", "four", "FOUR", "4"));
+    }
 }

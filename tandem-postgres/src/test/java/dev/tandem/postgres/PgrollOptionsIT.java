@@ -169,8 +169,8 @@ class PgrollOptionsIT extends LifecycleFixture {
                       up: "SELECT categories.label FROM categories WHERE categories.id = category_id"
                 """;
 
-    static final Writes NEW_INSERTS = (s, i) -> s.execute(
-            "INSERT INTO items (id, name, category_id) VALUES (" + (30000 + i) + ", 'n" + i + "', 2)");
+    static final Writes NEW_INSERTS = (s, i) ->
+            s.execute("INSERT INTO items (id, name, category_id) VALUES (" + (30000 + i) + ", 'n" + i + "', 2)");
 
     @Test
     void shouldLeaveTheTableAsItWasOnRollbackOfExpressionsOverAnotherTable() {
