@@ -11,20 +11,20 @@ import java.util.stream.Collectors;
  * The one place identifiers and literals are quoted, and the small tokenizer that finds and renames
  * column references inside the owner's SQL expressions.
  */
-final class Sql {
+public final class Sql {
     private Sql() {}
 
     /** A quoted identifier: {@code "name"}, with embedded quotes doubled. */
-    static String id(String name) {
+    public static String id(String name) {
         return '"' + name.replace("\"", "\"\"") + '"';
     }
 
     /** A quoted, schema-qualified name. */
-    static String id(String schema, String name) {
+    public static String id(String schema, String name) {
         return id(schema) + "." + id(name);
     }
 
-    static String ids(List<String> names) {
+    public static String ids(List<String> names) {
         return names.stream().map(Sql::id).collect(Collectors.joining(", "));
     }
 
@@ -32,7 +32,7 @@ final class Sql {
      * A dollar-quoted function body whose tag does not occur in the body, so no text inside it (an
      * owner's expression holding {@code $tandem$}, say) can end the quoting early.
      */
-    static String dollarQuoted(String body) {
+    public static String dollarQuoted(String body) {
         String tag = "$tandem$";
         for (int n = 1; body.contains(tag); n++) {
             tag = "$tandem" + n + "$";
@@ -41,7 +41,7 @@ final class Sql {
     }
 
     /** A quoted string literal. */
-    static String literal(String value) {
+    public static String literal(String value) {
         return "'" + value.replace("'", "''") + "'";
     }
 
@@ -49,7 +49,7 @@ final class Sql {
      * A name of at most 63 bytes (PostgreSQL truncates longer ones), made unique by a short hash when
      * it had to be cut. Cuts on a character boundary.
      */
-    static String shortName(String name) {
+    public static String shortName(String name) {
         if (name.getBytes(java.nio.charset.StandardCharsets.UTF_8).length <= 63) {
             return name;
         }

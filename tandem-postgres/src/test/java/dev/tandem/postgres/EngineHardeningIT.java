@@ -96,16 +96,15 @@ class EngineHardeningIT {
     }
 
     @Test
-    void shouldRefuseQualifiedColumnsAndSubqueriesInUpAndDown() {
+    void shouldRefuseQualifiedColumnsOutsideASubqueryInUpAndDown() {
+        // A subquery may read other tables, as pgroll allows (PgrollOptionsIT); the row itself is read by bare names.
         var m = TestDb.migration("0001_qualified", """
                   - add_column: { table: items, column: { name: a, type: text }, up: items.name }
-                  - add_column: { table: items, column: { name: b, type: text }, up: "(SELECT max(name) FROM items)" }
                 """, null);
         assertThatThrownBy(() -> db.engine().start(m))
                 .isInstanceOfSatisfying(TandemException.class, e -> assertThat(e.problems())
                         .extracting(p -> p.message())
-                        .anyMatch(x -> x.contains("'items.name'"))
-                        .anyMatch(x -> x.contains("subquery")));
+                        .anyMatch(x -> x.contains("'items.name'")));
     }
 
     @Test

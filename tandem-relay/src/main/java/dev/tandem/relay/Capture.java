@@ -1,0 +1,123 @@
+package dev.tandem.relay;
+
+import dev.tandem.postgres.Sql;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The capture trigger of a move on the source table: every committed insert, update and delete,
+ * by any writer, becomes an outbox row in the writer's own transaction. The row is mapped through
+ * the move's {@code columns}, keyed by the target key, and versioned from {@code
+ * tandem.change_version} while the writer holds the row's lock (or its unique key's), so the
+ * versions of one key follow its commit order. A key change is a delete of the old key and an upsert
+ * of the new. Writes carrying the session setting {@code tandem.origin} (the relay's own) are not
+ * captured again. The triggers are ENABLE ALWAYS: replica-mode writers are captured too.
+ */
+final class Capture {
+    private Capture() {}
+
+    static String functionName(MoveSpec m) {
+        return Sql.id("tandem", Sql.shortName("capture_" + m.migrationId()));
+    }
+
+    static String notifyFunctionName(MoveSpec m) {
+        return Sql.id("tandem", Sql.shortName("capture_notify_" + m.migrationId()));
+    }
+
+    static String triggerName(MoveSpec m) {
+        return Sql.shortName("~tandem_capture_" + m.migrationId());
+    }
+
+    static String notifyTriggerName(MoveSpec m) {
+        return Sql.shortName("~tandem_capture_notify_" + m.migrationId());
+    }
+
+    /** The mapped row as a JSON object of target columns: an expression over {@code source}'s columns. */
+    static String mappedRow(MoveSpec m) {
+        List<String> pairs = new ArrayList<>();
+        for (Map.Entry<String, String> e : m.columns().entrySet()) {
+            pairs.add(Sql.literal(e.getKey()) + ", (" + e.getValue() + ")");
+        }
+        return "jsonb_build_object(" + String.join(", ", pairs) + ")";
+    }
+
+    /** The key as a JSON object of target key columns, taken from a mapped row {@code row}. */
+    static String keyOf(MoveSpec m, String row) {
+        List<String> pairs = new ArrayList<>();
+        for (String k : m.targetKey()) {
+            pairs.add(Sql.literal(k) + ", " + row + " -> " + Sql.literal(k));
+        }
+        return "jsonb_build_object(" + String.join(", ", pairs) + ")";
+    }
+
+    /** Creates the capture function and its triggers; idempotent. */
+    static String install(MoveSpec m) {
+        String table = Sql.id(m.sourceSchema(), m.sourceTable());
+        String insert = "INSERT INTO tandem.outbox (migration_id, key, op, row, version, correlation_id, traceparent)"
+                + " VALUES (" + Sql.literal(m.migrationId()) + ", %s, %s, %s, nextval('tandem.change_version'),"
+                + " nullif(current_setting('tandem.correlation_id', true), ''),"
+                + " nullif(current_setting('tandem.traceparent', true), ''));\n";
+        String body = """
+
+                DECLARE
+                  _tandem_new jsonb;
+                  _tandem_old jsonb;
+                BEGIN
+                  IF coalesce(current_setting('tandem.origin', true), '') <> '' THEN
+                    RETURN NULL;
+                  END IF;
+                  IF TG_OP <> 'DELETE' THEN
+                    SELECT %1$s INTO _tandem_new FROM (SELECT NEW.*) AS _tandem_src;
+                  END IF;
+                  IF TG_OP <> 'INSERT' THEN
+                    SELECT %1$s INTO _tandem_old FROM (SELECT OLD.*) AS _tandem_src;
+                  END IF;
+                  IF TG_OP = 'DELETE' OR (TG_OP = 'UPDATE' AND %2$s IS DISTINCT FROM %3$s) THEN
+                    %4$s
+                  END IF;
+                  IF TG_OP <> 'DELETE' THEN
+                    %5$s
+                  END IF;
+                  RETURN NULL;
+                END
+                """.formatted(
+                        mappedRow(m),
+                        keyOf(m, "_tandem_old"),
+                        keyOf(m, "_tandem_new"),
+                        insert.formatted(keyOf(m, "_tandem_old"), "'D'", "NULL"),
+                        insert.formatted(keyOf(m, "_tandem_new"), "'U'", "_tandem_new"));
+        String notify = """
+
+                BEGIN
+                  PERFORM pg_notify(%s, %s);
+                  RETURN NULL;
+                END
+                """.formatted(Sql.literal(Outbox.CHANNEL), Sql.literal(m.migrationId()));
+        return String.join(
+                ";\n",
+                "CREATE OR REPLACE FUNCTION " + functionName(m) + "() RETURNS trigger LANGUAGE plpgsql AS "
+                        + Sql.dollarQuoted(body),
+                "CREATE OR REPLACE FUNCTION " + notifyFunctionName(m) + "() RETURNS trigger LANGUAGE plpgsql AS "
+                        + Sql.dollarQuoted(notify),
+                "DROP TRIGGER IF EXISTS " + Sql.id(triggerName(m)) + " ON " + table,
+                "CREATE TRIGGER " + Sql.id(triggerName(m)) + " AFTER INSERT OR UPDATE OR DELETE ON " + table
+                        + " FOR EACH ROW EXECUTE FUNCTION " + functionName(m) + "()",
+                "ALTER TABLE " + table + " ENABLE ALWAYS TRIGGER " + Sql.id(triggerName(m)),
+                "DROP TRIGGER IF EXISTS " + Sql.id(notifyTriggerName(m)) + " ON " + table,
+                "CREATE TRIGGER " + Sql.id(notifyTriggerName(m)) + " AFTER INSERT OR UPDATE OR DELETE ON " + table
+                        + " FOR EACH STATEMENT EXECUTE FUNCTION " + notifyFunctionName(m) + "()",
+                "ALTER TABLE " + table + " ENABLE ALWAYS TRIGGER " + Sql.id(notifyTriggerName(m)));
+    }
+
+    /** Removes the triggers and functions; what the outbox holds for the move stays until the caller clears it. */
+    static String remove(MoveSpec m) {
+        String table = Sql.id(m.sourceSchema(), m.sourceTable());
+        return String.join(
+                ";\n",
+                "DROP TRIGGER IF EXISTS " + Sql.id(triggerName(m)) + " ON " + table,
+                "DROP TRIGGER IF EXISTS " + Sql.id(notifyTriggerName(m)) + " ON " + table,
+                "DROP FUNCTION IF EXISTS " + functionName(m) + "()",
+                "DROP FUNCTION IF EXISTS " + notifyFunctionName(m) + "()");
+    }
+}

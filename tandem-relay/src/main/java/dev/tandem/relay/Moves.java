@@ -1,0 +1,125 @@
+package dev.tandem.relay;
+
+import dev.tandem.postgres.Sql;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import javax.sql.DataSource;
+
+/**
+ * Setting a move up and taking it down on both stores, and copying the rows that existed before
+ * capture began. The copy reads the source in key order, in batches, and applies each batch through
+ * the same guarded apply as the relay, with version 0: lower than any captured change, so a row the
+ * copy read before a live update or delete never overwrites it, whichever reaches the target first.
+ */
+public final class Moves {
+    private Moves() {}
+
+    /** Creates the outbox and capture on the source and the applied-versions table on the target. */
+    public static void prepare(DataSource source, DataSource target, MoveSpec m) throws SQLException {
+        try (Connection c = source.getConnection()) {
+            Outbox.install(c);
+            c.setAutoCommit(false);
+            try (Statement s = c.createStatement()) {
+                s.execute(Capture.install(m));
+                c.commit();
+            } catch (SQLException e) {
+                c.rollback();
+                throw e;
+            }
+        }
+        try (Connection c = target.getConnection()) {
+            TargetState.install(c);
+        }
+    }
+
+    /**
+     * Copies every source row that exists now, in batches of {@code batchSize}, and returns how many it
+     * read. Capture must be in place first: a change made after this copy's snapshot of a batch is
+     * captured and delivered by the relay, and the versions sort out which is newer.
+     */
+    public static long copy(DataSource source, DataSource target, MoveSpec m, int batchSize) throws SQLException {
+        Apply apply = new Apply(m);
+        String table = Sql.id(m.sourceSchema(), m.sourceTable());
+        String keys = Sql.ids(m.sourceKey());
+        long total = 0;
+        List<String> last = null;
+        try (Connection src = source.getConnection();
+                Connection tgt = target.getConnection()) {
+            List<String> types = keyTypes(src, m);
+            String after = "(" + keys + ") > ("
+                    + String.join(", ", types.stream().map(t -> "?::" + t).toList()) + ")";
+            tgt.setAutoCommit(false);
+            while (true) {
+                String select = "SELECT _tandem_r::text, " + Capture.keyOf(m, "_tandem_r") + "::text, "
+                        + String.join(
+                                ", ",
+                                m.sourceKey().stream()
+                                        .map(k -> Sql.id(k) + "::text")
+                                        .toList())
+                        + " FROM (SELECT " + Capture.mappedRow(m) + " AS _tandem_r, " + keys + " FROM " + table
+                        + (last == null ? "" : " WHERE " + after) + " ORDER BY " + keys + " LIMIT ?) AS _tandem_page";
+                List<Change> batch = new ArrayList<>();
+                List<String> lastOfBatch = null;
+                try (PreparedStatement ps = src.prepareStatement(select)) {
+                    int p = 1;
+                    if (last != null) {
+                        for (String v : last) {
+                            ps.setString(p++, v);
+                        }
+                    }
+                    ps.setInt(p, batchSize);
+                    try (ResultSet rs = ps.executeQuery()) {
+                        while (rs.next()) {
+                            batch.add(new Change(0, rs.getString(2), false, rs.getString(1), 0));
+                            lastOfBatch = new ArrayList<>();
+                            for (int k = 0; k < m.sourceKey().size(); k++) {
+                                lastOfBatch.add(rs.getString(3 + k));
+                            }
+                        }
+                    }
+                }
+                if (batch.isEmpty()) {
+                    return total;
+                }
+                try (Statement s = tgt.createStatement()) {
+                    s.execute("SET LOCAL tandem.origin = 'relay'");
+                }
+                apply.apply(tgt, batch);
+                tgt.commit();
+                total += batch.size();
+                last = lastOfBatch;
+            }
+        }
+    }
+
+    private static List<String> keyTypes(Connection src, MoveSpec m) throws SQLException {
+        List<String> types = new ArrayList<>();
+        for (String k : m.sourceKey()) {
+            try (PreparedStatement ps = src.prepareStatement("SELECT format_type(atttypid, atttypmod) FROM pg_attribute"
+                    + " WHERE attrelid = ?::regclass AND attname = ? AND NOT attisdropped")) {
+                ps.setString(1, Sql.id(m.sourceSchema(), m.sourceTable()));
+                ps.setString(2, k);
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (!rs.next()) {
+                        throw new SQLException("column " + k + " of " + m.sourceTable() + " does not exist", "42703");
+                    }
+                    types.add(rs.getString(1));
+                }
+            }
+        }
+        return types;
+    }
+
+    /** Removes capture from the source; what the move left in the outbox and the target's state stays. */
+    public static void removeCapture(DataSource source, MoveSpec m) throws SQLException {
+        try (Connection c = source.getConnection();
+                Statement s = c.createStatement()) {
+            s.execute(Capture.remove(m));
+        }
+    }
+}

@@ -1,0 +1,73 @@
+package dev.tandem.relay;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+
+/**
+ * The source store's side of a move, in its {@code tandem} schema: the outbox that capture writes in
+ * the writer's transaction, the dead letters the relay parks, and the one sequence every change
+ * takes its version from.
+ */
+final class Outbox {
+    /** The channel capture notifies once per statement that changed a moved table. */
+    static final String CHANNEL = "tandem_outbox";
+
+    private Outbox() {}
+
+    private static final String DDL = """
+            SELECT pg_advisory_xact_lock(hashtext('tandem.outbox'));
+            CREATE SCHEMA IF NOT EXISTS tandem;
+            CREATE SEQUENCE IF NOT EXISTS tandem.change_version;
+            CREATE TABLE IF NOT EXISTS tandem.outbox (
+              id             bigserial PRIMARY KEY,
+              migration_id   text NOT NULL,
+              key            jsonb NOT NULL,
+              op             char(1) NOT NULL CHECK (op IN ('U', 'D')),
+              row            jsonb,
+              version        bigint NOT NULL,
+              schema_version int NOT NULL DEFAULT 1,
+              correlation_id text,
+              traceparent    text,
+              committed_at   timestamptz NOT NULL DEFAULT clock_timestamp(),
+              attempts       int NOT NULL DEFAULT 0,
+              next_attempt   timestamptz,
+              errors         jsonb NOT NULL DEFAULT '[]'
+            );
+            CREATE INDEX IF NOT EXISTS outbox_due ON tandem.outbox (migration_id, id);
+            CREATE TABLE IF NOT EXISTS tandem.dead_letters (
+              id             bigserial PRIMARY KEY,
+              migration_id   text NOT NULL,
+              key            jsonb NOT NULL,
+              op             char(1) NOT NULL,
+              row            jsonb,
+              version        bigint NOT NULL,
+              correlation_id text,
+              traceparent    text,
+              committed_at   timestamptz NOT NULL,
+              cause          text NOT NULL,
+              attempts       jsonb NOT NULL,
+              parked_at      timestamptz NOT NULL DEFAULT clock_timestamp(),
+              superseded_by  bigint,
+              superseded_at  timestamptz,
+              replayed_at    timestamptz
+            );
+            CREATE INDEX IF NOT EXISTS dead_letters_key ON tandem.dead_letters (migration_id, key)
+              WHERE superseded_at IS NULL AND replayed_at IS NULL;
+            """;
+
+    /** Creates the outbox, the dead letters and the version sequence if they are missing; commits. */
+    static void install(Connection c) throws SQLException {
+        boolean auto = c.getAutoCommit();
+        c.setAutoCommit(false);
+        try (Statement s = c.createStatement()) {
+            s.execute(DDL);
+            c.commit();
+        } catch (SQLException e) {
+            c.rollback();
+            throw e;
+        } finally {
+            c.setAutoCommit(auto);
+        }
+    }
+}
