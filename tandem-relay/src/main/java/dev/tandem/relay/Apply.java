@@ -11,30 +11,35 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Collectors;
 
 /**
- * The guarded apply of a batch of changes to the target table, as one statement: of each key's
- * changes in the batch only the newest counts, and it is applied only if it is newer than the version
- * the target holds for that key; the version is recorded in the same statement, a delete as a
- * tombstone. Two relays applying one key at once are serialised by that record's row lock, and the
- * loser finds the newer version when it gets the lock. Duplicates, reordering and a copy racing with
- * live changes therefore converge to the same rows. (PostgreSQL runs each data-modifying part of
- * the statement once, whether the final SELECT reads it or not.)
+ * The guarded apply of a batch of changes to the target table. Of each key's changes in the batch
+ * only the newest counts, and it wins only if it is newer than the version the target holds for
+ * that key. The first statement records the winners' versions (a delete as a tombstone), taking the
+ * row lock of each key's record; the second writes the winners' rows. Two statements, not one:
+ * under READ COMMITTED a statement reads from the snapshot it started with, so a delete in the same
+ * statement as the wait for another relay's lock would not see the row that relay just inserted.
+ * Once the first statement holds a key's lock, every earlier writer of that key has committed, and
+ * the second statement sees its rows. Duplicates, reordering, several relays and a copy racing with
+ * live changes therefore converge to the same rows.
  */
 final class Apply {
     private static final JsonFactory JSON = new JsonFactory();
 
-    private final MoveSpec m;
-    private final String sql;
+    private final String record;
+    private final String write;
 
     Apply(MoveSpec m) {
-        this.m = m;
-        this.sql = statement(m);
+        this.record = recordStatement(m);
+        this.write = writeStatement(m);
     }
 
-    /** The keys (as JSON text) whose change won, with the version that won. */
+    /** A key (as JSON text) whose change won, with the version that won. */
     record Won(String key, long version) {}
 
     /** Applies {@code changes} in the caller's transaction on {@code target}; returns what won. */
@@ -43,7 +48,7 @@ final class Apply {
             return List.of();
         }
         List<Won> won = new ArrayList<>();
-        try (PreparedStatement ps = target.prepareStatement(sql)) {
+        try (PreparedStatement ps = target.prepareStatement(record)) {
             ps.setString(1, json(changes));
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
@@ -51,14 +56,44 @@ final class Apply {
                 }
             }
         }
+        if (won.isEmpty()) {
+            return won;
+        }
+        Map<String, Long> wonVersions = new HashMap<>();
+        won.forEach(w -> wonVersions.put(w.key(), w.version()));
+        Map<String, Change> winners = new LinkedHashMap<>();
+        for (Change c : changes) {
+            Long v = wonVersions.get(c.key());
+            if (v != null && v == c.version()) {
+                winners.put(c.key(), c);
+            }
+        }
+        try (PreparedStatement ps = target.prepareStatement(write)) {
+            ps.setString(1, json(List.copyOf(winners.values())));
+            ps.execute();
+        }
         return won;
     }
 
-    private static String statement(MoveSpec m) {
+    private static String recordStatement(MoveSpec m) {
+        return """
+                WITH incoming AS (
+                  SELECT DISTINCT ON (c.key) c.key, c.version, c.op
+                  FROM jsonb_to_recordset(?::jsonb) AS c(key jsonb, version bigint, op text)
+                  ORDER BY c.key, c.version DESC
+                )
+                INSERT INTO tandem.applied AS a (migration_id, key, version, deleted)
+                SELECT %s, i.key, i.version, i.op = 'D' FROM incoming i ORDER BY i.key
+                ON CONFLICT (migration_id, key) DO UPDATE
+                  SET version = EXCLUDED.version, deleted = EXCLUDED.deleted, applied_at = clock_timestamp()
+                  WHERE a.version < EXCLUDED.version
+                RETURNING a.key::text, a.version
+                """.formatted(Sql.literal(m.migrationId()));
+    }
+
+    private static String writeStatement(MoveSpec m) {
         String target = Sql.id(m.targetSchema(), m.targetTable());
-        String migration = Sql.literal(m.migrationId());
         List<String> columns = List.copyOf(m.columns().keySet());
-        String cols = Sql.ids(columns);
         String keyMatch = m.targetKey().stream()
                 .map(k -> "t." + Sql.id(k) + " = k." + Sql.id(k))
                 .collect(Collectors.joining(" AND "));
@@ -67,35 +102,21 @@ final class Apply {
                 .map(c -> Sql.id(c) + " = EXCLUDED." + Sql.id(c))
                 .collect(Collectors.joining(", "));
         return """
-                WITH incoming AS (
-                  SELECT DISTINCT ON (c.key) c.key, c.version, c.op, c.row
-                  FROM jsonb_to_recordset(?::jsonb) AS c(key jsonb, version bigint, op text, row jsonb)
-                  ORDER BY c.key, c.version DESC
-                ), won AS (
-                  INSERT INTO tandem.applied AS a (migration_id, key, version, deleted)
-                  SELECT %1$s, i.key, i.version, i.op = 'D' FROM incoming i ORDER BY i.key
-                  ON CONFLICT (migration_id, key) DO UPDATE
-                    SET version = EXCLUDED.version, deleted = EXCLUDED.deleted, applied_at = clock_timestamp()
-                    WHERE a.version < EXCLUDED.version
-                  RETURNING a.key, a.version
-                ), winners AS (
-                  SELECT i.* FROM incoming i JOIN won w ON w.key = i.key AND w.version = i.version
+                WITH winners AS (
+                  SELECT * FROM jsonb_to_recordset(?::jsonb) AS c(key jsonb, version bigint, op text, row jsonb)
                 ), removed AS (
-                  DELETE FROM %2$s AS t
-                  USING winners w, LATERAL jsonb_populate_record(NULL::%2$s, w.key) AS k
-                  WHERE w.op = 'D' AND %3$s
-                ), upserted AS (
-                  INSERT INTO %2$s (%4$s)
-                  SELECT %5$s FROM winners w, LATERAL jsonb_populate_record(NULL::%2$s, w.row) AS r
-                  WHERE w.op = 'U'
-                  ON CONFLICT (%6$s) DO %7$s
+                  DELETE FROM %1$s AS t
+                  USING winners w, LATERAL jsonb_populate_record(NULL::%1$s, w.key) AS k
+                  WHERE w.op = 'D' AND %2$s
                 )
-                SELECT w.key::text, w.version FROM won w
+                INSERT INTO %1$s (%3$s)
+                SELECT %4$s FROM winners w, LATERAL jsonb_populate_record(NULL::%1$s, w.row) AS r
+                WHERE w.op = 'U'
+                ON CONFLICT (%5$s) DO %6$s
                 """.formatted(
-                        migration,
                         target,
                         keyMatch,
-                        cols,
+                        Sql.ids(columns),
                         columns.stream().map(c -> "r." + Sql.id(c)).collect(Collectors.joining(", ")),
                         Sql.ids(m.targetKey()),
                         updates.isEmpty() ? "NOTHING" : "UPDATE SET " + updates);
