@@ -255,4 +255,31 @@ class RelayConvergenceIT {
                 .containsExactly("t");
         assertThat(targetRows()).containsExactlyElementsOf(sourceProjection());
     }
+
+    @Test
+    void shouldDeliverAParkedChangeAgainWhenItIsReplayedAfterTheTargetIsFixed() throws Exception {
+        Moves.prepare(source.dataSource(), target.dataSource(), spec);
+        Moves.copy(source.dataSource(), target.dataSource(), spec, 1000);
+        Relay relay = relay();
+        exec(source.dataSource(), "UPDATE orders SET total = -5 WHERE id IN (42, 43)");
+        for (int i = 0; i < 50 && relay.stats().parked() < 2; i++) {
+            relay.deliverOnce();
+            Thread.sleep(30);
+        }
+        assertThat(DeadLetters.list(source.dataSource()))
+                .extracting(DeadLetters.DeadLetter::key, DeadLetters.DeadLetter::attempts, DeadLetters.DeadLetter::open)
+                .containsExactlyInAnyOrder(
+                        org.assertj.core.groups.Tuple.tuple("{\"id\": 42}", 3, true),
+                        org.assertj.core.groups.Tuple.tuple("{\"id\": 43}", 3, true));
+        // the target's owner allows negative totals now; one key is replayed, then the rest
+        exec(target.dataSource(), "ALTER TABLE invoices DROP CONSTRAINT invoices_total_cents_check");
+        assertThat(DeadLetters.replay(source.dataSource(), "{\"id\": 42}")).isEqualTo(1);
+        relay.deliverOnce();
+        assertThat(rows(target.dataSource(), "SELECT id, total_cents FROM invoices WHERE id IN (42, 43) ORDER BY id"))
+                .containsExactly("42|-500", "43|5375");
+        assertThat(DeadLetters.replay(source.dataSource(), null)).isEqualTo(1);
+        relay.deliverOnce();
+        assertThat(targetRows()).containsExactlyElementsOf(sourceProjection());
+        assertThat(DeadLetters.list(source.dataSource())).noneMatch(DeadLetters.DeadLetter::open);
+    }
 }
