@@ -1,11 +1,6 @@
 package dev.tandem.relay;
 
-import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonGenerator;
 import dev.tandem.postgres.Sql;
-import java.io.IOException;
-import java.io.StringWriter;
-import java.io.UncheckedIOException;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -29,8 +24,6 @@ import java.util.stream.Collectors;
  * live changes therefore converge to the same rows.
  */
 final class Apply {
-    private static final JsonFactory JSON = new JsonFactory();
-
     private final String record;
     private final String write;
 
@@ -39,7 +32,7 @@ final class Apply {
         this.write = writeStatement(m);
     }
 
-    /** A key (as JSON text) whose change won, with the version that won. */
+    /** A key (as the text of its row value) whose change won, with the version that won. */
     record Won(String key, long version) {}
 
     /** Applies {@code changes} in the caller's transaction on {@code target}; returns what won. */
@@ -49,7 +42,19 @@ final class Apply {
         }
         List<Won> won = new ArrayList<>();
         try (PreparedStatement ps = target.prepareStatement(record)) {
-            ps.setString(1, json(changes));
+            ps.setArray(
+                    1,
+                    target.createArrayOf(
+                            "text", changes.stream().map(Change::key).toArray()));
+            ps.setArray(
+                    2,
+                    target.createArrayOf(
+                            "bigint", changes.stream().map(Change::version).toArray()));
+            ps.setArray(
+                    3,
+                    target.createArrayOf(
+                            "text",
+                            changes.stream().map(c -> c.delete() ? "D" : "U").toArray()));
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     won.add(new Won(rs.getString(1), rs.getLong(2)));
@@ -68,8 +73,16 @@ final class Apply {
                 winners.put(c.key(), c);
             }
         }
+        List<Change> w = List.copyOf(winners.values());
         try (PreparedStatement ps = target.prepareStatement(write)) {
-            ps.setString(1, json(List.copyOf(winners.values())));
+            ps.setArray(
+                    1,
+                    target.createArrayOf(
+                            "text", w.stream().map(c -> c.delete() ? "D" : "U").toArray()));
+            ps.setArray(
+                    2, target.createArrayOf("text", w.stream().map(Change::key).toArray()));
+            ps.setArray(
+                    3, target.createArrayOf("text", w.stream().map(Change::row).toArray()));
             ps.execute();
         }
         return won;
@@ -79,7 +92,7 @@ final class Apply {
         return """
                 WITH incoming AS (
                   SELECT DISTINCT ON (c.key) c.key, c.version, c.op
-                  FROM jsonb_to_recordset(?::jsonb) AS c(key jsonb, version bigint, op text)
+                  FROM unnest(?::text[], ?::bigint[], ?::text[]) AS c(key, version, op)
                   ORDER BY c.key, c.version DESC
                 )
                 INSERT INTO tandem.applied AS a (migration_id, key, version, deleted)
@@ -87,7 +100,7 @@ final class Apply {
                 ON CONFLICT (migration_id, key) DO UPDATE
                   SET version = EXCLUDED.version, deleted = EXCLUDED.deleted, applied_at = clock_timestamp()
                   WHERE a.version < EXCLUDED.version
-                RETURNING a.key::text, a.version
+                RETURNING a.key, a.version
                 """.formatted(Sql.literal(m.migrationId()));
     }
 
@@ -95,7 +108,7 @@ final class Apply {
         String target = Sql.id(m.targetSchema(), m.targetTable());
         List<String> columns = List.copyOf(m.columns().keySet());
         String keyMatch = m.targetKey().stream()
-                .map(k -> "t." + Sql.id(k) + " = k." + Sql.id(k))
+                .map(k -> "t." + Sql.id(k) + " = (w.k)." + Sql.id(k))
                 .collect(Collectors.joining(" AND "));
         String updates = columns.stream()
                 .filter(c -> !m.targetKey().contains(c))
@@ -103,48 +116,22 @@ final class Apply {
                 .collect(Collectors.joining(", "));
         return """
                 WITH winners AS (
-                  SELECT * FROM jsonb_to_recordset(?::jsonb) AS c(key jsonb, version bigint, op text, row jsonb)
+                  SELECT c.op, c.key::%2$s AS k, c.row::%3$s AS r
+                  FROM unnest(?::text[], ?::text[], ?::text[]) AS c(op, key, row)
                 ), removed AS (
-                  DELETE FROM %1$s AS t
-                  USING winners w, LATERAL jsonb_populate_record(NULL::%1$s, w.key) AS k
-                  WHERE w.op = 'D' AND %2$s
+                  DELETE FROM %1$s AS t USING winners w WHERE w.op = 'D' AND %4$s
                 )
-                INSERT INTO %1$s (%3$s)
-                SELECT %4$s FROM winners w, LATERAL jsonb_populate_record(NULL::%1$s, w.row) AS r
-                WHERE w.op = 'U'
-                ON CONFLICT (%5$s) DO %6$s
+                INSERT INTO %1$s (%5$s)
+                SELECT %6$s FROM winners w WHERE w.op = 'U'
+                ON CONFLICT (%7$s) DO %8$s
                 """.formatted(
                         target,
+                        TargetState.keyType(m),
+                        TargetState.rowType(m),
                         keyMatch,
                         Sql.ids(columns),
-                        columns.stream().map(c -> "r." + Sql.id(c)).collect(Collectors.joining(", ")),
+                        columns.stream().map(c -> "(w.r)." + Sql.id(c)).collect(Collectors.joining(", ")),
                         Sql.ids(m.targetKey()),
                         updates.isEmpty() ? "NOTHING" : "UPDATE SET " + updates);
-    }
-
-    /** The changes as the JSON array the statement reads: [{key, version, op, row}]. */
-    static String json(List<Change> changes) {
-        StringWriter out = new StringWriter();
-        try (JsonGenerator g = JSON.createGenerator(out)) {
-            g.writeStartArray();
-            for (Change c : changes) {
-                g.writeStartObject();
-                g.writeFieldName("key");
-                g.writeRawValue(c.key());
-                g.writeNumberField("version", c.version());
-                g.writeStringField("op", c.delete() ? "D" : "U");
-                g.writeFieldName("row");
-                if (c.row() == null) {
-                    g.writeNull();
-                } else {
-                    g.writeRawValue(c.row());
-                }
-                g.writeEndObject();
-            }
-            g.writeEndArray();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return out.toString();
     }
 }

@@ -1,9 +1,6 @@
 package dev.tandem.relay;
 
 import dev.tandem.postgres.Sql;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Map;
 
 /**
  * The capture trigger of a move on the source table: every committed insert, update and delete,
@@ -12,7 +9,9 @@ import java.util.Map;
  * tandem.change_version} while the writer holds the row's lock (or its unique key's), so the
  * versions of one key follow its commit order. A key change is a delete of the old key and an upsert
  * of the new. Writes carrying the session setting {@code tandem.origin} (the relay's own) are not
- * captured again. The triggers are ENABLE ALWAYS: replica-mode writers are captured too.
+ * captured again. The triggers are ENABLE ALWAYS: replica-mode writers are captured too. The
+ * mapping runs under {@link Outbox#CANONICAL} settings (UTC among them), whatever the writer's
+ * session has, so the copy and the capture of one row map it alike.
  */
 final class Capture {
     private Capture() {}
@@ -33,22 +32,22 @@ final class Capture {
         return Sql.shortName("~tandem_capture_notify_" + m.migrationId());
     }
 
-    /** The mapped row as a JSON object of target columns: an expression over {@code source}'s columns. */
+    /** The mapped row as the text of a row value of the target columns, over {@code source}'s columns. */
     static String mappedRow(MoveSpec m) {
-        List<String> pairs = new ArrayList<>();
-        for (Map.Entry<String, String> e : m.columns().entrySet()) {
-            pairs.add(Sql.literal(e.getKey()) + ", (" + e.getValue() + ")");
-        }
-        return "jsonb_build_object(" + String.join(", ", pairs) + ")";
+        return "ROW("
+                + String.join(
+                        ", ",
+                        m.columns().values().stream().map(e -> "(" + e + ")").toList()) + ")::text";
     }
 
-    /** The key as a JSON object of target key columns, taken from a mapped row {@code row}. */
-    static String keyOf(MoveSpec m, String row) {
-        List<String> pairs = new ArrayList<>();
-        for (String k : m.targetKey()) {
-            pairs.add(Sql.literal(k) + ", " + row + " -> " + Sql.literal(k));
-        }
-        return "jsonb_build_object(" + String.join(", ", pairs) + ")";
+    /** The key as the text of a row value of the target key columns, over the source's columns. */
+    static String mappedKey(MoveSpec m) {
+        return "ROW("
+                + String.join(
+                        ", ",
+                        m.targetKey().stream()
+                                .map(k -> "(" + m.columns().get(k) + ")")
+                                .toList()) + ")::text";
     }
 
     /** Creates the capture function and its triggers; idempotent. */
@@ -61,32 +60,32 @@ final class Capture {
         String body = """
 
                 DECLARE
-                  _tandem_new jsonb;
-                  _tandem_old jsonb;
+                  _tandem_new text;
+                  _tandem_new_key text;
+                  _tandem_old_key text;
                 BEGIN
                   IF coalesce(current_setting('tandem.origin', true), '') <> '' THEN
                     RETURN NULL;
                   END IF;
                   IF TG_OP <> 'DELETE' THEN
-                    SELECT %1$s INTO _tandem_new FROM (SELECT NEW.*) AS _tandem_src;
+                    SELECT %1$s, %2$s INTO _tandem_new, _tandem_new_key FROM (SELECT NEW.*) AS _tandem_src;
                   END IF;
                   IF TG_OP <> 'INSERT' THEN
-                    SELECT %1$s INTO _tandem_old FROM (SELECT OLD.*) AS _tandem_src;
+                    SELECT %2$s INTO _tandem_old_key FROM (SELECT OLD.*) AS _tandem_src;
                   END IF;
-                  IF TG_OP = 'DELETE' OR (TG_OP = 'UPDATE' AND %2$s IS DISTINCT FROM %3$s) THEN
-                    %4$s
+                  IF TG_OP = 'DELETE' OR (TG_OP = 'UPDATE' AND _tandem_old_key IS DISTINCT FROM _tandem_new_key) THEN
+                    %3$s
                   END IF;
                   IF TG_OP <> 'DELETE' THEN
-                    %5$s
+                    %4$s
                   END IF;
                   RETURN NULL;
                 END
                 """.formatted(
                         mappedRow(m),
-                        keyOf(m, "_tandem_old"),
-                        keyOf(m, "_tandem_new"),
-                        insert.formatted(keyOf(m, "_tandem_old"), "'D'", "NULL"),
-                        insert.formatted(keyOf(m, "_tandem_new"), "'U'", "_tandem_new"));
+                        mappedKey(m),
+                        insert.formatted("_tandem_old_key", "'D'", "NULL"),
+                        insert.formatted("_tandem_new_key", "'U'", "_tandem_new"));
         String notify = """
 
                 BEGIN
@@ -96,8 +95,8 @@ final class Capture {
                 """.formatted(Sql.literal(Outbox.CHANNEL), Sql.literal(m.migrationId()));
         return String.join(
                 ";\n",
-                "CREATE OR REPLACE FUNCTION " + functionName(m) + "() RETURNS trigger LANGUAGE plpgsql AS "
-                        + Sql.dollarQuoted(body),
+                "CREATE OR REPLACE FUNCTION " + functionName(m) + "() RETURNS trigger LANGUAGE plpgsql "
+                        + Outbox.CANONICAL + " AS " + Sql.dollarQuoted(body),
                 "CREATE OR REPLACE FUNCTION " + notifyFunctionName(m) + "() RETURNS trigger LANGUAGE plpgsql AS "
                         + Sql.dollarQuoted(notify),
                 "DROP TRIGGER IF EXISTS " + Sql.id(triggerName(m)) + " ON " + table,

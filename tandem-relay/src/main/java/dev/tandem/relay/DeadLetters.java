@@ -46,7 +46,7 @@ public final class DeadLetters {
                 return out;
             }
             try (PreparedStatement ps = c.prepareStatement(
-                            "SELECT id, migration_id, key::text, op, version, cause, jsonb_array_length(attempts),"
+                            "SELECT id, migration_id, key, op, version, cause, jsonb_array_length(attempts),"
                                     + " parked_at, superseded_by, replayed_at FROM tandem.dead_letters ORDER BY id");
                     ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
@@ -71,7 +71,8 @@ public final class DeadLetters {
 
     /**
      * Puts the open dead letters back in the outbox, all of them or those whose key is {@code key}
-     * (JSON, as listed, such as {@code {"id": 42}}), and marks them replayed; returns how many.
+     * (as listed: the text of the key's row value, such as {@code (42)}), and marks them replayed;
+     * returns how many.
      */
     public static int replay(DataSource source, String key) throws SQLException {
         try (Connection c = source.getConnection()) {
@@ -81,7 +82,7 @@ public final class DeadLetters {
             try (PreparedStatement ps = c.prepareStatement("""
                     WITH replayed AS (
                       UPDATE tandem.dead_letters SET replayed_at = clock_timestamp()
-                      WHERE superseded_by IS NULL AND replayed_at IS NULL AND (?::jsonb IS NULL OR key = ?::jsonb)
+                      WHERE superseded_by IS NULL AND replayed_at IS NULL AND (?::text IS NULL OR key = ?)
                       RETURNING *
                     ), requeued AS (
                       INSERT INTO tandem.outbox (migration_id, key, op, row, version, correlation_id, traceparent,

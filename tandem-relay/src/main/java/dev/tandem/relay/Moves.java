@@ -33,7 +33,7 @@ public final class Moves {
             }
         }
         try (Connection c = target.getConnection()) {
-            TargetState.install(c);
+            TargetState.install(c, m);
         }
     }
 
@@ -51,18 +51,23 @@ public final class Moves {
         try (Connection src = source.getConnection();
                 Connection tgt = target.getConnection()) {
             List<String> types = keyTypes(src, m);
+            try (Statement s = src.createStatement()) {
+                // Values are written as text under the settings capture uses, and read back under them.
+                s.execute(Outbox.CANONICAL_SESSION);
+            }
             String after = "(" + keys + ") > ("
                     + String.join(", ", types.stream().map(t -> "?::" + t).toList()) + ")";
             tgt.setAutoCommit(false);
             while (true) {
-                String select = "SELECT _tandem_r::text, " + Capture.keyOf(m, "_tandem_r") + "::text, "
+                String select = "SELECT " + Capture.mappedRow(m) + ", " + Capture.mappedKey(m) + ", "
                         + String.join(
                                 ", ",
+                                // named apart: ORDER BY a bare name would pick the text output column
                                 m.sourceKey().stream()
-                                        .map(k -> Sql.id(k) + "::text")
+                                        .map(k -> Sql.id(k) + "::text AS " + Sql.id("_tandem_last_" + k))
                                         .toList())
-                        + " FROM (SELECT " + Capture.mappedRow(m) + " AS _tandem_r, " + keys + " FROM " + table
-                        + (last == null ? "" : " WHERE " + after) + " ORDER BY " + keys + " LIMIT ?) AS _tandem_page";
+                        + " FROM " + table + " AS _tandem_src" + (last == null ? "" : " WHERE " + after)
+                        + " ORDER BY " + keys + " LIMIT ?";
                 List<Change> batch = new ArrayList<>();
                 List<String> lastOfBatch = null;
                 try (PreparedStatement ps = src.prepareStatement(select)) {
@@ -87,7 +92,8 @@ public final class Moves {
                     return total;
                 }
                 try (Statement s = tgt.createStatement()) {
-                    s.execute("SET LOCAL tandem.origin = 'relay'");
+                    s.execute("SET LOCAL tandem.origin = 'relay'; "
+                            + Outbox.CANONICAL_SESSION.replace("SET ", "SET LOCAL "));
                 }
                 apply.apply(tgt, batch);
                 tgt.commit();

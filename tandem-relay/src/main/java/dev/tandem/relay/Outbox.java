@@ -7,11 +7,24 @@ import java.sql.Statement;
 /**
  * The source store's side of a move, in its {@code tandem} schema: the outbox that capture writes in
  * the writer's transaction, the dead letters the relay parks, and the one sequence every change
- * takes its version from.
+ * takes its version from. A change's key and row are the text of a row value of the mapped columns,
+ * written under {@link #CANONICAL} settings, so that the target reads every value back exactly with
+ * its column type's own input function, whatever the writer's session settings were.
  */
 final class Outbox {
     /** The channel capture notifies once per statement that changed a moved table. */
     static final String CHANNEL = "tandem_outbox";
+
+    /**
+     * The settings under which values are written as text and read back: dates and intervals in ISO
+     * form, times in UTC, floats with every digit, bytea in hex. Mapping expressions run under them too.
+     */
+    static final String CANONICAL = "SET datestyle = 'ISO, YMD' SET intervalstyle = 'postgres' SET timezone = 'UTC'"
+            + " SET extra_float_digits = 3 SET bytea_output = 'hex'";
+
+    /** The same settings for a session of tandem's own (the copy, the apply). */
+    static final String CANONICAL_SESSION = "SET datestyle = 'ISO, YMD'; SET intervalstyle = 'postgres';"
+            + " SET timezone = 'UTC'; SET extra_float_digits = 3; SET bytea_output = 'hex'";
 
     private Outbox() {}
 
@@ -22,9 +35,9 @@ final class Outbox {
             CREATE TABLE IF NOT EXISTS tandem.outbox (
               id             bigserial PRIMARY KEY,
               migration_id   text NOT NULL,
-              key            jsonb NOT NULL,
+              key            text NOT NULL,
               op             char(1) NOT NULL CHECK (op IN ('U', 'D')),
-              row            jsonb,
+              row            text,
               version        bigint NOT NULL,
               schema_version int NOT NULL DEFAULT 1,
               correlation_id text,
@@ -38,9 +51,9 @@ final class Outbox {
             CREATE TABLE IF NOT EXISTS tandem.dead_letters (
               id             bigserial PRIMARY KEY,
               migration_id   text NOT NULL,
-              key            jsonb NOT NULL,
+              key            text NOT NULL,
               op             char(1) NOT NULL,
-              row            jsonb,
+              row            text,
               version        bigint NOT NULL,
               correlation_id text,
               traceparent    text,

@@ -255,8 +255,10 @@ public final class Relay {
             t.setAutoCommit(false);
             try {
                 try (Statement s = t.createStatement()) {
-                    // The relay's own writes are never captured again, on either side.
-                    s.execute("SET LOCAL tandem.origin = 'relay'");
+                    // The relay's own writes are never captured again, on either side; values are read
+                    // back under the settings they were written with.
+                    s.execute("SET LOCAL tandem.origin = 'relay'; "
+                            + Outbox.CANONICAL_SESSION.replace("SET ", "SET LOCAL "));
                 }
                 List<Apply.Won> won = move.apply().apply(t, changes);
                 t.commit();
@@ -280,31 +282,23 @@ public final class Relay {
         if (!won.isEmpty()) {
             try (PreparedStatement ps = src.prepareStatement(
                     "UPDATE tandem.dead_letters d SET superseded_by = w.version, superseded_at = clock_timestamp()"
-                            + " FROM jsonb_to_recordset(?::jsonb) AS w(key jsonb, version bigint)"
+                            + " FROM unnest(?::text[], ?::bigint[]) AS w(key, version)"
                             + " WHERE d.migration_id = ? AND d.key = w.key AND d.version < w.version"
                             + " AND d.superseded_at IS NULL")) {
-                ps.setString(1, wonJson(won));
-                ps.setString(2, spec.migrationId());
+                ps.setArray(
+                        1,
+                        src.createArrayOf(
+                                "text", won.stream().map(Apply.Won::key).toArray()));
+                ps.setArray(
+                        2,
+                        src.createArrayOf(
+                                "bigint", won.stream().map(Apply.Won::version).toArray()));
+                ps.setString(3, spec.migrationId());
                 ps.executeUpdate();
             }
         }
         delivered.addAndGet(changes.size());
         applied.addAndGet(won.size());
-    }
-
-    private static String wonJson(List<Apply.Won> won) {
-        StringBuilder b = new StringBuilder("[");
-        for (Apply.Won w : won) {
-            if (b.length() > 1) {
-                b.append(',');
-            }
-            b.append("{\"key\":")
-                    .append(w.key())
-                    .append(",\"version\":")
-                    .append(w.version())
-                    .append('}');
-        }
-        return b.append(']').toString();
     }
 
     /**

@@ -1,8 +1,15 @@
 package dev.tandem.relay;
 
+import dev.tandem.postgres.Sql;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 
 /**
  * The target store's side of a move, in its {@code tandem} schema: for every key a move has applied,
@@ -12,12 +19,26 @@ import java.sql.Statement;
 final class TargetState {
     private TargetState() {}
 
+    private static String fields(java.util.Collection<String> columns, Map<String, String> types, MoveSpec m)
+            throws SQLException {
+        List<String> out = new ArrayList<>();
+        for (String c : columns) {
+            String type = types.get(c);
+            if (type == null) {
+                throw new SQLException(
+                        "column " + c + " of " + m.targetTable() + " does not exist on the target", "42703");
+            }
+            out.add(Sql.id(c) + " " + type);
+        }
+        return String.join(", ", out);
+    }
+
     private static final String DDL = """
             SELECT pg_advisory_xact_lock(hashtext('tandem.applied'));
             CREATE SCHEMA IF NOT EXISTS tandem;
             CREATE TABLE IF NOT EXISTS tandem.applied (
               migration_id text NOT NULL,
-              key          jsonb NOT NULL,
+              key          text NOT NULL,
               version      bigint NOT NULL,
               deleted      boolean NOT NULL,
               applied_at   timestamptz NOT NULL DEFAULT clock_timestamp(),
@@ -25,12 +46,39 @@ final class TargetState {
             );
             """;
 
-    /** Creates the applied-versions table if it is missing; commits. */
-    static void install(Connection c) throws SQLException {
+    /** The row type a move's changes are read into: the mapped columns, with the target's types. */
+    static String rowType(MoveSpec m) {
+        return Sql.id("tandem", Sql.shortName("row_" + m.migrationId()));
+    }
+
+    /** The row type of a move's key: the target key columns, with the target's types. */
+    static String keyType(MoveSpec m) {
+        return Sql.id("tandem", Sql.shortName("key_" + m.migrationId()));
+    }
+
+    /**
+     * Creates the applied-versions table if it is missing, and the move's row and key types from the
+     * target table's columns as they are now; commits.
+     */
+    static void install(Connection c, MoveSpec m) throws SQLException {
         boolean auto = c.getAutoCommit();
         c.setAutoCommit(false);
         try (Statement s = c.createStatement()) {
             s.execute(DDL);
+            Map<String, String> types = new LinkedHashMap<>();
+            try (PreparedStatement ps = c.prepareStatement("SELECT attname, format_type(atttypid, atttypmod)"
+                    + " FROM pg_attribute WHERE attrelid = ?::regclass AND attnum > 0 AND NOT attisdropped")) {
+                ps.setString(1, Sql.id(m.targetSchema(), m.targetTable()));
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        types.put(rs.getString(1), rs.getString(2));
+                    }
+                }
+            }
+            s.execute("DROP TYPE IF EXISTS " + rowType(m));
+            s.execute("DROP TYPE IF EXISTS " + keyType(m));
+            s.execute("CREATE TYPE " + rowType(m) + " AS (" + fields(m.columns().keySet(), types, m) + ")");
+            s.execute("CREATE TYPE " + keyType(m) + " AS (" + fields(m.targetKey(), types, m) + ")");
             c.commit();
         } catch (SQLException e) {
             c.rollback();
