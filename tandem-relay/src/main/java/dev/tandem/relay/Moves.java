@@ -21,11 +21,22 @@ public final class Moves {
 
     /** Creates the outbox and capture on the source and the applied-versions table on the target. */
     public static void prepare(DataSource source, DataSource target, MoveSpec m) throws SQLException {
+        prepare(source, target, m, null);
+    }
+
+    /**
+     * As {@link #prepare(DataSource, DataSource, MoveSpec)}, and registers the move for relays under the
+     * name of its target store, in the same transaction as capture.
+     */
+    public static void prepare(DataSource source, DataSource target, MoveSpec m, String store) throws SQLException {
         try (Connection c = source.getConnection()) {
             Outbox.install(c);
             c.setAutoCommit(false);
             try (Statement s = c.createStatement()) {
                 s.execute(Capture.install(m));
+                if (store != null) {
+                    MoveRegistry.register(c, m, store);
+                }
                 c.commit();
             } catch (SQLException e) {
                 c.rollback();

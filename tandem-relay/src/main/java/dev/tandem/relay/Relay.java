@@ -76,6 +76,25 @@ public final class Relay {
             this.source = source;
         }
 
+        /**
+         * Delivers every move registered on the source ({@link MoveRegistry}), each to its store in
+         * {@code stores}, by name. A move whose store is not given is refused, naming it.
+         */
+        public Builder registered(Map<String, DataSource> stores) throws SQLException {
+            try (Connection c = source.getConnection()) {
+                for (MoveRegistry.Registered r : MoveRegistry.all(c)) {
+                    DataSource target = stores.get(r.store());
+                    if (target == null) {
+                        throw new IllegalArgumentException("move " + r.spec().migrationId() + " goes to store "
+                                + r.store() + ", which was not given: pass --store " + r.store() + "=URL or set "
+                                + "TANDEM_STORE_" + r.store().toUpperCase(java.util.Locale.ROOT) + "_URL");
+                    }
+                    move(r.spec(), target);
+                }
+            }
+            return this;
+        }
+
         /** Delivers {@code spec}'s changes to {@code target}. */
         public Builder move(MoveSpec spec, DataSource target) {
             moves.put(spec, target);

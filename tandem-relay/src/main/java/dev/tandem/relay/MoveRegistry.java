@@ -1,0 +1,168 @@
+package dev.tandem.relay;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import java.io.IOException;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The moves a source store is delivering, in its {@code tandem.moves}: each move's spec and the name
+ * of its target store, so that any relay started against the source finds them all.
+ */
+public final class MoveRegistry {
+    private static final JsonFactory JSON = new JsonFactory();
+
+    private MoveRegistry() {}
+
+    /** A move being delivered to the store named {@code store}. */
+    public record Registered(MoveSpec spec, String store) {}
+
+    static final String DDL = """
+            CREATE TABLE IF NOT EXISTS tandem.moves (
+              migration_id text PRIMARY KEY,
+              store        text NOT NULL,
+              spec         text NOT NULL,
+              copied_rows  bigint,
+              copied_at    timestamptz,
+              created_at   timestamptz NOT NULL DEFAULT clock_timestamp()
+            );
+            """;
+
+    /** Records (or replaces) a move; the caller commits. */
+    public static void register(Connection c, MoveSpec spec, String store) throws SQLException {
+        try (var s = c.createStatement()) {
+            s.execute(DDL);
+        }
+        try (PreparedStatement ps = c.prepareStatement("INSERT INTO tandem.moves (migration_id, store, spec)"
+                + " VALUES (?, ?, ?) ON CONFLICT (migration_id) DO UPDATE SET store = EXCLUDED.store,"
+                + " spec = EXCLUDED.spec")) {
+            ps.setString(1, spec.migrationId());
+            ps.setString(2, store);
+            ps.setString(3, toJson(spec));
+            ps.executeUpdate();
+        }
+    }
+
+    /** Records that the copy of existing rows is done. */
+    public static void copied(Connection c, String migrationId, long rows) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(
+                "UPDATE tandem.moves SET copied_rows = ?, copied_at = clock_timestamp() WHERE migration_id = ?")) {
+            ps.setLong(1, rows);
+            ps.setString(2, migrationId);
+            ps.executeUpdate();
+        }
+    }
+
+    public static void remove(Connection c, String migrationId) throws SQLException {
+        if (exists(c)) {
+            try (PreparedStatement ps = c.prepareStatement("DELETE FROM tandem.moves WHERE migration_id = ?")) {
+                ps.setString(1, migrationId);
+                ps.executeUpdate();
+            }
+        }
+    }
+
+    /** Every registered move; empty when the source has none. */
+    public static List<Registered> all(Connection c) throws SQLException {
+        List<Registered> out = new ArrayList<>();
+        if (!exists(c)) {
+            return out;
+        }
+        try (PreparedStatement ps = c.prepareStatement("SELECT spec, store FROM tandem.moves ORDER BY migration_id");
+                ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+                out.add(new Registered(fromJson(rs.getString(1)), rs.getString(2)));
+            }
+        }
+        return out;
+    }
+
+    private static boolean exists(Connection c) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT to_regclass('tandem.moves') IS NOT NULL");
+                ResultSet rs = ps.executeQuery()) {
+            rs.next();
+            return rs.getBoolean(1);
+        }
+    }
+
+    static String toJson(MoveSpec m) {
+        StringWriter out = new StringWriter();
+        try (JsonGenerator g = JSON.createGenerator(out)) {
+            g.writeStartObject();
+            g.writeStringField("migrationId", m.migrationId());
+            g.writeStringField("sourceSchema", m.sourceSchema());
+            g.writeStringField("sourceTable", m.sourceTable());
+            strings(g, "sourceKey", m.sourceKey());
+            g.writeStringField("targetSchema", m.targetSchema());
+            g.writeStringField("targetTable", m.targetTable());
+            g.writeObjectFieldStart("columns");
+            for (Map.Entry<String, String> e : m.columns().entrySet()) {
+                g.writeStringField(e.getKey(), e.getValue());
+            }
+            g.writeEndObject();
+            strings(g, "targetKey", m.targetKey());
+            g.writeEndObject();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out.toString();
+    }
+
+    private static void strings(JsonGenerator g, String field, List<String> values) throws IOException {
+        g.writeArrayFieldStart(field);
+        for (String v : values) {
+            g.writeString(v);
+        }
+        g.writeEndArray();
+    }
+
+    static MoveSpec fromJson(String json) {
+        Map<String, String> scalars = new LinkedHashMap<>();
+        Map<String, List<String>> lists = new LinkedHashMap<>();
+        Map<String, String> columns = new LinkedHashMap<>();
+        try (JsonParser p = JSON.createParser(json)) {
+            p.nextToken();
+            while (p.nextToken() == JsonToken.FIELD_NAME) {
+                String field = p.currentName();
+                JsonToken t = p.nextToken();
+                if (t == JsonToken.START_ARRAY) {
+                    List<String> values = new ArrayList<>();
+                    while (p.nextToken() != JsonToken.END_ARRAY) {
+                        values.add(p.getText());
+                    }
+                    lists.put(field, values);
+                } else if (t == JsonToken.START_OBJECT) {
+                    while (p.nextToken() == JsonToken.FIELD_NAME) {
+                        String column = p.currentName();
+                        p.nextToken();
+                        columns.put(column, p.getText());
+                    }
+                } else {
+                    scalars.put(field, p.getText());
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return new MoveSpec(
+                scalars.get("migrationId"),
+                scalars.get("sourceSchema"),
+                scalars.get("sourceTable"),
+                lists.get("sourceKey"),
+                scalars.get("targetSchema"),
+                scalars.get("targetTable"),
+                columns,
+                lists.get("targetKey"));
+    }
+}
