@@ -211,7 +211,7 @@ final class Backfill {
                                     + " already done are only read");
                     continue;
                 }
-                done += next.rows();
+                done += next.progress();
                 last = next.checkpoint();
                 boolean finished = next.last();
                 saveCheckpoint(spec, last, done, finished);

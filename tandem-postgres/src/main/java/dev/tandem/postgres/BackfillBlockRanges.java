@@ -22,6 +22,9 @@ import java.sql.SQLException;
  * new relfilenode, which each batch checks under its own lock, after its UPDATE; on a change the walk
  * starts again from block 0 up to the table's new size (rows already done cost only a read).
  *
+ * <p>{@code rows_done} is the rows the table had at start in proportion to the blocks walked, so it
+ * reaches {@code rows_total} exactly at the end.
+ *
  * <p>A partitioned table is walked through its parent: each range covers those blocks of every
  * partition, up to the largest partition's size.
  */
@@ -47,15 +50,19 @@ final class BackfillBlockRanges implements BackfillRanges {
 
     private long lastBlocks = Long.MAX_VALUE;
 
+    private final long rowsTotal;
+
     BackfillBlockRanges(Connection c, Recipe.BackfillSpec spec, String[] high, long rowsTotal) {
         this.c = c;
         this.table = Sql.id(spec.schema(), spec.table());
         this.highBlocks = Long.parseLong(high[0]);
         this.files = high[1];
+        this.rowsTotal = rowsTotal;
         this.density = Math.max(1.0, (double) rowsTotal / Math.max(1, highBlocks));
         this.countSql = "SELECT count(*) FROM " + table + " WHERE ctid >= CAST(? AS tid) AND ctid < CAST(? AS tid)";
-        this.nthSql = "SELECT ctid::text FROM " + table + " WHERE ctid >= CAST(? AS tid) AND ctid < CAST(? AS tid)"
-                + " ORDER BY ctid OFFSET ? LIMIT 1";
+        // Named apart from ctid: ORDER BY ctid would otherwise sort by the text of the output column.
+        this.nthSql = "SELECT ctid::text AS at FROM " + table
+                + " WHERE ctid >= CAST(? AS tid) AND ctid < CAST(? AS tid) ORDER BY ctid OFFSET ? LIMIT 1";
     }
 
     /**
@@ -126,8 +133,18 @@ final class BackfillBlockRanges implements BackfillRanges {
                 new String[] {start.toString()},
                 new String[] {end.previous().toString()},
                 count,
+                walked(end) - walked(start),
                 end.block() >= highBlocks,
                 new String[] {end.toString()});
+    }
+
+    /**
+     * How many rows the walk has done once it reaches {@code at}: the rows the table had at start, in
+     * proportion to the whole blocks behind it. Rows are not counted one by one: a batch's own UPDATE
+     * may write a row again further on, where a count would see it twice.
+     */
+    private long walked(Tid at) {
+        return highBlocks == 0 ? rowsTotal : rowsTotal * Math.min(at.block(), highBlocks) / highBlocks;
     }
 
     @Override

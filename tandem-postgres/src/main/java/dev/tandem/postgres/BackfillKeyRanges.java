@@ -59,7 +59,7 @@ final class BackfillKeyRanges implements BackfillRanges {
             to = high;
             count = count(from, to);
         }
-        return new Range(from, to, count, finished, to);
+        return new Range(from, to, count, count, finished, to);
     }
 
     @Override

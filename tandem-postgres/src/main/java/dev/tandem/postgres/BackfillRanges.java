@@ -12,10 +12,11 @@ import java.sql.SQLException;
 sealed interface BackfillRanges permits BackfillKeyRanges, BackfillBlockRanges {
 
     /**
-     * One batch: its key range, how many rows it holds (counted or estimated before it runs, for the
-     * throttle and for progress), whether it is the last, and the checkpoint to record once it commits.
+     * One batch: its key range, how many rows it holds (counted before it runs, for the throttle), how
+     * far it takes the walk in rows ({@code progress}, for {@code rows_done}), whether it is the last,
+     * and the checkpoint to record once it commits.
      */
-    record Range(String[] from, String[] to, long rows, boolean last, String[] checkpoint) {}
+    record Range(String[] from, String[] to, long rows, long progress, boolean last, String[] checkpoint) {}
 
     /**
      * The batch after checkpoint {@code last} (null: the first batch), of about {@code rows} rows and at
