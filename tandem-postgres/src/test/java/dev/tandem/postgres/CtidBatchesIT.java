@@ -83,4 +83,35 @@ class CtidBatchesIT {
         assertThat(failed.state()).isEqualTo(BackfillProgress.State.FAILED);
         assertThat(failed.failure()).startsWith("events: row ctid = " + ctid);
     }
+
+    @Test
+    void shouldWalkEveryPartitionOfAKeylessPartitionedTable() {
+        db.exec("""
+                CREATE TABLE logs (day int NOT NULL, msg text) PARTITION BY RANGE (day);
+                CREATE TABLE logs_early PARTITION OF logs FOR VALUES FROM (0) TO (10);
+                CREATE TABLE logs_late PARTITION OF logs FOR VALUES FROM (10) TO (100);
+                INSERT INTO logs SELECT g % 10, 'm' || g FROM generate_series(1, 500) g;
+                INSERT INTO logs SELECT 10 + g % 90, 'm' || g FROM generate_series(1, 3000) g;
+                """);
+        Engine engine = db.engine(
+                EngineOptions.builder().backfill(false).maxRowsPerSecond(5_000).build());
+        engine.start(TestDb.migration("0001_log_level", """
+                  - add_column: { table: logs, column: { name: level, type: text, default: "'info'" } }
+                """, null));
+        // Rows that change partition before the backfill reaches them.
+        db.exec("UPDATE logs SET day = day + 50 WHERE day < 3");
+
+        assertThat(engine.backfill(null).phase()).isEqualTo(Phase.BACKFILLED);
+
+        assertThat(db.value("SELECT count(*) FROM logs WHERE level IS DISTINCT FROM 'info'"))
+                .isEqualTo("0");
+        assertThat(db.value("SELECT count(*) FROM logs")).isEqualTo("3500");
+        assertThat(db.rows(
+                        "SELECT DISTINCT tgenabled FROM pg_trigger WHERE tgname = '" + BackfillOnUpdate.TRIGGER + "'"))
+                .as("stopped on the parent and every partition")
+                .containsExactly(List.of("D"));
+        engine.complete(TransitionRequest.active());
+        assertThat(db.value("SELECT count(*) FROM pg_trigger WHERE tgname = '" + BackfillOnUpdate.TRIGGER + "'"))
+                .isEqualTo("0");
+    }
 }
