@@ -203,6 +203,12 @@ class NoPrimaryKeyIT {
                         "  - rename_table: { from: notes, to: memos }\n",
                         sunset.formatted("notes"),
                         "memos"),
+                new Case("rename_constraint", """
+                          - rename_constraint: { table: notes, from: notes_body_check, to: notes_body_present }
+                        """, null, "notes"),
+                new Case("add_column unique, with a check", """
+                          - add_column: { table: notes, column: { name: code, type: text, unique: true, check: "code <> ''" } }
+                        """, null, "notes"),
                 new Case("drop_table", "  - drop_table: { name: notes }\n", sunset.formatted("notes"), null));
     }
 
