@@ -16,9 +16,10 @@ import java.util.Map;
  * Brings the rows that existed when {@code start} began into the new shape, in ranges of the table's
  * row key ({@link BackfillKeyRanges}) or, without one, of ctid ({@link BackfillBlockRanges}), one
  * transaction per batch. The checkpoint (the last key done, or the tid the next batch begins at)
- * commits with each batch, so a killed process resumes exactly where it stopped. A batch only sets new columns that are still NULL, so
- * rows written through either shape since start (already in sync by the triggers) keep their values,
- * and running a batch twice changes nothing.
+ * commits with each batch, so a killed process resumes exactly where it stopped. A batch only sets
+ * new columns that are still NULL, so rows written through either shape since start (already in sync
+ * by the triggers, {@link BackfillOnUpdate} among them) keep their values, and running a batch twice
+ * changes nothing.
  *
  * <p>A batch that fails on its data is explained ({@link BatchFailure}); a lost connection ends the
  * run with {@link ErrorCode#CONNECTION_FAILED}, the checkpoint intact. The table's own triggers are
@@ -205,6 +206,7 @@ final class Backfill {
                     done = 0;
                     restartCheckpoint(spec, ranges.high());
                     c.commit();
+                    throttle.committed(next.rows());
                     options.listener()
                             .info("backfill of " + spec.table() + ": the table was rewritten (VACUUM FULL, CLUSTER or"
                                     + " the like) while it ran; walking it again from its first block, where rows"

@@ -98,7 +98,6 @@ class UniqueKeyBackfillIT extends LifecycleFixture {
     @ParameterizedTest(name = "{0}, complete: {1}")
     @MethodSource("cases")
     void shouldKeepEveryWriteOfBothShapesOnATableKeyedByAUniqueNotNullKey(Keyed k, boolean complete) throws Exception {
-        current = k;
         db.exec(k.ddl());
         String before = db.definition("public." + k.table());
         Engine engine = db.engine(EngineOptions.builder().backfill(false).build());
@@ -109,20 +108,20 @@ class UniqueKeyBackfillIT extends LifecycleFixture {
         backfill.pauseAfter(KEYED_ROWS / 4);
 
         // Rows 4001.. are ahead of the paused backfill: their keys move behind it and beyond its end.
-        assertThat(value("SELECT count(*) FROM %t WHERE total IS NULL AND (" + rows(k, 4001, 4300) + ")"))
+        assertThat(value(k, "SELECT count(*) FROM %t WHERE total IS NULL AND (" + rows(k, 4001, 4300) + ")"))
                 .isEqualTo("300");
-        exec("UPDATE %t SET " + k.moveBehind() + " WHERE " + rows(k, 4001, 4100));
-        exec("UPDATE %t SET " + k.moveBeyond() + " WHERE " + rows(k, 4101, 4200));
-        exec("UPDATE %t SET qty = qty + 1 WHERE " + rows(k, 4201, 4250) + " OR " + rows(k, 1, 50));
-        exec("DELETE FROM %t WHERE " + rows(k, 4251, 4300));
-        assertThat(value("SELECT count(*) FROM %t WHERE total IS NULL AND (" + k.moved() + ")"))
+        exec(k, "UPDATE %t SET " + k.moveBehind() + " WHERE " + rows(k, 4001, 4100));
+        exec(k, "UPDATE %t SET " + k.moveBeyond() + " WHERE " + rows(k, 4101, 4200));
+        exec(k, "UPDATE %t SET qty = qty + 1 WHERE " + rows(k, 4201, 4250) + " OR " + rows(k, 1, 50));
+        exec(k, "DELETE FROM %t WHERE " + rows(k, 4251, 4300));
+        assertThat(value(k, "SELECT count(*) FROM %t WHERE total IS NULL AND (" + k.moved() + ")"))
                 .as("every row an update moved holds its new column at once")
                 .isEqualTo("0");
-        assertThat(value("SELECT count(*) FROM %t WHERE " + k.moved())).isEqualTo("200");
+        assertThat(value(k, "SELECT count(*) FROM %t WHERE " + k.moved())).isEqualTo("200");
         assertThat(backfill.resumeAndFinish().phase()).isEqualTo(Phase.BACKFILLED);
-        assertThat(value("SELECT count(*) FROM %t WHERE total IS DISTINCT FROM qty * 100"))
+        assertThat(value(k, "SELECT count(*) FROM %t WHERE total IS DISTINCT FROM qty * 100"))
                 .isEqualTo("0");
-        long sum = Long.parseLong(value("SELECT sum(qty) FROM %t"));
+        long sum = Long.parseLong(value(k, "SELECT sum(qty) FROM %t"));
 
         // Both shapes write the same rows at once; the new shape finds them by the unique key.
         CompletableFuture<Void> oldWriter = CompletableFuture.runAsync(
@@ -153,10 +152,10 @@ class UniqueKeyBackfillIT extends LifecycleFixture {
         CompletableFuture.allOf(oldWriter, newWriter).join();
 
         long expected = sum + 2 * 200 + 10 * 200 + 7 * 200;
-        assertThat(value("SELECT sum(qty) FROM %t")).isEqualTo(String.valueOf(expected));
-        assertThat(value("SELECT count(*) FROM %t WHERE total IS DISTINCT FROM qty * 100"))
+        assertThat(value(k, "SELECT sum(qty) FROM %t")).isEqualTo(String.valueOf(expected));
+        assertThat(value(k, "SELECT count(*) FROM %t WHERE total IS DISTINCT FROM qty * 100"))
                 .isEqualTo("0");
-        assertThat(value("SELECT count(*) FROM %t")).isEqualTo(String.valueOf(KEYED_ROWS - 50 + 200));
+        assertThat(value(k, "SELECT count(*) FROM %t")).isEqualTo(String.valueOf(KEYED_ROWS - 50 + 200));
 
         if (complete) {
             engine.complete(TransitionRequest.active());
@@ -171,7 +170,7 @@ class UniqueKeyBackfillIT extends LifecycleFixture {
         }
         assertAllValid("public." + k.table());
         assertNoTrace(ID, "public." + k.table());
-        assertThat(value("SELECT sum(qty) FROM %t")).isEqualTo(String.valueOf(expected));
+        assertThat(value(k, "SELECT sum(qty) FROM %t")).isEqualTo(String.valueOf(expected));
     }
 
     /** Rows {@code from} to {@code to} (1-based, in key order at start), as a predicate. */
@@ -183,19 +182,17 @@ class UniqueKeyBackfillIT extends LifecycleFixture {
         return b.append(')').toString();
     }
 
-    /** The case the running test is on, for the helpers below. */
-    private Keyed current;
-
+    /** The SQL with {@code %t} replaced by the case's table. */
     private static String table(Keyed k, String sql) {
         return sql.replace("%t", k.table());
     }
 
-    private void exec(String sql) {
-        db.exec(table(current, sql));
+    private void exec(Keyed k, String sql) {
+        db.exec(table(k, sql));
     }
 
-    private String value(String sql) {
-        return db.value(table(current, sql));
+    private String value(Keyed k, String sql) {
+        return db.value(table(k, sql));
     }
 
     /** A new-shape write that another transaction changed under it asks to be retried (40001); it is. */
