@@ -8,17 +8,18 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
- * Brings the rows that existed when {@code start} began into the new shape, in primary-key ranges,
- * one transaction per batch. The checkpoint (the last key done) commits with each batch, so a killed
- * process resumes exactly where it stopped. A batch only sets new columns that are still NULL, so
- * rows written through either shape since start (already in sync by the triggers) keep their values,
- * and running a batch twice changes nothing.
+ * Brings the rows that existed when {@code start} began into the new shape, in ranges of the table's
+ * row key ({@link BackfillKeyRanges}) or, without one, of ctid ({@link BackfillBlockRanges}), one
+ * transaction per batch. The checkpoint (the last key done, or the tid the next batch begins at)
+ * commits with each batch, so a killed process resumes exactly where it stopped. A batch only sets
+ * new columns that are still NULL, so rows written through either shape since start (already in sync
+ * by the triggers, {@link BackfillOnUpdate} among them) keep their values, and running a batch twice
+ * changes nothing.
  *
  * <p>A batch that fails on its data is explained ({@link BatchFailure}); a lost connection ends the
  * run with {@link ErrorCode#CONNECTION_FAILED}, the checkpoint intact. The table's own triggers are
@@ -48,7 +49,11 @@ final class Backfill {
     /** The batch UPDATE, as {@code plan} shows it. */
     static String batchSql(Recipe.BackfillSpec spec) {
         return BackfillSql.update(spec)
-                + "\n-- batches of about 100 ms each, from the first key to the highest key that existed at start";
+                + (BackfillSql.byCtid(spec)
+                        ? "\n-- batches of about 100 ms each, in ctid block ranges (TID range scans), from block 0 to"
+                                + " the last block the table had at start"
+                        : "\n-- batches of about 100 ms each, from the first key to the highest key that existed at"
+                                + " start");
     }
 
     /**
@@ -132,23 +137,7 @@ final class Backfill {
             ps.setString(2, spec.table());
             ps.executeUpdate();
         }
-        String table = Sql.id(spec.schema(), spec.table());
-        String keyList = BackfillSql.keyList(spec);
-        String params = BackfillSql.params(spec);
-        String keys = BackfillSql.keyArray(spec);
-        // Every key query stays at or below the high key, compared by the key columns' own
-        // collations, exactly as the ORDER BY and the batch UPDATE compare them.
-        String upToHigh = " AND " + keyList + " <= " + params;
-        String order = BackfillSql.orderByKey(spec);
-        // The key `batch` rows on from the batch's first key, which counts as the first of them.
-        String nextKeySql = "SELECT " + keys + " FROM " + table + " WHERE " + keyList + " >= " + params + upToHigh
-                + order + " OFFSET ? LIMIT 1";
-        String firstKeySql =
-                "SELECT " + keys + " FROM " + table + " WHERE " + keyList + " <= " + params + order + " LIMIT 1";
-        String firstKeyAfterSql = "SELECT " + keys + " FROM " + table + " WHERE " + keyList + " > " + params + upToHigh
-                + order + " LIMIT 1";
-        String countSql = "SELECT count(*) FROM " + table + " WHERE " + keyList + " >= " + params + " AND " + keyList
-                + " <= " + params;
+        BackfillRanges ranges = BackfillRanges.of(c, spec, cp.high(), cp.total());
         String updateSql = BackfillSql.update(spec);
 
         String[] last = cp.last();
@@ -165,34 +154,22 @@ final class Backfill {
                     startNanos = System.nanoTime();
                     doneAtStart = done;
                 }
-                // Under a row limit, batches stay short so the rows spread over each second.
-                batch = Math.min(batch, throttle.maxBatch());
-                int size = batch;
                 settings.begin(c);
-                // The first key of this batch, then the key `size` rows further on (or the high key).
-                String[] from = last == null
-                        ? queryKey(firstKeySql, spec, -1, cp.high())
-                        : queryKey(firstKeyAfterSql, spec, -1, last, cp.high());
-                if (from == null) {
+                // Under a row limit, batches stay short so the rows spread over each second.
+                BackfillRanges.Range next = ranges.next(last, batch, throttle.maxBatch());
+                if (next == null) {
                     finish(spec, last, done);
                     c.commit();
                     return;
                 }
-                String[] to = queryKey(nextKeySql, spec, size - 1, from, cp.high());
-                long rows = size;
-                boolean finished = to == null || Arrays.equals(to, cp.high());
-                if (to == null) {
-                    to = cp.high();
-                    rows = count(countSql, spec, from, to);
-                }
                 // The key queries end their transaction, so the throttle never waits inside one.
                 c.commit();
-                range = new Range(from, to);
-                awaitThrottle(rows);
+                range = new Range(next.from(), next.to());
+                awaitThrottle(next.rows());
                 long batchStart = System.nanoTime();
                 settings.begin(c);
                 try (PreparedStatement ps = c.prepareStatement(updateSql)) {
-                    BackfillSql.bind(ps, BackfillSql.bind(ps, 1, spec, from), spec, to);
+                    BackfillSql.bind(ps, BackfillSql.bind(ps, 1, spec, next.from()), spec, next.to());
                     ps.executeUpdate();
                 } catch (SQLException e) {
                     if (connectionLost(c, e)) {
@@ -219,15 +196,29 @@ final class Backfill {
                         continue;
                     }
                     if (BatchFailure.isAboutTheRows(e)) {
-                        throw BatchFailure.explain(c, migrationId, spec, settings, from, to, e);
+                        throw BatchFailure.explain(c, migrationId, spec, settings, next.from(), next.to(), e);
                     }
                     throw e;
                 }
-                done += rows;
-                last = to;
+                if (!ranges.stillValid()) {
+                    // The table was rewritten under the walk: it starts again, from its new beginning.
+                    last = null;
+                    done = 0;
+                    restartCheckpoint(spec, ranges.high());
+                    c.commit();
+                    throttle.committed(next.rows());
+                    options.listener()
+                            .info("backfill of " + spec.table() + ": the table was rewritten (VACUUM FULL, CLUSTER or"
+                                    + " the like) while it ran; walking it again from its first block, where rows"
+                                    + " already done are only read");
+                    continue;
+                }
+                done += next.progress();
+                last = next.checkpoint();
+                boolean finished = next.last();
                 saveCheckpoint(spec, last, done, finished);
                 c.commit();
-                throttle.committed(rows);
+                throttle.committed(next.rows());
                 double seconds = (System.nanoTime() - startNanos) / 1e9;
                 double rate = seconds > 0 ? (done - doneAtStart) / seconds : 0;
                 Duration eta =
@@ -348,31 +339,6 @@ final class Backfill {
                 "backfill interrupted; `tandem backfill --resume` goes on from the checkpoint");
     }
 
-    private String[] queryKey(String sql, Recipe.BackfillSpec spec, int offset, String[]... keys) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(sql)) {
-            int next = 1;
-            for (String[] key : keys) {
-                next = BackfillSql.bind(ps, next, spec, key);
-            }
-            if (offset >= 0) {
-                ps.setInt(next, offset);
-            }
-            try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() ? strings(rs.getArray(1)) : null;
-            }
-        }
-    }
-
-    private long count(String sql, Recipe.BackfillSpec spec, String[] from, String[] to) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(sql)) {
-            BackfillSql.bind(ps, BackfillSql.bind(ps, 1, spec, from), spec, to);
-            try (ResultSet rs = ps.executeQuery()) {
-                rs.next();
-                return rs.getLong(1);
-            }
-        }
-    }
-
     private void saveCheckpoint(Recipe.BackfillSpec spec, String[] last, long done, boolean finished)
             throws SQLException {
         try (PreparedStatement ps = c.prepareStatement(
@@ -382,6 +348,18 @@ final class Backfill {
             ps.setBoolean(3, finished);
             ps.setString(4, migrationId);
             ps.setString(5, spec.table());
+            ps.executeUpdate();
+        }
+    }
+
+    /** Records a walk that starts again: a new end, no checkpoint, nothing done. */
+    private void restartCheckpoint(Recipe.BackfillSpec spec, String[] high) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(
+                "UPDATE tandem.backfill SET high_key = ?, last_key = NULL, rows_done = 0, updated_at = now()"
+                        + " WHERE migration_id = ? AND table_name = ?")) {
+            ps.setArray(1, c.createArrayOf("text", high));
+            ps.setString(2, migrationId);
+            ps.setString(3, spec.table());
             ps.executeUpdate();
         }
     }

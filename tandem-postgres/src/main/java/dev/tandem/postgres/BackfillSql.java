@@ -7,11 +7,23 @@ import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 
 /**
- * The backfill's SQL over one table's primary key. Keys travel as text arrays and are cast back to
- * the key columns' own types, so every comparison uses the key's own ordering and collation.
+ * The backfill's SQL over one table's key: its primary key, a unique key over NOT NULL columns, or,
+ * for a table with neither, the system column {@code ctid} (of type {@code tid}), compared in block
+ * ranges by TID range scans. Keys travel as text arrays and are cast back to the key columns' own
+ * types, so every comparison uses the key's own ordering and collation.
  */
 final class BackfillSql {
     private BackfillSql() {}
+
+    /** The key of a table without a row key; no user column may have this name. */
+    static final List<String> CTID = List.of("ctid");
+
+    static final List<String> CTID_TYPE = List.of("tid");
+
+    /** Whether the backfill of {@code spec} walks ctid ranges ({@link BackfillBlockRanges}). */
+    static boolean byCtid(Recipe.BackfillSpec spec) {
+        return spec.keyColumns().equals(CTID);
+    }
 
     /** {@code ("a", "b")}: the key as a row, for row comparisons. */
     static String keyList(Recipe.BackfillSpec spec) {

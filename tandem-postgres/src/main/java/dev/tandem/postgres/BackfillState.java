@@ -54,21 +54,16 @@ final class BackfillState {
         }
     }
 
-    /** Records each table's key range and row count. Runs in the caller's transaction, right after expand. */
+    /**
+     * Records each table's key range (for a walk by ctid: its size in blocks, and its files) and row
+     * count. Runs in the caller's transaction, right after expand, so after {@link BackfillOnUpdate} is
+     * armed.
+     */
     static void initialise(Connection c, String migrationId, List<Recipe.BackfillSpec> specs) throws SQLException {
         for (Recipe.BackfillSpec spec : specs) {
-            String keys =
-                    spec.keyColumns().stream().map(k -> Sql.id(k) + "::text").collect(Collectors.joining(", "));
-            String order =
-                    spec.keyColumns().stream().map(k -> Sql.id(k) + " DESC").collect(Collectors.joining(", "));
-            String[] high = null;
-            try (Statement s = c.createStatement();
-                    ResultSet rs = s.executeQuery("SELECT ARRAY[" + keys + "] FROM "
-                            + Sql.id(spec.schema(), spec.table()) + " ORDER BY " + order + " LIMIT 1")) {
-                if (rs.next()) {
-                    high = (String[]) rs.getArray(1).getArray();
-                }
-            }
+            String[] high = BackfillSql.byCtid(spec)
+                    ? BackfillBlockRanges.measure(c, Sql.id(spec.schema(), spec.table()))
+                    : highestKey(c, spec);
             long total = spec.estimatedRows();
             if (total < 1_000_000) {
                 try (Statement s = c.createStatement();
@@ -104,6 +99,17 @@ final class BackfillState {
                                         .toArray()));
                 ps.executeUpdate();
             }
+        }
+    }
+
+    /** The highest key of the table, or null when it has no row. */
+    private static String[] highestKey(Connection c, Recipe.BackfillSpec spec) throws SQLException {
+        String keys = spec.keyColumns().stream().map(k -> Sql.id(k) + "::text").collect(Collectors.joining(", "));
+        String order = spec.keyColumns().stream().map(k -> Sql.id(k) + " DESC").collect(Collectors.joining(", "));
+        try (Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery("SELECT ARRAY[" + keys + "] FROM " + Sql.id(spec.schema(), spec.table())
+                        + " ORDER BY " + order + " LIMIT 1")) {
+            return rs.next() ? (String[]) rs.getArray(1).getArray() : null;
         }
     }
 

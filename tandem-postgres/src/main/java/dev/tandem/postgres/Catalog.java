@@ -65,6 +65,12 @@ record Catalog(
      */
     record Sequence(String name, String type, long min, long max, long start, Long lastValue) {}
 
+    /**
+     * A unique index (or the unique constraint it enforces) that can stand in for a primary key: its
+     * {@code columns} are NOT NULL, and at any moment no two rows share their values.
+     */
+    record UniqueKey(String name, List<String> columns) {}
+
     /** A foreign key in another table that points at a column of this table. */
     record IncomingForeignKey(String name, String fromTable, List<String> columns) {}
 
@@ -83,7 +89,8 @@ record Catalog(
             Map<String, Sequence> sequences,
             Map<String, String> uniqueBy,
             Map<String, String> columnComments,
-            String replicaIdentity) {
+            String replicaIdentity,
+            List<UniqueKey> uniqueKeys) {
 
         Optional<Column> column(String name) {
             return columns.stream().filter(c -> c.name().equals(name)).findFirst();
@@ -95,6 +102,30 @@ record Catalog(
          */
         Optional<String> uniqueBy(String column) {
             return Optional.ofNullable(uniqueBy.get(column));
+        }
+
+        /**
+         * The keys that identify a row, best first: the primary key, then each unique key over NOT NULL
+         * columns ({@link #UNIQUE_KEYS}), narrowest first. Empty for a table with neither.
+         */
+        List<UniqueKey> rowKeys() {
+            List<UniqueKey> keys = new ArrayList<>();
+            if (!primaryKey.isEmpty()) {
+                keys.add(new UniqueKey(
+                        indexes.stream()
+                                .filter(Index::primary)
+                                .map(Index::name)
+                                .findFirst()
+                                .orElse("primary key"),
+                        primaryKey));
+            }
+            keys.addAll(uniqueKeys);
+            return keys;
+        }
+
+        /** The key columns the backfill walks in ranges; empty when the table has no row key, and it walks ctid. */
+        List<String> backfillKey() {
+            return rowKeys().stream().findFirst().map(UniqueKey::columns).orElse(List.of());
         }
     }
 
@@ -242,7 +273,8 @@ record Catalog(
                 sequences(c, oid),
                 uniqueBy(c, oid),
                 columnComments(c, oid),
-                replicaIdentity(c, oid));
+                replicaIdentity(c, oid),
+                uniqueKeys(c, oid));
     }
 
     /** Each column's comment, by column name; columns without one are absent. */
@@ -256,6 +288,19 @@ record Catalog(
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     out.put(rs.getString(1), rs.getString(2));
+                }
+            }
+        }
+        return out;
+    }
+
+    private static List<UniqueKey> uniqueKeys(Connection c, long oid) throws SQLException {
+        List<UniqueKey> out = new ArrayList<>();
+        try (PreparedStatement ps = c.prepareStatement(UNIQUE_KEYS)) {
+            ps.setLong(1, oid);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(new UniqueKey(rs.getString("name"), strings(rs, "cols")));
                 }
             }
         }
@@ -458,5 +503,45 @@ record Catalog(
               AND i.indexprs IS NULL AND i.indpred IS NULL AND opc.opcdefault
               AND i.indcollation[0] = a.attcollation
             ORDER BY i.indisprimary DESC, con.conname IS NULL, ic.relname
+            """;
+
+    /**
+     * Unique indexes that may stand in for a primary key, narrowest first (fewest columns, then the
+     * fewest bytes of fixed-width columns, variable-width ones counted as 64), each with its key columns
+     * in order. A candidate must be valid, ready and live; immediate (a DEFERRABLE unique constraint
+     * lets two rows share a key until commit); whole-table (no predicate) and over plain columns (no
+     * expression); a btree whose every key column is NOT NULL (validated: PostgreSQL 18's NOT NULL NOT
+     * VALID leaves attnotnull set), with its column's default operator class and collation, so that
+     * {@code =} and ORDER BY on the column mean exactly what the index enforces. INCLUDE columns are not
+     * part of the key. The primary key is left out: {@link Table#rowKeys()} puts it first.
+     */
+    private static final String UNIQUE_KEYS = """
+            SELECT ic.relname AS name,
+                   ARRAY(SELECT a.attname::text FROM generate_series(0, i.indnkeyatts - 1) k
+                         JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = i.indkey[k]
+                         ORDER BY k) AS cols
+            FROM pg_index i
+            JOIN pg_class ic ON ic.oid = i.indexrelid
+            JOIN pg_am am ON am.oid = ic.relam
+            LEFT JOIN pg_constraint con ON con.conindid = i.indexrelid AND con.contype IN ('p', 'u')
+            WHERE i.indrelid = ? AND i.indisunique AND NOT i.indisprimary AND NOT i.indisexclusion
+              AND i.indisvalid AND i.indisready AND i.indislive AND i.indimmediate
+              AND i.indexprs IS NULL AND i.indpred IS NULL AND am.amname = 'btree'
+              AND (con.oid IS NULL OR NOT con.condeferrable)
+              AND NOT EXISTS (
+                SELECT FROM generate_series(0, i.indnkeyatts - 1) k
+                LEFT JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = i.indkey[k] AND i.indkey[k] > 0
+                LEFT JOIN pg_opclass opc ON opc.oid = i.indclass[k]
+                WHERE a.attnum IS NULL OR NOT a.attnotnull OR opc.oid IS NULL OR NOT opc.opcdefault
+                   OR i.indcollation[k] <> a.attcollation
+                   OR EXISTS (SELECT FROM pg_constraint n
+                              WHERE n.conrelid = i.indrelid AND n.contype = 'n' AND NOT n.convalidated
+                                AND n.conkey = ARRAY[a.attnum]))
+            ORDER BY i.indnkeyatts,
+                     (SELECT sum(CASE WHEN t.typlen > 0 THEN t.typlen ELSE 64 END)
+                      FROM generate_series(0, i.indnkeyatts - 1) k
+                      JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = i.indkey[k]
+                      JOIN pg_type t ON t.oid = a.atttypid),
+                     con.conname IS NULL, ic.relname
             """;
 }

@@ -3,6 +3,7 @@ package dev.tandem.postgres;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * The INSTEAD OF triggers that carry out writes made through the new shape's view of a synced table.
@@ -168,15 +169,43 @@ final class NewShapeWrites {
         return String.join(", ", columns.stream().map(c -> Sql.id(c.physical())).toList());
     }
 
-    /** Finds the row by its primary key, as the new shape names it (a copied key is found by its copy). */
+    /**
+     * Finds the row by its row key ({@link #rowKey}), as the new shape names it (a copied key column is
+     * found by its copy, which is kept equal to it and has the key's unique index rebuilt on it before
+     * the new shape is served). The key narrows the search to one row at any moment; the statement then
+     * also requires the whole row to be what it read ({@code unchanged}).
+     */
     private static String key(TableChange t) {
         List<String> physical = new ArrayList<>();
         List<String> viewNames = new ArrayList<>();
-        for (String k : t.existing.primaryKey()) {
+        for (String k : rowKey(t).orElseThrow()) {
             String name = t.newName(k);
             viewNames.add("OLD." + Sql.id(name));
             physical.add("t." + Sql.id(t.physical(name)));
         }
         return "(" + String.join(", ", physical) + ") = (" + String.join(", ", viewNames) + ")";
+    }
+
+    /**
+     * The columns (physical, as the table has them at start) by which a write through the new shape
+     * finds its row: the primary key; else a unique key over NOT NULL columns ({@link
+     * Catalog.Table#rowKeys()}) that this migration does not drop a column of, one it does not copy
+     * preferred. Empty when the table has none: then the new shape of a synced table cannot be served,
+     * and {@link ShapeModel} refuses it.
+     */
+    static Optional<List<String>> rowKey(TableChange t) {
+        if (!t.existing.primaryKey().isEmpty()) {
+            return Optional.of(t.existing.primaryKey());
+        }
+        List<List<String>> kept = t.existing.rowKeys().stream()
+                .map(Catalog.UniqueKey::columns)
+                .filter(columns -> columns.stream().noneMatch(c -> t.droppedColumns.stream()
+                        .anyMatch(d -> d.column().equals(c))))
+                .toList();
+        return kept.stream()
+                .filter(columns -> columns.stream().noneMatch(c -> t.copies.stream()
+                        .anyMatch(copy -> copy.column().equals(c))))
+                .findFirst()
+                .or(() -> kept.stream().findFirst());
     }
 }

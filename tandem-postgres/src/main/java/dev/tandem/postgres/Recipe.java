@@ -18,8 +18,9 @@ record Recipe(List<PlannedStep> steps, List<BackfillSpec> backfills) {
     }
 
     /**
-     * How one table is backfilled: in primary-key ranges, setting each new column that is still NULL
-     * from its {@code up} expression over the old shape.
+     * How one table is backfilled: in ranges of {@code keyColumns} (its row key, or {@code ctid} for a
+     * table without one: {@link BackfillSql#byCtid}), setting each new column that is still NULL from
+     * its {@code up} expression over the old shape.
      */
     record BackfillSpec(
             String schema,

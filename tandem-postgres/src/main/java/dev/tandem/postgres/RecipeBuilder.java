@@ -494,9 +494,15 @@ final class RecipeBuilder {
 
     // ---- backfill
 
+    /**
+     * Each table's backfill: in ranges of its row key (the primary key, else the narrowest unique key
+     * over NOT NULL columns), or of ctid when it has none. The trigger that fills rows an UPDATE moves
+     * ({@link BackfillOnUpdate}) is armed at the end of expand, stopped first thing once the backfill is
+     * done (before the new shape is served), and dropped first thing by complete and rollback.
+     */
     private void backfill() {
         for (TableChange tc : model.tables()) {
-            if (!tc.needsBackfill() || tc.existing.primaryKey().isEmpty()) {
+            if (!tc.needsBackfill()) {
                 continue;
             }
             List<Recipe.Assignment> assignments = new ArrayList<>();
@@ -507,19 +513,51 @@ final class RecipeBuilder {
                 }
             }
             tc.copies.forEach(c -> assignments.add(new Recipe.Assignment(c.copy(), c.up())));
-            List<String> keyTypes = tc.existing.primaryKey().stream()
+            List<String> key = tc.existing.backfillKey();
+            List<String> keyTypes = key.stream()
                     .map(k -> tc.existing.column(k).orElseThrow().type())
                     .toList();
-            Recipe.BackfillSpec spec = new Recipe.BackfillSpec(
-                    schema, tc.table, tc.existing.primaryKey(), keyTypes, assignments, tc.existing.estimatedRows());
+            if (key.isEmpty()) {
+                key = BackfillSql.CTID;
+                keyTypes = BackfillSql.CTID_TYPE;
+            }
+            Recipe.BackfillSpec spec =
+                    new Recipe.BackfillSpec(schema, tc.table, key, keyTypes, assignments, tc.existing.estimatedRows());
             backfills.add(spec);
+            String table = schema + "." + tc.table;
+            step(
+                    Stage.EXPAND,
+                    "fill the new columns of " + table + " on every UPDATE"
+                            + (BackfillSql.byCtid(spec) ? "" : " of its key " + String.join(", ", key))
+                            + " until the backfill is done, so a row the UPDATE moves is not missed",
+                    BackfillOnUpdate.create(schema, m.id(), tc, spec),
+                    LockMode.SHARE_ROW_EXCLUSIVE,
+                    true,
+                    "instant");
             step(
                     Stage.BACKFILL,
-                    "backfill " + schema + "." + tc.table + " in primary-key ranges, one transaction per batch",
+                    "backfill " + table
+                            + (BackfillSql.byCtid(spec)
+                                    ? " in ctid block ranges (it has no primary key or unique NOT NULL key)"
+                                    : tc.existing.primaryKey().isEmpty()
+                                            ? " in ranges of its unique key " + String.join(", ", key)
+                                            : " in primary-key ranges")
+                            + ", one transaction per batch",
                     Backfill.batchSql(spec),
                     LockMode.ROW_EXCLUSIVE,
                     true,
                     size(tc.existing) + "; rows locked one batch at a time");
+            step(
+                    Stage.VALIDATE,
+                    "stop filling " + table + " on UPDATE: the backfill is done",
+                    BackfillOnUpdate.disarm(schema, tc),
+                    LockMode.SHARE_ROW_EXCLUSIVE,
+                    true,
+                    "instant");
+            String drop = BackfillOnUpdate.drop(schema, m.id(), tc);
+            String dropDescription = "drop the trigger that filled " + table + " on UPDATE during the backfill";
+            step(Stage.COMPLETE, dropDescription, drop, LockMode.ACCESS_EXCLUSIVE, true, "instant");
+            step(Stage.ROLLBACK, dropDescription, drop, LockMode.ACCESS_EXCLUSIVE, true, "instant");
         }
     }
 

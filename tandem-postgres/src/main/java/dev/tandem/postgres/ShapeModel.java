@@ -61,19 +61,28 @@ final class ShapeModel {
                                 + " has row-level security, which PostgreSQL before 15 cannot apply through the new"
                                 + " shape's views (they need security_invoker); upgrade PostgreSQL first");
             }
-            if (t.needsSync() && t.existing.primaryKey().isEmpty()) {
+            // Writes through the new shape of a synced table find their row by a key (NewShapeWrites.rowKey).
+            if (t.needsSync() && NewShapeWrites.rowKey(t).isEmpty()) {
                 model.problem(
                         SourceLocation.unknown(migration.source()),
                         "table " + migration.schema() + "." + t.table
-                                + " has no primary key; writes through the new shape find their row by it."
-                                + " Add a primary key first");
+                                + (t.existing.rowKeys().isEmpty()
+                                        ? " has no primary key and no unique index over NOT NULL columns"
+                                        : " has no primary key, and this migration drops a column of each of its"
+                                                + " unique keys")
+                                + "; writes through the new shape find their row by one. Add a primary key first"
+                                + " (or a unique index over NOT NULL columns: not partial, not on expressions,"
+                                + " not deferrable), in a migration of its own");
                 continue;
             }
-            if (t.needsBackfill() && t.existing.primaryKey().isEmpty()) {
+            // Without a key the backfill walks the table in ctid ranges (BackfillBlockRanges): TID range scans.
+            if (t.needsBackfill() && t.existing.backfillKey().isEmpty() && catalog.serverVersion() < 140000) {
                 model.problem(
                         SourceLocation.unknown(migration.source()),
                         "table " + migration.schema() + "." + t.table
-                                + " has no primary key; tandem backfills in primary-key ranges. Add a primary key first");
+                                + " has no primary key and no unique index over NOT NULL columns; tandem backfills"
+                                + " such a table in ctid ranges, which needs PostgreSQL 14 or later. Add a primary"
+                                + " key first, or upgrade PostgreSQL");
             }
         }
         return model;

@@ -31,6 +31,17 @@ import java.util.Optional;
  * NULL check would refuse the write. The new shape is served only after the backfill, so no client
  * reads those NULLs.
  *
+ * <p>What these triggers promise of the new columns, and what they do not. Every INSERT made on the
+ * table computes each {@code up} column (and a new column with only a default gets its default), so a
+ * row inserted after start is in the new shape wherever it lands. An UPDATE recomputes an {@code up}
+ * column only when it assigns a column that {@code up} reads, and fills a NOT NULL column that is
+ * still NULL; an UPDATE that assigns other columns leaves a nullable new column as it found it. So a
+ * row the backfill has not reached stays NULL there through such an UPDATE, which also gives it a new
+ * ctid (and, through its key columns, may give it a new key). These triggers alone therefore do not
+ * make "only rows untouched since start need the backfill" true: {@link BackfillOnUpdate} does, by
+ * doing the backfill's work on every row an UPDATE could move out of the backfill's way, until the
+ * backfill is done.
+ *
  * <p>Cheap by construction: the owner's expressions are compiled into PL/pgSQL (no dynamic SQL),
  * each up-assignment has its own {@code BEFORE UPDATE OF <its inputs>} trigger, and every WHEN
  * clause tests one column of the row, in C.
@@ -215,6 +226,22 @@ final class SyncTrigger {
             sql.add("ALTER TABLE " + table + " ENABLE ALWAYS TRIGGER " + Sql.id(name));
         }
         return String.join(";\n", sql);
+    }
+
+    /**
+     * A trigger function body that sets each target still NULL from its expression over the old shape
+     * of NEW, and returns NEW: what one backfill batch does to the row.
+     */
+    static String fillUnsetBody(String schema, TableChange t, List<Assignment> assignments) {
+        List<Guarded> guarded = assignments.stream()
+                .map(a -> new Guarded(a, "NEW." + Sql.id(a.target()) + " IS NULL"))
+                .toList();
+        return body(schema, t.table, guarded, oldShape(t), "");
+    }
+
+    /** A CREATE FUNCTION statement for a trigger function with this body. */
+    static String triggerFunction(String name, String body) {
+        return function(name, body);
     }
 
     private static String image(String record, List<String> columns) {

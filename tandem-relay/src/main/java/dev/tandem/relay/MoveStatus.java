@@ -53,7 +53,8 @@ public record MoveStatus(
                 lag = Duration.ofMillis(Math.round(rs.getDouble(2) * 1000));
                 dead = rs.getLong(3);
                 copiedRows = (Long) rs.getObject(4);
-                copiedAt = rs.getTimestamp(5) == null ? null : rs.getTimestamp(5).toInstant();
+                copiedAt =
+                        rs.getTimestamp(5) == null ? null : rs.getTimestamp(5).toInstant();
             }
         }
         double rate = 0;
