@@ -133,6 +133,7 @@ public final class Engine {
             });
             try {
                 runStage(c, m.id(), Stage.EXPAND);
+                options.hook().afterExpand(m);
                 StateStore.Row row = StateStore.find(c, m.id()).orElseThrow();
                 inTransaction(c, () -> {
                     BackfillState.initialise(c, m.id(), recipe.backfills());
@@ -163,6 +164,13 @@ public final class Engine {
 
     private void undo(Connection c, String id) {
         try {
+            StateStore.find(c, id).flatMap(StateStore.Row::parsed).ifPresent(m -> {
+                try {
+                    options.hook().beforeRollback(m);
+                } catch (SQLException e) {
+                    throw new TandemException(ErrorCode.DATABASE_ERROR, e.getMessage(), e);
+                }
+            });
             if (StateStore.steps(c, id, Stage.EXPAND).stream().anyMatch(StateStore.StoredStep::done)) {
                 runStage(c, id, Stage.ROLLBACK);
             }
@@ -220,6 +228,10 @@ public final class Engine {
             if (StateStore.find(c, id).orElseThrow().phase() != Phase.EXPANDED
                     || !new Backfill(c, dataSource, options, id).run(BackfillState.specs(c, id))) {
                 return null;
+            }
+            Optional<Migration> parsed = StateStore.find(c, id).orElseThrow().parsed();
+            if (parsed.isPresent()) {
+                options.hook().backfill(parsed.get());
             }
             runStage(c, id, Stage.VALIDATE);
             StateStore.Row row = StateStore.find(c, id).orElseThrow();
@@ -330,6 +342,11 @@ public final class Engine {
         }
         boolean resuming =
                 StateStore.steps(c, row.id(), Stage.COMPLETE).stream().anyMatch(StateStore.StoredStep::done);
+        String hookRefusal =
+                row.parsed().map(m -> options.hook().completeRefusal(m)).orElse(null);
+        if (hookRefusal != null) {
+            throw new TandemException(ErrorCode.GATE_REFUSED, "complete of " + row.id() + " refused: " + hookRefusal);
+        }
         List<String> dependents = VersionSchema.dependents(c, row.versionSchema());
         if (!dependents.isEmpty() && !resuming) {
             // Not a gate either: complete drops the version schema, and nothing it holds may be dropped blindly.
@@ -403,6 +420,10 @@ public final class Engine {
                     request);
             reason = reason + " (dropped with the new shape: " + String.join(", ", dependents) + ")";
             options.listener().info("dropping with the new shape: " + String.join(", ", dependents));
+        }
+        Optional<Migration> parsed = row.parsed();
+        if (parsed.isPresent()) {
+            options.hook().beforeRollback(parsed.get());
         }
         runStage(c, row.id(), Stage.ROLLBACK);
         String recorded = reason;

@@ -17,6 +17,7 @@ import java.util.Objects;
  * @param backfill whether {@code start} runs the backfill itself (default true)
  * @param backfillTriggers whether the backfill's own updates fire the table's own triggers (default
  *     {@link BackfillTriggers#SKIP})
+ * @param hook the work another module does at the engine's stages (default none)
  */
 public record EngineOptions(
         Duration lockTimeout,
@@ -27,9 +28,11 @@ public record EngineOptions(
         BackfillTriggers backfillTriggers,
         EngineListener listener,
         Clock clock,
-        String actor) {
+        String actor,
+        StageHook hook) {
 
     public EngineOptions {
+        Objects.requireNonNull(hook, "hook");
         Objects.requireNonNull(backfillTriggers, "backfillTriggers");
         Objects.requireNonNull(listener, "listener");
         Objects.requireNonNull(clock, "clock");
@@ -82,7 +85,8 @@ public record EngineOptions(
                 .backfillTriggers(backfillTriggers)
                 .listener(listener)
                 .clock(clock)
-                .actor(actor);
+                .actor(actor)
+                .hook(hook);
     }
 
     public static final class Builder {
@@ -95,6 +99,7 @@ public record EngineOptions(
         private EngineListener listener = EngineListener.NONE;
         private Clock clock = Clock.systemUTC();
         private String actor = System.getProperty("user.name", "unknown");
+        private StageHook hook = StageHook.NONE;
 
         private Builder() {}
 
@@ -143,6 +148,11 @@ public record EngineOptions(
             return this;
         }
 
+        public Builder hook(StageHook v) {
+            this.hook = v;
+            return this;
+        }
+
         public EngineOptions build() {
             return new EngineOptions(
                     lockTimeout,
@@ -153,7 +163,8 @@ public record EngineOptions(
                     backfillTriggers,
                     listener,
                     clock,
-                    actor);
+                    actor,
+                    hook);
         }
     }
 }

@@ -134,6 +134,10 @@ final class StateStore {
         }
 
         /** The stored file, parsed; empty when this tandem reads it differently from the one that stored it. */
+        java.util.Optional<Migration> parsed() {
+            return migration();
+        }
+
         private java.util.Optional<Migration> migration() {
             try {
                 return java.util.Optional.of(dev.tandem.core.MigrationFiles.parse(source, file));

@@ -1,0 +1,28 @@
+package dev.tandem.postgres;
+
+import dev.tandem.core.Migration;
+import java.sql.SQLException;
+
+/**
+ * Work another module does at the engine's stages for the operations it owns: {@code move_table}'s
+ * capture, copy and clean-up, in tandem-relay, which the engine does not depend on. Each method runs
+ * outside the engine's transactions; a failure in {@link #afterExpand} makes {@code start} undo what
+ * it made (calling {@link #beforeRollback}), as any failed step does.
+ */
+public interface StageHook {
+    StageHook NONE = new StageHook() {};
+
+    /** After the expand steps, before the phase is EXPANDED. */
+    default void afterExpand(Migration m) throws SQLException {}
+
+    /** After the engine's own backfill, before the validate steps: a backfill of the hook's own. */
+    default void backfill(Migration m) throws SQLException {}
+
+    /** Before the rollback steps, and when a failed start is undone. Must be idempotent. */
+    default void beforeRollback(Migration m) throws SQLException {}
+
+    /** Why {@code complete} cannot run yet for {@code m}; null when it can. */
+    default String completeRefusal(Migration m) {
+        return null;
+    }
+}
