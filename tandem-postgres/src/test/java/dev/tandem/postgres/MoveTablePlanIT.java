@@ -47,8 +47,8 @@ class MoveTablePlanIT {
 
     @Test
     void shouldPlanNoStepForAMoveAndLeaveTheSourceTableAsItIs() {
-        Plan plan = db.engine()
-                .plan(move("{ id: id, customer_id: customer_id, total_cents: \"(total * 100)::bigint\" }"));
+        Plan plan =
+                db.engine().plan(move("{ id: id, customer_id: customer_id, total_cents: \"(total * 100)::bigint\" }"));
 
         assertThat(plan.steps()).extracting(PlannedStep::sql).noneMatch(sql -> sql.contains("\"orders\""));
         assertThat(plan.steps()).extracting(PlannedStep::sql).anyMatch(sql -> sql.contains("\"customers\""));
