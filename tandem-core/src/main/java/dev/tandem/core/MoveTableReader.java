@@ -58,7 +58,7 @@ final class MoveTableReader {
         if (store != null && !STORE.matcher(store).matches()) {
             t.problem(
                     "store",
-                    "store " + Problems.quote(store) + " must match [a-z][a-z0-9_]* (it names --store " + "NAME=URL"
+                    "store " + Problems.quote(store) + " must match [a-z][a-z0-9_]* (it names --store NAME=URL"
                             + " and TANDEM_STORE_<NAME>_URL)");
             return null;
         }

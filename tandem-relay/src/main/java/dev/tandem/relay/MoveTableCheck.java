@@ -7,6 +7,7 @@ import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import javax.sql.DataSource;
 
@@ -44,8 +45,13 @@ public final class MoveTableCheck {
      *
      * @throws TandemException when a store cannot be reached or read (CONNECTION_FAILED,
      *     DATABASE_ERROR): a failure of the store, not a problem of the file
+     * @throws NullPointerException when an argument is null
      */
     public static List<Problem> check(MoveTable move, DataSource source, String sourceSchema, DataSource target) {
+        Objects.requireNonNull(move, "move");
+        Objects.requireNonNull(source, "source");
+        Objects.requireNonNull(sourceSchema, "sourceSchema");
+        Objects.requireNonNull(target, () -> "no DataSource for store " + move.toStore());
         try (ReadOnlySession s = ReadOnlySession.open(source, "the source store");
                 ReadOnlySession t = ReadOnlySession.open(target, "store " + move.toStore())) {
             MoveTableCheck check = new MoveTableCheck(move, s, t);
@@ -54,7 +60,7 @@ public final class MoveTableCheck {
             from.ifPresentOrElse(
                     check::sourceTable,
                     () -> check.problem("source table " + sourceSchema + "." + move.table()
-                            + " does not exist; move_table moves a" + " table of this store"));
+                            + " does not exist; move_table moves a table of this store"));
             to.ifPresentOrElse(
                     check::targetTable,
                     () -> check.problem(
