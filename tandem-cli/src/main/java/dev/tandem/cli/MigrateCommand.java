@@ -83,6 +83,15 @@ final class MigrateCommand extends TandemCommand {
                         "refusing to migrate: lint found errors (above) in files it would start; nothing was changed."
                                 + " Fix them, check with `tandem lint " + dir + "`, then migrate again");
             }
+            for (Migration m : plan.toStart()) {
+                String notYet = MoveChecks.notYet(m);
+                if (notYet != null) {
+                    throw new TandemException(
+                            ErrorCode.GATE_REFUSED,
+                            "refusing to migrate: " + notYet + ". `tandem plan " + m.source()
+                                    + " --store NAME=URL` checks the move against its stores");
+                }
+            }
             overview(plan);
             if (plan.actions().isEmpty()) {
                 return 0;

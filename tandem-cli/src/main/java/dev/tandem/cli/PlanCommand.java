@@ -8,6 +8,8 @@ import dev.tandem.postgres.Plan;
 import dev.tandem.postgres.PlannedStep;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.Map;
+import javax.sql.DataSource;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
@@ -16,7 +18,9 @@ import picocli.CommandLine.Parameters;
         name = "plan",
         description = {
             "Show every SQL step a migration would run; changes nothing.",
-            "For each step: its stage, the lock it takes, a size-based estimate, and the exact SQL."
+            "For each step: its stage, the lock it takes, a size-based estimate, and the exact SQL.",
+            "A move_table is first checked, read-only, against this store and its target store (--store); exit 2"
+                    + " lists every problem."
         })
 final class PlanCommand extends TandemCommand {
     @Parameters(index = "0", paramLabel = "<file>", description = "The migration file.")
@@ -25,11 +29,19 @@ final class PlanCommand extends TandemCommand {
     @Mixin
     ConnectionOptions connection;
 
+    @Mixin
+    StoreOptions stores;
+
     @Override
     int execute() {
         Migration migration = MigrationFiles.parse(file);
-        Engine engine = Engine.create(connection.dataSource(environment()), EngineOptions.defaults());
+        DataSource source = connection.dataSource(environment());
+        // The stores are named before anything connects, so a missing one is a usage error even offline.
+        Map<String, DataSource> targets = stores.dataSourcesFor(migration, environment());
+        MoveChecks.requireFit(migration, source, targets);
+        Engine engine = Engine.create(source, EngineOptions.defaults());
         print(engine.plan(migration), out());
+        MoveChecks.describe(migration, out());
         return 0;
     }
 

@@ -20,7 +20,10 @@ import picocli.CommandLine.Parameters;
             "Start a migration: expand, then backfill; both shapes work throughout.",
             "Lints the file first and refuses (exit 1) on an error. Expanding adds the new shape beside the old"
                     + " (new columns, sync triggers, the version schema); the backfill then brings existing rows into it."
-                    + " A start that fails undoes what it made; the file, fixed or not, may then be started again."
+                    + " A start that fails undoes what it made; the file, fixed or not, may then be started again.",
+            "A move_table is checked, read-only, against this store and its target store (--store); exit 2 lists"
+                    + " every problem. Moving a table needs the relay, which is not there yet: a move that fits is"
+                    + " refused (exit 1) without changing anything."
         })
 final class StartCommand extends TandemCommand {
     @Parameters(index = "0", paramLabel = "<file>", description = "The migration file.")
@@ -31,6 +34,9 @@ final class StartCommand extends TandemCommand {
 
     @Mixin
     BackfillOptions backfill;
+
+    @Mixin
+    StoreOptions stores;
 
     @Option(names = "--no-backfill", description = "Only expand; run the backfill later with `tandem backfill`.")
     boolean noBackfill;
@@ -44,6 +50,13 @@ final class StartCommand extends TandemCommand {
                     "refusing to start " + migration.id()
                             + ": lint found errors (above). Fix them, check with `tandem lint " + file
                             + "`, then start again");
+        }
+        String notYet = MoveChecks.notYet(migration);
+        if (notYet != null) {
+            MoveChecks.requireFit(
+                    migration, connection.dataSource(environment()), stores.dataSourcesFor(migration, environment()));
+            err().println("refusing to start: " + notYet + ".");
+            return Failures.REFUSED;
         }
         try (ConsoleListener listener = ConsoleListener.create(out(), Terminal.interactive(environment()))) {
             EngineOptions options = options(listener);

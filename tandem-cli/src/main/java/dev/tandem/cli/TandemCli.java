@@ -49,7 +49,8 @@ import picocli.CommandLine.Spec;
         },
         footer = {
             "",
-            "The database URL may come from TANDEM_URL (and TANDEM_USER, TANDEM_PASSWORD).",
+            "The database URL may come from TANDEM_URL (and TANDEM_USER, TANDEM_PASSWORD);",
+            "the URL of another store from TANDEM_STORE_<NAME>_URL.",
             "Set TANDEM_DEBUG=1 to print stack traces."
         })
 public final class TandemCli implements Callable<Integer> {

@@ -16,7 +16,9 @@ enum LintRule {
     PREFER_TIMESTAMPTZ("prefer-timestamptz", Severity.WARNING),
     REQUIRE_INDEX_FOR_FK("require-index-for-fk", Severity.WARNING),
     CROSS_TABLE_EXPRESSION("cross-table-expression", Severity.WARNING),
-    IRREVERSIBLE_SQL("irreversible-sql", Severity.WARNING);
+    IRREVERSIBLE_SQL("irreversible-sql", Severity.WARNING),
+    MOVE_WITHOUT_REVERSE("move-without-reverse", Severity.WARNING),
+    MOVE_VOLATILE_EXPRESSION("move-volatile-expression", Severity.WARNING);
 
     private final String id;
     private final Severity severity;

@@ -9,8 +9,9 @@ import java.util.List;
  * Rule ids are stable: {@code deprecation-required}, {@code deprecation-unused}, {@code sql-without-down},
  * {@code unchecked-sql}, {@code not-null-without-default}, {@code alter-not-null-without-up},
  * {@code alter-without-up-down}, {@code drop-column-without-down}, {@code volatile-default},
- * {@code prefer-bigint}, {@code prefer-text}, {@code prefer-timestamptz} and
- * {@code require-index-for-fk}. Stateless and thread-safe.
+ * {@code prefer-bigint}, {@code prefer-text}, {@code prefer-timestamptz},
+ * {@code require-index-for-fk}, {@code cross-table-expression}, {@code irreversible-sql},
+ * {@code move-without-reverse} and {@code move-volatile-expression}. Stateless and thread-safe.
  */
 public final class Linter {
     private static final Comparator<LintFinding> ORDER =

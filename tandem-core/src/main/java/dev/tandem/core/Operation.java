@@ -260,6 +260,63 @@ public sealed interface Operation {
     }
 
     /**
+     * Hands {@code table} to another service's store (DESIGN.md, "Moving a table between stores"): the
+     * target table {@code toTable} in the store named {@code toStore} is created there beforehand by
+     * that service's own migration. {@code columns} maps each target column to an SQL expression over
+     * a source row, {@code reverse} each source column to an SQL expression over a target row (how
+     * the source is fed after cutover); both keep the file's order and are never null ({@code reverse}
+     * is empty when absent). {@code key} names the source columns that identify a row; each is mapped
+     * by name in {@code columns}, so {@link #targetKey()} is known from the file.
+     *
+     * <p>A source column mapped by name (as is, or renamed) is fed back by the same name and needs no
+     * {@code reverse} entry; a {@code reverse} entry for such a column, other than a key column, takes
+     * precedence.
+     */
+    record MoveTable(
+            String table,
+            List<String> key,
+            String toStore,
+            String toTable,
+            Map<String, String> columns,
+            Map<String, String> reverse,
+            SourceLocation location)
+            implements Operation {
+        public MoveTable {
+            key = List.copyOf(key);
+            columns = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(columns));
+            reverse = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(reverse));
+        }
+
+        public String kind() {
+            return "move_table";
+        }
+
+        /**
+         * The source column a target column is a copy of, when its expression is only that column's
+         * name (as is or renamed); empty when it computes something, or the target column is not mapped.
+         */
+        public java.util.Optional<String> sourceOf(String targetColumn) {
+            return SqlExpressions.columnName(columns.get(targetColumn));
+        }
+
+        /** Each source column mapped by name, to the target column that holds it, in the file's order. */
+        public Map<String, String> copiedColumns() {
+            Map<String, String> out = new java.util.LinkedHashMap<>();
+            columns.keySet().forEach(target -> sourceOf(target).ifPresent(source -> out.putIfAbsent(source, target)));
+            return java.util.Collections.unmodifiableMap(out);
+        }
+
+        /**
+         * The target's key: the target column holding each column of {@code key}, in key order. A key
+         * column that is not mapped by name (the file is then refused) is left out.
+         */
+        public List<String> targetKey() {
+            Map<String, String> copied = copiedColumns();
+            return key.stream().filter(copied::containsKey).map(copied::get).toList();
+        }
+    }
+
+    /**
      * Raw SQL: tandem cannot check it. {@code up} runs at start, or at complete when {@code onComplete}.
      * {@code down} is null when absent (a lint error, unless the operation is marked {@code
      * irreversible}, which makes rollback refuse, or runs on complete, which leaves rollback nothing to

@@ -71,10 +71,6 @@ final class OperationReader {
         }
         Entry entry = wrapper.entries().values().iterator().next();
         String kind = entry.key();
-        if (kind.equals("move_table")) {
-            problems.add(entry.keyLocation(), "move_table (across stores) is not supported yet");
-            return null;
-        }
         if (!FIELDS.containsKey(kind)) {
             problems.add(
                     entry.keyLocation(),
@@ -147,6 +143,7 @@ final class OperationReader {
                 new RenameConstraint(
                         f.identifier("table", true), f.identifier("from", true), f.identifier("to", true), at);
             case "sql" -> rawSql(f, at);
+            case "move_table" -> new MoveTableReader(problems).read(f, at);
             default -> throw new IllegalStateException("no reader for operation " + kind);
         };
     }
@@ -436,6 +433,7 @@ final class OperationReader {
         fields.put("rename_constraint", List.of("table", "from", "to"));
         fields.put("set_replica_identity", List.of("table", "identity"));
         fields.put("sql", List.of("up", "down", "on_complete", "irreversible"));
+        fields.put("move_table", MoveTableReader.FIELDS);
         return Collections.unmodifiableMap(fields);
     }
 }

@@ -3,6 +3,7 @@ package dev.tandem.core;
 import dev.tandem.core.Operation.AddColumn;
 import dev.tandem.core.Operation.AlterColumn;
 import dev.tandem.core.Operation.DropColumn;
+import dev.tandem.core.Operation.MoveTable;
 import dev.tandem.core.Operation.RawSql;
 import java.util.List;
 import java.util.regex.Matcher;
@@ -33,6 +34,7 @@ final class OperationRules {
             case RawSql op -> rawSql(op, findings);
             case AddColumn op -> addColumn(op, findings);
             case AlterColumn op -> alterColumn(op, findings);
+            case MoveTable op -> moveTable(op, findings);
             case DropColumn op -> {
                 if (op.down() == null) {
                     findings.add(LintRule.DROP_COLUMN_WITHOUT_DOWN.finding(
@@ -66,6 +68,10 @@ final class OperationRules {
             case Operation.DropConstraint op -> {
                 op.up().forEach((c, e) -> out.put("'up' of " + op.table() + (c.isEmpty() ? "" : "." + c), e));
                 op.down().forEach((c, e) -> out.put("'down' of " + op.table() + (c.isEmpty() ? "" : "." + c), e));
+            }
+            case MoveTable op -> {
+                op.columns().forEach((c, e) -> out.put("'columns." + c + "' of move_table " + op.table(), e));
+                op.reverse().forEach((c, e) -> out.put("'reverse." + c + "' of move_table " + op.table(), e));
             }
             default -> {
                 // no expressions
@@ -110,6 +116,41 @@ final class OperationRules {
                                         + " row, so existing rows get different values; use a constant, or compute it in 'up'"));
             }
         }
+    }
+
+    /**
+     * A move without {@code reverse} feeds the source after cutover only through the columns mapped
+     * by name; a column the target computes cannot be turned back into the source columns it was
+     * computed from, so revert would lose them. A volatile expression gives the target a value the
+     * verification cannot reproduce from the source, so it would always report drift.
+     */
+    private static void moveTable(MoveTable op, List<LintFinding> findings) {
+        List<String> computed = op.columns().keySet().stream()
+                .filter(target -> op.sourceOf(target).isEmpty())
+                .toList();
+        if (op.reverse().isEmpty() && !computed.isEmpty()) {
+            findings.add(LintRule.MOVE_WITHOUT_REVERSE.finding(
+                    op.location(),
+                    "move_table of " + op.table() + " has no 'reverse', but 'columns' computes "
+                            + String.join(", ", computed) + ": after cutover the source is fed back only through"
+                            + " the columns mapped by name, so a source column that is not could not be fed and"
+                            + " cutover back (revert) would not be possible; give 'reverse', an expression over "
+                            + op.toTable() + " for each such column"));
+        }
+        java.util.Map<String, String> all = new java.util.LinkedHashMap<>();
+        op.columns().forEach((c, e) -> all.put("columns." + c, e));
+        op.reverse().forEach((c, e) -> all.put("reverse." + c, e));
+        all.forEach((field, expression) -> {
+            Matcher call = VOLATILE.matcher(expression);
+            if (call.find()) {
+                String function = call.group(1) != null ? call.group(1) + "()" : call.group(2);
+                findings.add(LintRule.MOVE_VOLATILE_EXPRESSION.finding(
+                        op.location(),
+                        "'" + field + "' of move_table " + op.table() + " calls " + function + ", so a row copied"
+                                + " twice gets two values and verification reports drift; compute it from the"
+                                + " row's columns only"));
+            }
+        });
     }
 
     private static void alterColumn(AlterColumn op, List<LintFinding> findings) {

@@ -1,13 +1,165 @@
 package dev.tandem.core;
 
 import java.util.Locale;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.BiPredicate;
+import java.util.regex.Pattern;
 
 /**
  * What tandem reads in an {@code up} or {@code down} expression without a database: pgroll's
- * {@code SELECT <expression>} spelling, and whether the expression reads another table.
+ * {@code SELECT <expression>} spelling, whether the expression reads another table, whether it is a
+ * bare column name, and whether it could end the statement tandem embeds it in.
  */
 public final class SqlExpressions {
+    private static final Pattern BARE_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_$]*");
+    private static final Pattern QUOTED_NAME = Pattern.compile("\"(?:[^\"]|\"\")+\"");
+
+    /** Words that look like a column name but are values or calls in PostgreSQL. */
+    private static final Set<String> NOT_COLUMNS = Set.of(
+            "true",
+            "false",
+            "null",
+            "default",
+            "current_date",
+            "current_time",
+            "current_timestamp",
+            "localtime",
+            "localtimestamp",
+            "current_user",
+            "current_role",
+            "current_catalog",
+            "current_schema",
+            "session_user",
+            "user");
+
+    /** What {@link #scanCode} returns when a literal, quoted name or comment is never closed. */
+    private static final int UNCLOSED = -2;
+
     private SqlExpressions() {}
+
+    /**
+     * The column an expression names when it is nothing but one column's name, as PostgreSQL reads it:
+     * a bare name folded to lower case, or a double-quoted name as written; empty for anything else,
+     * including null.
+     */
+    public static Optional<String> columnName(String expression) {
+        if (expression == null) {
+            return Optional.empty();
+        }
+        String e = expression.strip();
+        if (QUOTED_NAME.matcher(e).matches()) {
+            return Optional.of(e.substring(1, e.length() - 1).replace("\"\"", "\""));
+        }
+        if (BARE_NAME.matcher(e).matches()) {
+            String folded = e.toLowerCase(Locale.ROOT);
+            return NOT_COLUMNS.contains(folded) ? Optional.empty() : Optional.of(folded);
+        }
+        return Optional.empty();
+    }
+
+    /** Whether an expression holds a {@code --} comment, which would swallow whatever tandem writes after it. */
+    public static boolean hasLineComment(String expression) {
+        return scanCode(expression, (text, i) -> text.startsWith("--", i)) >= 0;
+    }
+
+    /** Whether an expression holds a ';' outside literals, quoted names and comments: more than one statement. */
+    public static boolean hasStatementSeparator(String expression) {
+        return scanCode(expression, (text, i) -> text.charAt(i) == ';') >= 0;
+    }
+
+    /**
+     * Whether a literal, quoted name or block comment of the expression is never closed, so that it
+     * would run on into whatever tandem writes after the expression.
+     */
+    public static boolean hasUnclosedQuote(String expression) {
+        return scanCode(expression, (text, i) -> false) == UNCLOSED;
+    }
+
+    /**
+     * The first position of the expression's code where {@code test} holds: outside string literals
+     * ('...', E'...' with backslash escapes, $tag$...$tag$), quoted names and block comments; -1 when
+     * there is none, {@link #UNCLOSED} when one of those is never closed.
+     */
+    private static int scanCode(String s, BiPredicate<String, Integer> test) {
+        if (s == null) {
+            return -1;
+        }
+        int n = s.length();
+        int i = 0;
+        while (i < n) {
+            char c = s.charAt(i);
+            boolean afterWord = i > 0 && isWordChar(s.charAt(i - 1));
+            if (c == '\'' || c == '"') {
+                i = endOfQuoted(s, i, c, false);
+            } else if ((c == 'E' || c == 'e') && !afterWord && i + 1 < n && s.charAt(i + 1) == '\'') {
+                i = endOfQuoted(s, i + 1, '\'', true);
+            } else if (c == '$' && !afterWord && dollarTag(s, i) != null) {
+                String tag = dollarTag(s, i);
+                int end = s.indexOf(tag, i + tag.length());
+                i = end < 0 ? UNCLOSED : end + tag.length();
+            } else if (c == '/' && i + 1 < n && s.charAt(i + 1) == '*') {
+                int depth = 1;
+                i += 2;
+                while (i < n && depth > 0) {
+                    if (s.startsWith("/*", i)) {
+                        depth++;
+                        i += 2;
+                    } else if (s.startsWith("*/", i)) {
+                        depth--;
+                        i += 2;
+                    } else {
+                        i++;
+                    }
+                }
+                if (depth > 0) {
+                    return UNCLOSED;
+                }
+            } else if (test.test(s, i)) {
+                return i;
+            } else {
+                i++;
+            }
+            if (i == UNCLOSED) {
+                return UNCLOSED;
+            }
+        }
+        return -1;
+    }
+
+    /**
+     * The index after the literal or quoted name that opens at {@code open} (doubled quotes stay
+     * inside), or {@link #UNCLOSED}.
+     */
+    private static int endOfQuoted(String s, int open, char quote, boolean backslashEscapes) {
+        int j = open + 1;
+        while (j < s.length()) {
+            char ch = s.charAt(j);
+            if (backslashEscapes && ch == '\\') {
+                j += 2;
+            } else if (ch == quote && j + 1 < s.length() && s.charAt(j + 1) == quote) {
+                j += 2;
+            } else if (ch == quote) {
+                return j + 1;
+            } else {
+                j++;
+            }
+        }
+        return UNCLOSED;
+    }
+
+    /** The dollar-quote tag ({@code $$} or {@code $name$}) that starts at {@code i}, or null. */
+    private static String dollarTag(String s, int i) {
+        int end = s.indexOf('$', i + 1);
+        if (end < 0) {
+            return null;
+        }
+        String name = s.substring(i + 1, end);
+        boolean valid = name.isEmpty()
+                || (!Character.isDigit(name.charAt(0))
+                        && name.chars().allMatch(ch -> Character.isLetterOrDigit(ch) || ch == '_'));
+        return valid ? s.substring(i, end + 1) : null;
+    }
 
     /**
      * The expression as tandem evaluates it. {@code SELECT x} (no FROM) is the expression {@code x},

@@ -167,7 +167,9 @@ class MigrationValidationTest {
                                 + " the fields under the operation's name",
                         "m.yaml:7:5: operation 'drop_table' needs its fields: write 'drop_table: { ... }'",
                         "m.yaml:8:17: the fields of drop_table must be a map, not a string",
-                        "m.yaml:9:5: move_table (across stores) is not supported yet");
+                        "m.yaml:9:17: missing required field 'key' in move_table",
+                        "m.yaml:9:17: missing required field 'to' in move_table",
+                        "m.yaml:9:17: missing required field 'columns' in move_table");
     }
 
     @Test

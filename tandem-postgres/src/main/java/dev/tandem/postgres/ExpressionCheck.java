@@ -96,6 +96,11 @@ final class ExpressionCheck {
                 ct.columns().forEach(col -> type(op, col.type()));
                 generated(op, ct);
             }
+            case Operation.MoveTable mt
+            when t != null ->
+                // Over the source table as it is; whether each value fits its target column's type is
+                // for the relay's check, which reads the target store.
+                mt.columns().forEach((column, e) -> oldShape(op, t, "columns." + column, e, null));
             default -> {}
         }
     }
@@ -119,12 +124,14 @@ final class ExpressionCheck {
         run(op.location(), "type '" + type + "'", "SELECT NULL::" + SerialTypes.castable(type));
     }
 
+    /** Plans {@code expression} over the table as it is, cast to {@code type} unless that is null. */
     private void oldShape(Operation op, TableChange t, String field, String expression, String type) {
         if (expression != null) {
             run(
                     op.location(),
                     "'" + field + "'",
-                    "SELECT (" + expression + ")::" + type + " FROM " + Sql.id(model.migration.schema(), t.table)
+                    "SELECT (" + expression + ")" + (type == null ? "" : "::" + type) + " FROM "
+                            + Sql.id(model.migration.schema(), t.table)
                             + " LIMIT 0");
         }
     }

@@ -13,8 +13,9 @@ import java.util.Map;
 /**
  * Checks the shape of the SQL fragments a file hands to tandem (types, defaults, checks, predicates,
  * {@code up} and {@code down}) before any of them reaches the database: each must be one expression,
- * never a ';' that would start another statement, and an {@code up} or {@code down} must read its own
- * row by bare column names, as the sync triggers evaluate it. Raw {@code sql} is exempt: it is
+ * never a ';' that would start another statement, and an {@code up} or {@code down} (or a
+ * move's {@code columns} and {@code reverse}) must read its own row by bare column names, as the
+ * triggers evaluate it. Raw {@code sql} is exempt: it is
  * statements by design, and lint marks it as unchecked.
  */
 final class FragmentCheck {
@@ -67,6 +68,12 @@ final class FragmentCheck {
                 case Operation.SetReplicaIdentity ignored -> {}
                 case Operation.RenameConstraint ignored -> {}
                 case Operation.RawSql ignored -> {}
+                case Operation.MoveTable mt -> {
+                    // columns are evaluated over a source row, reverse over a target row, both by the
+                    // capture triggers: each reads its own row by bare column names.
+                    mt.columns().forEach((column, e) -> rowExpressions.put("columns." + column, e));
+                    mt.reverse().forEach((column, e) -> rowExpressions.put("reverse." + column, e));
+                }
             }
             fragments.putAll(rowExpressions);
             fragments.forEach((field, text) -> {

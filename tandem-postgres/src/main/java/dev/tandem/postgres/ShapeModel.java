@@ -440,6 +440,17 @@ final class ShapeModel {
             case Operation.RawSql ignored -> {
                 // Raw SQL is the owner's responsibility; lint marks it as unchecked.
             }
+            case Operation.MoveTable mt -> {
+                // The move hands the table to another store as it is: no shape change here, so the
+                // table is known to its operation (for the expression checks) but not among the
+                // tables whose shape the recipe changes. The relay module checks the rest.
+                var source = catalog.table(mt.table());
+                if (source.isEmpty() || byNewName.containsKey(mt.table())) {
+                    problem(op.location(), "table " + qualified(mt.table()) + " does not exist");
+                } else {
+                    byOperation.put(op, new TableChange(mt.table(), source.get(), null));
+                }
+            }
         }
     }
 

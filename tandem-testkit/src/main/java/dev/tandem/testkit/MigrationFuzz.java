@@ -211,6 +211,14 @@ public final class MigrationFuzz {
                         "down", map("qty", "qty")));
         ops.put("drop_constraint", map("table", "items", "name", "items_qty_check"));
         ops.put("sql", map("up", "SELECT 1", "down", "SELECT 2"));
+        ops.put(
+                "move_table",
+                map(
+                        "table", "items",
+                        "key", List.of("id"),
+                        "to", map("store", "billing", "table", "invoice_items"),
+                        "columns", map("id", "id", "quantity", "qty", "qty_cents", "(qty * 100)::bigint"),
+                        "reverse", map("note", "'moved'")));
         return ops;
     }
 

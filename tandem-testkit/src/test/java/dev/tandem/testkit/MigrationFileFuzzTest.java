@@ -222,6 +222,20 @@ class MigrationFileFuzzTest {
                     text("sql up", o.up());
                     optional("sql down", o.down());
                 }
+                case Operation.MoveTable o -> {
+                    text("move_table table", o.table());
+                    names("move_table key", o.key());
+                    text("move_table to.store", o.toStore());
+                    text("move_table to.table", o.toTable());
+                    if (o.columns().isEmpty()) {
+                        problems.add("move_table has no columns");
+                    }
+                    o.columns().forEach((k, v) -> text("move_table columns." + k, v));
+                    o.reverse().forEach((k, v) -> text("move_table reverse." + k, v));
+                    if (o.targetKey().size() != o.key().size()) {
+                        problems.add("move_table key " + o.key() + " is not mapped by name in columns");
+                    }
+                }
             }
         }
 
