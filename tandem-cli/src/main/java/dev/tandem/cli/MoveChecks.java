@@ -52,12 +52,13 @@ final class MoveChecks {
             out.println();
             out.println("move_table at " + move.location() + ": " + migration.schema() + "." + move.table()
                     + " to table " + move.toTable() + " in store " + move.toStore() + ", key ("
-                    + String.join(", ", move.key()) + "): fits both stores. Its capture, backfill and cutover"
-                    + " steps come from the relay, which tandem does not have yet.");
+                    + String.join(", ", move.key()) + "): fits both stores. `start` installs capture on this"
+                    + " store and copies the existing rows; `tandem relay` delivers every change since. The fenced"
+                    + " cutover is not built yet, so `complete` refuses a move; `rollback` removes it.");
         }
     }
 
-    /** Why a migration with a move cannot start yet; null without one. */
+    /** Why {@code migrate} does not take a migration with a move; null without one. */
     static String notYet(Migration migration) {
         List<MoveTable> moves = moves(migration);
         if (moves.isEmpty()) {
@@ -65,7 +66,9 @@ final class MoveChecks {
         }
         Operation first = moves.getFirst();
         return migration.id() + " moves a table to another store (move_table at " + first.location()
-                + "); moving a table needs the relay (capture, backfill, cutover), which tandem does not have yet."
-                + " Nothing was changed";
+                + "); migrate does not take moves yet, whose complete needs the fenced cutover: start it with"
+                + " `tandem start " + migration.source() + " --store "
+                + moves.getFirst().toStore()
+                + "=URL`. Nothing was changed";
     }
 }

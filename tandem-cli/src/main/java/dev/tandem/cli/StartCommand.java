@@ -22,8 +22,8 @@ import picocli.CommandLine.Parameters;
                     + " (new columns, sync triggers, the version schema); the backfill then brings existing rows into it."
                     + " A start that fails undoes what it made; the file, fixed or not, may then be started again.",
             "A move_table is checked, read-only, against this store and its target store (--store); exit 2 lists"
-                    + " every problem. Moving a table needs the relay, which is not there yet: a move that fits is"
-                    + " refused (exit 1) without changing anything."
+                    + " every problem. A move that fits gets capture on this store, its state on the target, and a"
+                    + " copy of the existing rows; `tandem relay` then delivers every change."
         })
 final class StartCommand extends TandemCommand {
     @Parameters(index = "0", paramLabel = "<file>", description = "The migration file.")
@@ -51,16 +51,17 @@ final class StartCommand extends TandemCommand {
                             + ": lint found errors (above). Fix them, check with `tandem lint " + file
                             + "`, then start again");
         }
-        String notYet = MoveChecks.notYet(migration);
-        if (notYet != null) {
-            MoveChecks.requireFit(
-                    migration, connection.dataSource(environment()), stores.dataSourcesFor(migration, environment()));
-            err().println("refusing to start: " + notYet + ".");
-            return Failures.REFUSED;
+        javax.sql.DataSource source = connection.dataSource(environment());
+        java.util.Map<String, javax.sql.DataSource> targets = java.util.Map.of();
+        if (!MoveChecks.moves(migration).isEmpty()) {
+            targets = stores.dataSourcesFor(migration, environment());
+            MoveChecks.requireFit(migration, source, targets);
         }
         try (ConsoleListener listener = ConsoleListener.create(out(), Terminal.interactive(environment()))) {
-            EngineOptions options = options(listener);
-            Engine engine = Engine.create(connection.dataSource(environment()), options);
+            EngineOptions options = options(listener).toBuilder()
+                    .hook(new dev.tandem.relay.MoveHook(source, targets, 1000, listener))
+                    .build();
+            Engine engine = Engine.create(source, options);
             out().println("Starting " + migration.id() + " (lock timeout " + Human.duration(backfill.lockTimeout)
                     + ")");
             MigrationStatus status = engine.start(migration);

@@ -36,6 +36,8 @@ import picocli.CommandLine.Spec;
             TransitionCommand.Complete.class,
             TransitionCommand.Rollback.class,
             HistoryCommand.class,
+            RelayCommand.class,
+            DeadLettersCommand.class,
             ConvertCommand.class,
             DemoCommand.class,
             CommandLine.HelpCommand.class

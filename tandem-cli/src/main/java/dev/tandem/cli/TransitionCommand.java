@@ -14,6 +14,9 @@ abstract class TransitionCommand extends TandemCommand {
     @Mixin
     ConnectionOptions connection;
 
+    @Mixin
+    StoreOptions stores;
+
     @Option(names = "--migration", paramLabel = "ID", description = "The migration; default: the active one.")
     String migrationId;
 
@@ -44,11 +47,15 @@ abstract class TransitionCommand extends TandemCommand {
         // Checked before connecting, so that --force without --reason is a usage error even offline.
         TransitionRequest request = new TransitionRequest(migrationId, force, reason);
         try (ConsoleListener listener = ConsoleListener.create(out(), Terminal.interactive(environment()))) {
+            javax.sql.DataSource source = connection.dataSource(environment());
             Engine engine = Engine.create(
-                    connection.dataSource(environment()),
+                    source,
                     EngineOptions.builder()
                             .lockTimeout(lockTimeout)
                             .listener(listener)
+                            // a move's rollback cleans its target store too, when --store names it
+                            .hook(new dev.tandem.relay.MoveHook(
+                                    source, stores.dataSources(environment()), 1000, listener))
                             .build());
             MigrationStatus status = apply(engine, request);
             listener.finish();

@@ -132,6 +132,36 @@ public final class Moves {
         return types;
     }
 
+    /**
+     * Takes a move down on both stores: capture, the move's outbox rows and dead letters and its
+     * registration on the source; its applied versions and row types on the target ({@code target}
+     * may be null when the store is not at hand). The target table's rows stay: they belong to the
+     * target's owner. Idempotent.
+     */
+    public static void remove(DataSource source, DataSource target, MoveSpec m) throws SQLException {
+        try (Connection c = source.getConnection();
+                Statement s = c.createStatement()) {
+            c.setAutoCommit(false);
+            s.execute(Capture.remove(m));
+            s.execute("DO $$ BEGIN IF to_regclass('tandem.outbox') IS NOT NULL THEN"
+                    + " DELETE FROM tandem.outbox WHERE migration_id = " + Sql.literal(m.migrationId()) + ";"
+                    + " DELETE FROM tandem.dead_letters WHERE migration_id = " + Sql.literal(m.migrationId()) + ";"
+                    + " END IF; END $$");
+            MoveRegistry.remove(c, m.migrationId());
+            c.commit();
+        }
+        if (target != null) {
+            try (Connection c = target.getConnection();
+                    Statement s = c.createStatement()) {
+                s.execute("DO $$ BEGIN IF to_regclass('tandem.applied') IS NOT NULL THEN"
+                        + " DELETE FROM tandem.applied WHERE migration_id = " + Sql.literal(m.migrationId()) + ";"
+                        + " END IF; END $$;"
+                        + " DROP TYPE IF EXISTS " + TargetState.rowType(m) + ";"
+                        + " DROP TYPE IF EXISTS " + TargetState.keyType(m));
+            }
+        }
+    }
+
     /** Removes capture from the source; what the move left in the outbox and the target's state stays. */
     public static void removeCapture(DataSource source, MoveSpec m) throws SQLException {
         try (Connection c = source.getConnection();

@@ -1,0 +1,94 @@
+package dev.tandem.cli;
+
+import dev.tandem.core.ErrorCode;
+import dev.tandem.core.TandemException;
+import dev.tandem.relay.Relay;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.Map;
+import javax.sql.DataSource;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+@Command(
+        name = "relay",
+        description = {
+            "Deliver every move's captured changes from this store to its target store, until stopped.",
+            "Any number of relays may run at once; each claims its own batches. SIGTERM (or Ctrl-C) delivers the"
+                    + " batch in hand and exits. A transient failure (connection, lock, serialization) is retried"
+                    + " with backoff; a change the target refuses on its data is retried, then parked in the dead"
+                    + " letters (`tandem dead-letters`) while every other key keeps flowing."
+        })
+final class RelayCommand extends TandemCommand {
+    @Mixin
+    ConnectionOptions connection;
+
+    @Mixin
+    StoreOptions stores;
+
+    @Option(
+            names = "--batch-size",
+            paramLabel = "N",
+            defaultValue = "1000",
+            description = "Changes per batch" + " (default: ${DEFAULT-VALUE}).")
+    int batchSize;
+
+    @Option(
+            names = "--max-attempts",
+            paramLabel = "N",
+            defaultValue = "5",
+            description = "Tries of a change the" + " target refuses before it is parked (default: ${DEFAULT-VALUE}).")
+    int maxAttempts;
+
+    @Option(names = "--drain", description = "Exit once the outbox is empty, instead of waiting for more changes.")
+    boolean drain;
+
+    @Override
+    int execute() throws InterruptedException {
+        DataSource source = connection.dataSource(environment());
+        Map<String, DataSource> targets = stores.dataSources(environment());
+        Relay relay;
+        try {
+            relay = Relay.builder(source)
+                    .registered(targets)
+                    .batchSize(batchSize)
+                    .maxAttempts(maxAttempts)
+                    .build();
+        } catch (IllegalArgumentException e) {
+            throw new TandemException(ErrorCode.USAGE, e.getMessage());
+        } catch (SQLException e) {
+            throw new TandemException(ErrorCode.CONNECTION_FAILED, "could not read the moves: " + e.getMessage(), e);
+        }
+        if (drain) {
+            try {
+                int n;
+                long total = 0;
+                while ((n = relay.deliverOnce()) > 0) {
+                    total += n;
+                }
+                out().println("relay: the outbox is empty; " + total + " changes delivered or parked, "
+                        + relay.stats().parked() + " parked");
+                return 0;
+            } catch (SQLException e) {
+                throw new TandemException(ErrorCode.DATABASE_ERROR, "relay: " + e.getMessage(), e);
+            }
+        }
+        Thread main = Thread.currentThread();
+        Thread hook = new Thread(() -> {
+            relay.stop();
+            try {
+                main.join(Duration.ofSeconds(30).toMillis());
+            } catch (InterruptedException ignored) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        Runtime.getRuntime().addShutdownHook(hook);
+        out().println("relay: delivering; SIGTERM delivers the batch in hand and exits");
+        out().flush();
+        relay.run();
+        Relay.Stats s = relay.stats();
+        out().println("relay: stopped; " + s.delivered() + " delivered, " + s.parked() + " parked");
+        return 0;
+    }
+}
