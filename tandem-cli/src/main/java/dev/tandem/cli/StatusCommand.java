@@ -21,6 +21,9 @@ final class StatusCommand extends TandemCommand {
     @Mixin
     ConnectionOptions connection;
 
+    @Mixin
+    StoreOptions stores;
+
     @Option(names = "--migration", paramLabel = "ID", description = "The migration to show; default: every active one.")
     String migrationId;
 
@@ -40,6 +43,7 @@ final class StatusCommand extends TandemCommand {
                 Json.status(status, out());
             } else {
                 StatusView.print(status, out());
+                printMoves(status);
             }
             return 0;
         }
@@ -70,6 +74,38 @@ final class StatusCommand extends TandemCommand {
                 out().println();
             }
             StatusView.print(active.get(i), out());
+            printMoves(active.get(i));
+        }
+    }
+
+    /** One line per table the migration moves: the relay's backlog and lag, its rate, dead letters, the copy. */
+    private void printMoves(MigrationStatus status) {
+        javax.sql.DataSource source = connection.dataSource(environment());
+        java.util.Map<String, javax.sql.DataSource> targets = stores.dataSources(environment());
+        try (java.sql.Connection c = source.getConnection()) {
+            for (dev.tandem.relay.MoveRegistry.Registered r : dev.tandem.relay.MoveRegistry.all(c)) {
+                if (!r.spec().migrationId().startsWith(status.id() + ".")) {
+                    continue;
+                }
+                dev.tandem.relay.MoveStatus m = dev.tandem.relay.MoveStatus.of(
+                        source, targets.get(r.store()), r.spec().migrationId());
+                out().printf(
+                                "%-10s %s -> %s.%s: backlog %d (lag %s), %s, %d open dead %s, %s%n",
+                                "move",
+                                r.spec().sourceTable(),
+                                r.store(),
+                                r.spec().targetTable(),
+                                m.backlog(),
+                                Human.duration(m.lag()),
+                                targets.containsKey(r.store())
+                                        ? String.format(java.util.Locale.ROOT, "%.1f applied/s", m.appliedPerSecond())
+                                        : "applied/s needs --store " + r.store(),
+                                m.openDeadLetters(),
+                                m.openDeadLetters() == 1 ? "letter" : "letters",
+                                m.copiedAt() == null ? "copy not done" : "copy done (" + m.copiedRows() + " rows)");
+            }
+        } catch (java.sql.SQLException e) {
+            out().println("move       could not read the moves: " + e.getMessage());
         }
     }
 

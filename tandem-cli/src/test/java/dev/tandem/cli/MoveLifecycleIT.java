@@ -72,6 +72,14 @@ class MoveLifecycleIT {
                         orders,
                         "SELECT id, customer_id, (total * 100)::bigint FROM orders" + " WHERE id <> 7 ORDER BY id"));
 
+        CliRun status = CliRun.of("status", "--url", source, "--user", orders.user(), "--store", store);
+        assertThat(status.exitCode()).as(status.err()).isZero();
+        assertThat(status.out())
+                .contains(
+                        "move       orders -> billing.invoices: backlog 0",
+                        "1 open dead letter",
+                        "copy done (500 rows)");
+
         CliRun dead = CliRun.of("dead-letters", "--url", source, "--user", orders.user());
         assertThat(dead.exitCode()).as(dead.err()).isZero();
         assertThat(dead.out()).contains("0007_move_orders.orders", "(7)", "open", "invoices_total_cents_check");
