@@ -55,7 +55,7 @@ abstract class TransitionCommand extends TandemCommand {
                             .listener(listener)
                             // a move's rollback cleans its target store too, when --store names it
                             .hook(new dev.tandem.relay.MoveHook(
-                                    source, stores.dataSources(environment()), 1000, listener))
+                                    source, stores.dataSources(environment()), 1000, 0, listener))
                             .build());
             MigrationStatus status = apply(engine, request);
             listener.finish();

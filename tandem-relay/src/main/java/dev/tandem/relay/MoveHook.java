@@ -22,12 +22,23 @@ public final class MoveHook implements StageHook {
     private final DataSource source;
     private final Map<String, DataSource> stores;
     private final int copyBatch;
+    private final long maxRowsPerSecond;
     private final EngineListener listener;
 
-    public MoveHook(DataSource source, Map<String, DataSource> stores, int copyBatch, EngineListener listener) {
+    /**
+     * @param copyBatch rows per batch of the copy of existing rows
+     * @param maxRowsPerSecond the copy's throttle, as the engine's backfill has it; 0 for none
+     */
+    public MoveHook(
+            DataSource source,
+            Map<String, DataSource> stores,
+            int copyBatch,
+            long maxRowsPerSecond,
+            EngineListener listener) {
         this.source = source;
         this.stores = Map.copyOf(stores);
         this.copyBatch = copyBatch;
+        this.maxRowsPerSecond = maxRowsPerSecond;
         this.listener = listener;
     }
 
@@ -89,7 +100,7 @@ public final class MoveHook implements StageHook {
     public void backfill(Migration m) throws SQLException {
         for (MoveTable op : moves(m)) {
             MoveSpec spec = spec(m, op);
-            long rows = Moves.copy(source, target(op), spec, copyBatch);
+            long rows = Moves.copy(source, target(op), spec, copyBatch, maxRowsPerSecond, listener::backfillProgress);
             try (Connection c = source.getConnection()) {
                 MoveRegistry.copied(c, spec.migrationId(), rows);
             }

@@ -34,6 +34,8 @@ public final class MoveRegistry {
               store        text NOT NULL,
               spec         text NOT NULL,
               copied_rows  bigint,
+              copy_last    text[],
+              copy_rows    bigint NOT NULL DEFAULT 0,
               copied_at    timestamptz,
               created_at   timestamptz NOT NULL DEFAULT clock_timestamp()
             );
@@ -60,6 +62,40 @@ public final class MoveRegistry {
                 "UPDATE tandem.moves SET copied_rows = ?, copied_at = clock_timestamp() WHERE migration_id = ?")) {
             ps.setLong(1, rows);
             ps.setString(2, migrationId);
+            ps.executeUpdate();
+        }
+    }
+
+    /** Where a copy stopped: the last source key copied (null: from the start) and the rows copied so far. */
+    record Checkpoint(List<String> lastKey, long rows) {}
+
+    /** The checkpoint of a registered move whose copy is not done; from the start otherwise. */
+    static Checkpoint checkpoint(Connection c, String migrationId) throws SQLException {
+        if (!exists(c)) {
+            return new Checkpoint(null, 0);
+        }
+        try (PreparedStatement ps = c.prepareStatement(
+                "SELECT copy_last, copy_rows FROM tandem.moves WHERE migration_id = ? AND copied_at IS NULL")) {
+            ps.setString(1, migrationId);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next() || rs.getArray(1) == null) {
+                    return new Checkpoint(null, 0);
+                }
+                return new Checkpoint(List.of((String[]) rs.getArray(1).getArray()), rs.getLong(2));
+            }
+        }
+    }
+
+    /** Records a copy's checkpoint for a registered move; a no-op for one that is not registered. */
+    static void checkpoint(Connection c, String migrationId, List<String> lastKey, long rows) throws SQLException {
+        if (!exists(c)) {
+            return;
+        }
+        try (PreparedStatement ps =
+                c.prepareStatement("UPDATE tandem.moves SET copy_last = ?, copy_rows = ? WHERE migration_id = ?")) {
+            ps.setArray(1, c.createArrayOf("text", lastKey.toArray()));
+            ps.setLong(2, rows);
+            ps.setString(3, migrationId);
             ps.executeUpdate();
         }
     }

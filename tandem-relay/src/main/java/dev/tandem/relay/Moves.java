@@ -1,11 +1,13 @@
 package dev.tandem.relay;
 
+import dev.tandem.postgres.BackfillProgress;
 import dev.tandem.postgres.Sql;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import javax.sql.DataSource;
@@ -54,11 +56,28 @@ public final class Moves {
      * captured and delivered by the relay, and the versions sort out which is newer.
      */
     public static long copy(DataSource source, DataSource target, MoveSpec m, int batchSize) throws SQLException {
+        return copy(source, target, m, batchSize, 0, p -> {});
+    }
+
+    /**
+     * As {@link #copy(DataSource, DataSource, MoveSpec, int)}, held to at most {@code maxRowsPerSecond}
+     * (0: no limit), reporting each batch to {@code progress}. For a registered move the checkpoint (the
+     * last key copied) is kept in {@code tandem.moves} after each batch, and a copy that was stopped (a
+     * kill, a lost connection) goes on from it; a batch copied again is a no-op (same version). Returns
+     * the rows copied in all, across resumptions.
+     */
+    public static long copy(
+            DataSource source,
+            DataSource target,
+            MoveSpec m,
+            int batchSize,
+            long maxRowsPerSecond,
+            java.util.function.Consumer<BackfillProgress> progress)
+            throws SQLException {
         Apply apply = new Apply(m);
         String table = Sql.id(m.sourceSchema(), m.sourceTable());
         String keys = Sql.ids(m.sourceKey());
-        long total = 0;
-        List<String> last = null;
+        long began = System.nanoTime();
         try (Connection src = source.getConnection();
                 Connection tgt = target.getConnection()) {
             List<String> types = keyTypes(src, m);
@@ -66,6 +85,11 @@ public final class Moves {
                 // Values are written as text under the settings capture uses, and read back under them.
                 s.execute(Outbox.CANONICAL_SESSION);
             }
+            MoveRegistry.Checkpoint checkpoint = MoveRegistry.checkpoint(src, m.migrationId());
+            List<String> last = checkpoint.lastKey();
+            long total = checkpoint.rows();
+            long copiedHere = 0;
+            long estimate = estimatedRows(src, table);
             String after = "(" + keys + ") > ("
                     + String.join(", ", types.stream().map(t -> "?::" + t).toList()) + ")";
             tgt.setAutoCommit(false);
@@ -99,7 +123,15 @@ public final class Moves {
                         }
                     }
                 }
+                double seconds = Math.max(1e-3, (System.nanoTime() - began) / 1e9);
                 if (batch.isEmpty()) {
+                    progress.accept(new BackfillProgress(
+                            m.sourceTable(),
+                            total,
+                            total,
+                            copiedHere / seconds,
+                            Duration.ZERO,
+                            BackfillProgress.State.DONE));
                     return total;
                 }
                 try (Statement s = tgt.createStatement()) {
@@ -109,7 +141,40 @@ public final class Moves {
                 apply.apply(tgt, batch);
                 tgt.commit();
                 total += batch.size();
+                copiedHere += batch.size();
                 last = lastOfBatch;
+                MoveRegistry.checkpoint(src, m.migrationId(), last, total);
+                double rate = copiedHere / Math.max(1e-3, (System.nanoTime() - began) / 1e9);
+                long remaining = Math.max(0, estimate - total);
+                progress.accept(new BackfillProgress(
+                        m.sourceTable(),
+                        total,
+                        Math.max(estimate, total),
+                        rate,
+                        Duration.ofMillis((long) (remaining / Math.max(rate, 1) * 1000)),
+                        BackfillProgress.State.RUNNING));
+                if (maxRowsPerSecond > 0) {
+                    // Paid for after the batch: the run's average stays at or under the limit.
+                    long due = (long) (copiedHere * 1e9 / maxRowsPerSecond) - (System.nanoTime() - began);
+                    if (due > 0) {
+                        try {
+                            Thread.sleep(due / 1_000_000, (int) (due % 1_000_000));
+                        } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt();
+                            throw new SQLException("the copy was interrupted", "57014", e);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    private static long estimatedRows(Connection c, String table) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(
+                "SELECT greatest(reltuples, 0)::bigint FROM pg_class" + " WHERE oid = ?::regclass")) {
+            ps.setString(1, table);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? rs.getLong(1) : 0;
             }
         }
     }

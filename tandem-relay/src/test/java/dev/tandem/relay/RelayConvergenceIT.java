@@ -282,4 +282,31 @@ class RelayConvergenceIT {
         assertThat(targetRows()).containsExactlyElementsOf(sourceProjection());
         assertThat(DeadLetters.list(source.dataSource())).noneMatch(DeadLetters.DeadLetter::open);
     }
+
+    @Test
+    void shouldResumeAStoppedCopyFromItsCheckpoint() throws Exception {
+        Moves.prepare(source.dataSource(), target.dataSource(), spec, "billing");
+        List<dev.tandem.postgres.BackfillProgress> seen = new ArrayList<>();
+        try {
+            Moves.copy(source.dataSource(), target.dataSource(), spec, 400, 0, p -> {
+                seen.add(p);
+                if (seen.size() == 3) {
+                    throw new IllegalStateException("killed after three batches");
+                }
+            });
+        } catch (IllegalStateException expected) {
+            // the copy stopped as a killed process would, after its third batch
+        }
+        assertThat(rows(target.dataSource(), "SELECT count(*) FROM invoices")).containsExactly("1200");
+        exec(source.dataSource(), "DELETE FROM orders WHERE id = 1; UPDATE orders SET note = 'late' WHERE id = 2999");
+        List<dev.tandem.postgres.BackfillProgress> resumed = new ArrayList<>();
+        long total = Moves.copy(source.dataSource(), target.dataSource(), spec, 400, 20_000, resumed::add);
+        assertThat(total)
+                .as("1200 before the stop, 1800 after; row 1 was copied before it was deleted")
+                .isEqualTo(3000);
+        assertThat(resumed.getFirst().rowsDone()).isEqualTo(1600);
+        assertThat(resumed.getLast().state()).isEqualTo(dev.tandem.postgres.BackfillProgress.State.DONE);
+        relay().deliverOnce();
+        assertThat(targetRows()).containsExactlyElementsOf(sourceProjection());
+    }
 }
