@@ -96,7 +96,9 @@ class EngineHardeningIT {
     }
 
     @Test
-    void shouldRefuseQualifiedColumnsAndSubqueriesInUpAndDown() {
+    void shouldRefuseQualifiedColumnsButNotSubqueriesInUpAndDown() {
+        // A subquery reads other tables by their qualified names, as pgroll allows (lint warns that it is
+        // evaluated when the row is written); a qualified column of the row itself cannot be compiled.
         var m = TestDb.migration("0001_qualified", """
                   - add_column: { table: items, column: { name: a, type: text }, up: items.name }
                   - add_column: { table: items, column: { name: b, type: text }, up: "(SELECT max(name) FROM items)" }
@@ -104,8 +106,9 @@ class EngineHardeningIT {
         assertThatThrownBy(() -> db.engine().start(m))
                 .isInstanceOfSatisfying(TandemException.class, e -> assertThat(e.problems())
                         .extracting(p -> p.message())
-                        .anyMatch(x -> x.contains("'items.name'"))
-                        .anyMatch(x -> x.contains("subquery")));
+                        .singleElement()
+                        .asString()
+                        .contains("'items.name'"));
     }
 
     @Test
