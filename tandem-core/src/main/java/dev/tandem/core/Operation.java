@@ -299,7 +299,10 @@ public sealed interface Operation {
             return SqlExpressions.columnName(columns.get(targetColumn));
         }
 
-        /** Each source column mapped by name, to the target column that holds it, in the file's order. */
+        /**
+         * Each source column mapped by name, to the target column that holds it (the first, when two
+         * do), in the file's order.
+         */
         public Map<String, String> copiedColumns() {
             Map<String, String> out = new java.util.LinkedHashMap<>();
             columns.keySet().forEach(target -> sourceOf(target).ifPresent(source -> out.putIfAbsent(source, target)));
