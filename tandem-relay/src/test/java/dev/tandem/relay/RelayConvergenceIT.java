@@ -309,4 +309,34 @@ class RelayConvergenceIT {
         relay().deliverOnce();
         assertThat(targetRows()).containsExactlyElementsOf(sourceProjection());
     }
+
+    @Test
+    void shouldCaptureEveryWriterInItsTransactionWithItsCorrelationButNotTheRelaysOwnWrites() throws Exception {
+        Moves.prepare(source.dataSource(), target.dataSource(), spec);
+        exec(source.dataSource(), """
+                BEGIN;
+                SET LOCAL tandem.correlation_id = 'req-7';
+                SET LOCAL tandem.traceparent = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
+                UPDATE orders SET note = 'traced' WHERE id = 1;
+                COMMIT;
+                BEGIN;
+                UPDATE orders SET note = 'rolled back' WHERE id = 2;
+                ROLLBACK;
+                SET session_replication_role = replica;
+                UPDATE orders SET note = 'replica' WHERE id = 3;
+                RESET session_replication_role;
+                SET tandem.origin = 'relay';
+                UPDATE orders SET note = 'echo' WHERE id = 4;
+                RESET tandem.origin;
+                UPDATE orders SET id = 9001 WHERE id = 5;
+                """);
+        assertThat(rows(
+                        source.dataSource(),
+                        "SELECT key, op, correlation_id, traceparent FROM tandem.outbox ORDER BY id"))
+                .containsExactly(
+                        "(1)|U|req-7|00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",
+                        "(3)|U|null|null",
+                        "(5)|D|null|null",
+                        "(9001)|U|null|null");
+    }
 }
