@@ -1,5 +1,8 @@
 package dev.tandem.bench;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -90,8 +93,10 @@ final class RelayBench {
     static final List<Figure> FIGURES = List.of(
             new Figure("drain", "changes_per_second", "drain a backlog, changes/s", true),
             new Figure("live", "changes_per_second", "live, first change to target equal, changes/s", true),
-            new Figure("latency", "p50_ms", "commit to arrival p50, ms", false),
-            new Figure("latency", "p99_ms", "commit to arrival p99, ms", false));
+            new Figure("latency", "p50_ms", "COMMIT sent to arrival p50, ms", false),
+            new Figure("latency", "p99_ms", "COMMIT sent to arrival p99, ms", false),
+            new Figure("latency", "from_commit_returned_p50_ms", "COMMIT returned to arrival p50, ms", false),
+            new Figure("latency", "from_commit_returned_p99_ms", "COMMIT returned to arrival p99, ms", false));
 
     private RelayBench() {}
 
@@ -99,6 +104,7 @@ final class RelayBench {
         Clock clock = Clock.systemUTC();
         Map<String, Object> r = new LinkedHashMap<>();
         long t = System.nanoTime();
+        r.put("load_average_at_start", loadAverage());
         try (RelayServers servers = RelayServers.start()) {
             r.put("postgres", servers.settings());
             r.put("sizes", sizes(settings));
@@ -152,8 +158,22 @@ final class RelayBench {
             r.put("copy", copies);
             r.put("ratios", ratios(r, copies));
         }
+        r.put("load_average_at_end", loadAverage());
         r.put("total_seconds", (System.nanoTime() - t) / 1e9);
         return r;
+    }
+
+    /**
+     * The 1, 5 and 15 minute load averages: the machine is shared, and a figure taken under another
+     * job's load says so here.
+     */
+    private static String loadAverage() {
+        try {
+            String[] parts = Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+");
+            return parts[0] + " " + parts[1] + " " + parts[2];
+        } catch (IOException e) {
+            return "unknown";
+        }
     }
 
     private static Map<String, Object> sizes(Settings s) {

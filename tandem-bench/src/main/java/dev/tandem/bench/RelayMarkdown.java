@@ -40,6 +40,12 @@ final class RelayMarkdown {
                         (long) sizes.get("paced_changes_per_second"),
                         (long) sizes.get("paced_seconds"),
                         (long) sizes.get("copy_rows")));
+        b.append(String.format(
+                Locale.ROOT,
+                "The machine is shared: load average (1, 5, 15 min) %s at the start, %s at the end, over %.0f s.%n%n",
+                relay.get("load_average_at_start"),
+                relay.get("load_average_at_end"),
+                relay.get("total_seconds") instanceof Double d ? d : Double.NaN));
         b.append("| figure |");
         for (Map<String, Object> d : deliveries) {
             b.append(' ').append(d.get("name")).append(" |");
@@ -56,9 +62,10 @@ final class RelayMarkdown {
         b.append("\nThe drain is timed from the start of the delivery (Debezium's includes its engine start) until"
                 + " the last change has arrived; live and latency runs start once the delivery runs. A target"
                 + " figure counts only when the target then equals the source row for row (md5 of the ordered"
-                + " rows); Debezium's counts only when it read every change. Latency: from the return of the"
-                + " source's COMMIT to the row's apply on the target (a trigger's clock_timestamp()) or to"
-                + " Debezium's consumer receiving it.\n");
+                + " rows); Debezium's counts only when it read every change. A latency runs from the moment the"
+                + " writer sent COMMIT (the source's WAL flush included, as a clock_timestamp() at the end of"
+                + " the transaction would date it) or from the moment COMMIT returned, to the row's apply on the"
+                + " target (a trigger's clock_timestamp()) or to Debezium's consumer receiving it.\n");
     }
 
     private static void rows(StringBuilder b, Map<String, Object> relay, List<Map<String, Object>> deliveries) {

@@ -19,9 +19,9 @@ import java.util.concurrent.locks.LockSupport;
 
 /**
  * Writes a workload's transactions to the source's {@code bench_orders} on one connection, each
- * change its own statement (as an application writes), sent as one batch per kind of change. Records
- * the wall-clock time at which each commit returned, which is when its changes became visible on the
- * source: the start of every latency the benchmarks report.
+ * change its own statement (as an application writes), sent as one batch per kind of change. Tells
+ * the wall-clock times at which each COMMIT was sent and returned: the start of every latency the
+ * benchmarks report.
  *
  * <p>Not thread-safe: one writer thread. Close it to release the connection.
  */
@@ -41,11 +41,16 @@ final class WorkloadWriter implements AutoCloseable {
         }
     }
 
-    /** Told the commit time of each transaction, in microseconds since the epoch. */
+    /** Told when each transaction committed, in microseconds since the epoch. */
     interface CommitLog {
-        CommitLog NONE = (tx, micros) -> {};
+        CommitLog NONE = (tx, sent, returned) -> {};
 
-        void committed(Transaction tx, long commitMicros);
+        /**
+         * @param sentMicros when the writer sent COMMIT: what {@code clock_timestamp()} would read as the
+         *     transaction's last statement, and the latest time its changes can be said to be made
+         * @param returnedMicros when COMMIT returned (after the WAL flush): visible on the source by then
+         */
+        void committed(Transaction tx, long sentMicros, long returnedMicros);
     }
 
     private final Clock clock;
@@ -85,7 +90,7 @@ final class WorkloadWriter implements AutoCloseable {
         commitCount = 0;
         while (workload.hasNext()) {
             Transaction tx = workload.next();
-            log.committed(tx, write(tx));
+            write(tx, log);
             transactions++;
             changes += tx.changes().size();
         }
@@ -109,7 +114,7 @@ final class WorkloadWriter implements AutoCloseable {
                 LockSupport.parkNanos(wait);
             }
             Transaction tx = workload.next();
-            log.committed(tx, write(tx));
+            write(tx, log);
             transactions++;
             changes += tx.changes().size();
         }
@@ -128,8 +133,8 @@ final class WorkloadWriter implements AutoCloseable {
                 Latency.percentile(sorted, commitCount, 0.99) / 1e6);
     }
 
-    /** Writes and commits one transaction; returns its commit time in microseconds since the epoch. */
-    long write(Transaction tx) {
+    /** Writes and commits one transaction, and tells the log when. */
+    void write(Transaction tx, CommitLog log) {
         try {
             boolean inserts = false;
             boolean updates = false;
@@ -174,14 +179,15 @@ final class WorkloadWriter implements AutoCloseable {
             if (inserts) {
                 insert.executeBatch();
             }
+            Instant sent = clock.instant();
             long t = System.nanoTime();
             connection.commit();
-            Instant committed = clock.instant();
+            Instant returned = clock.instant();
             if (commitCount == commits.length) {
                 commits = Arrays.copyOf(commits, commitCount * 2);
             }
             commits[commitCount++] = System.nanoTime() - t;
-            return micros(committed);
+            log.committed(tx, micros(sent), micros(returned));
         } catch (SQLException e) {
             throw new IllegalStateException("transaction " + tx.number() + " failed: " + e.getMessage(), e);
         }
