@@ -86,9 +86,9 @@ final class OrdersTable {
             SELECT id, change_no, (extract(epoch FROM at) * 1000000)::bigint
             FROM bench_arrivals WHERE id <> 0""";
 
-    /** Creates the table and its seed of rows {@code 0..rows} in a store, and analyses it. */
+    /** Creates the table and its seed of rows {@code 0..rows} in a store, analyses it and checkpoints. */
     static void createAndSeed(Store store, long rows) {
-        store.exec(CREATE, seed(rows), "VACUUM ANALYZE bench_orders");
+        store.exec(CREATE, seed(rows), "VACUUM ANALYZE bench_orders", "CHECKPOINT");
     }
 
     static String fingerprint(Store store) {
