@@ -24,8 +24,9 @@ import org.apache.kafka.connect.source.SourceRecord;
  * no serialisation, the cheapest format the engine offers. Offsets are kept in memory.
  *
  * <p>The slot is created in {@link #prepare}, before any change, and the engine starts with {@code
- * snapshot.mode=never}, which streams from the slot's position when it holds no offset: the engine
- * reads exactly the changes written after {@code prepare}.
+ * snapshot.mode=no_data} (3.6 has no {@code never}): it reads no rows, and with no stored offset it
+ * streams from the slot's position, so it reads exactly the changes written after {@code prepare}.
+ * The harness checks that it read every one.
  */
 final class DebeziumDelivery implements ChangeDelivery {
     private final Clock clock;

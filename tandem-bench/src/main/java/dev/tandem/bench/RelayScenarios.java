@@ -9,7 +9,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.locks.LockSupport;
 
 /**
  * The relay benchmarks' measurements, each on fresh databases: a backlog drained, the same changes
@@ -56,7 +55,7 @@ final class RelayScenarios {
                 stores.add(target);
                 targets.add(target);
                 OrdersTable.createAndSeed(target, settings.seedRows());
-                requireEqual(source, target, "after the seed");
+                CatchUp.requireEqual(source, target, "after the seed");
                 Received listener = new Received(false);
                 received.add(listener);
                 d.prepare(source, target, listener);
@@ -78,8 +77,9 @@ final class RelayScenarios {
                 try {
                     long t0 = System.nanoTime();
                     d.start();
-                    long seen = awaitFence(d, targets.get(i), received.get(i), fence);
-                    double seconds = (seen - t0) / 1e9;
+                    CatchUp.CaughtUp caught = CatchUp.caughtUp(
+                            d, source, targets.get(i), received.get(i), fence, written.changes(), expected);
+                    double seconds = (caught.at() - t0) / 1e9;
                     f.put("seconds", seconds);
                     f.put("changes_per_second", written.changes() / seconds);
                     if (!d.appliesToTarget()) {
@@ -89,7 +89,7 @@ final class RelayScenarios {
                                 "changes_per_second_from_first_change",
                                 written.changes() / ((got.lastMicros() - got.firstMicros()) / 1e6));
                     }
-                    f.putAll(verify(d, source, targets.get(i), received.get(i), written.changes(), expected));
+                    f.putAll(caught.proof());
                 } catch (Exception e) {
                     failed(d, "drain", f, e);
                 } finally {
@@ -118,13 +118,15 @@ final class RelayScenarios {
             WorkloadWriter.Written written =
                     writer.writeAll(RelayWorkload.create(settings.backlog()), WorkloadWriter.CommitLog.NONE);
             long writesDone = System.nanoTime();
-            long seen = awaitFence(d, target, received, writer.fence());
+            CatchUp.CaughtUp caught =
+                    CatchUp.caughtUp(d, source, target, received, writer.fence(), written.changes(), null);
+            long seen = caught.at();
             double seconds = (seen - t0) / 1e9;
             f.put("writes", written(written, "while the delivery runs"));
             f.put("seconds", seconds);
             f.put("changes_per_second", written.changes() / seconds);
             f.put("behind_after_last_write_seconds", (seen - writesDone) / 1e9);
-            f.putAll(verify(d, source, target, received, written.changes(), OrdersTable.fingerprint(source)));
+            f.putAll(caught.proof());
         } catch (Exception e) {
             failed(d, "live", f, e);
         } finally {
@@ -147,14 +149,14 @@ final class RelayScenarios {
         try (WorkloadWriter writer = prepared(d, source, target, received, true, f)) {
             WorkloadWriter.Written written =
                     writer.writePaced(RelayWorkload.create(paced), settings.rate(), latency::committed);
-            awaitFence(d, target, received, writer.fence());
+            CatchUp.CaughtUp caught =
+                    CatchUp.caughtUp(d, source, target, received, writer.fence(), written.changes(), null);
             f.put("writes", written(written, "paced at " + settings.rate() + " changes/s"));
+            f.putAll(caught.proof());
             if (d.appliesToTarget()) {
                 arrivals(target, latency);
-                f.putAll(verify(d, source, target, received, written.changes(), OrdersTable.fingerprint(source)));
             } else {
                 received.replay(latency);
-                f.put("changes_received", received.changes());
             }
             f.putAll(latency.figures());
         } catch (Exception e) {
@@ -188,7 +190,7 @@ final class RelayScenarios {
             f.put("rows_per_second", settings.copyRows() / seconds);
             f.put("table_mb", bytes / 1e6);
             f.put("mb_per_second", bytes / 1e6 / seconds);
-            requireEqual(source, target, "after the copy");
+            CatchUp.requireEqual(source, target, "after the copy");
             f.put("target_equals_source", "yes");
         } catch (Exception e) {
             f.put("error", String.valueOf(e.getMessage()));
@@ -211,7 +213,7 @@ final class RelayScenarios {
             throws Exception {
         OrdersTable.createAndSeed(source, settings.seedRows());
         OrdersTable.createAndSeed(target, settings.seedRows());
-        requireEqual(source, target, "after the seed");
+        CatchUp.requireEqual(source, target, "after the seed");
         if (arrivals && d.appliesToTarget()) {
             target.exec(OrdersTable.ARRIVALS);
         }
@@ -219,87 +221,9 @@ final class RelayScenarios {
         WorkloadWriter writer = WorkloadWriter.open(source, clock);
         long t = System.nanoTime();
         d.start();
-        awaitFence(d, target, received, writer.fence());
+        CatchUp.awaitFence(d, target, received, writer.fence());
         f.put("start_to_running_seconds", (System.nanoTime() - t) / 1e9);
         return writer;
-    }
-
-    /**
-     * Waits for the fence to reach the target (or the delivery's listener), polling every 2 ms and
-     * asking the delivery every second whether it still runs; returns System.nanoTime then.
-     */
-    private static long awaitFence(ChangeDelivery d, Store target, Received received, long fence) throws Exception {
-        Waiting waiting = new Waiting(d, fence);
-        if (!d.appliesToTarget()) {
-            while (!received.sawFence(fence)) {
-                waiting.aBit();
-            }
-            return System.nanoTime();
-        }
-        try (Connection c = target.connect("bench-fence-watch");
-                PreparedStatement ps = c.prepareStatement(OrdersTable.FENCE_VALUE)) {
-            while (true) {
-                try (ResultSet rs = ps.executeQuery()) {
-                    if (rs.next() && rs.getLong(1) <= fence) {
-                        return System.nanoTime();
-                    }
-                }
-                waiting.aBit();
-            }
-        }
-    }
-
-    private static final class Waiting {
-        private final ChangeDelivery delivery;
-        private final long fence;
-        private final long deadline = System.nanoTime() + DEADLINE.toNanos();
-        private long checked = System.nanoTime();
-
-        Waiting(ChangeDelivery delivery, long fence) {
-            this.delivery = delivery;
-            this.fence = fence;
-        }
-
-        void aBit() throws Exception {
-            long now = System.nanoTime();
-            if (now - checked > 1_000_000_000L) {
-                delivery.check();
-                checked = now;
-            }
-            if (now > deadline) {
-                throw new IllegalStateException(delivery.name() + " did not deliver fence " + fence + " within "
-                        + DEADLINE.toMinutes() + " min");
-            }
-            LockSupport.parkNanos(2_000_000L);
-        }
-    }
-
-    /** The target equals the source (or the reader saw every change): the figures count. */
-    private static Map<String, Object> verify(
-            ChangeDelivery d, Store source, Store target, Received received, long changes, String expected) {
-        Map<String, Object> f = new LinkedHashMap<>();
-        if (d.appliesToTarget()) {
-            String actual = OrdersTable.fingerprint(target);
-            if (!actual.equals(expected)) {
-                throw new IllegalStateException("the target differs from the source after the fence: target " + actual
-                        + ", source " + expected);
-            }
-            f.put("target_equals_source", "yes (" + expected + ")");
-        } else {
-            if (received.changes() != changes) {
-                throw new IllegalStateException(d.name() + " read " + received.changes() + " changes, not " + changes);
-            }
-            f.put("changes_received", received.changes());
-        }
-        return f;
-    }
-
-    private static void requireEqual(Store source, Store target, String when) {
-        String s = OrdersTable.fingerprint(source);
-        String t = OrdersTable.fingerprint(target);
-        if (!s.equals(t)) {
-            throw new IllegalStateException("source and target differ " + when + ": " + s + " vs " + t);
-        }
     }
 
     private static void arrivals(Store target, Latency latency) throws Exception {
