@@ -19,7 +19,10 @@ import java.util.Map;
  * baseline measured in the same run.
  *
  * <p>Arguments: {@code --sizes 100000,1000000,10000000} {@code --out bench/results} {@code --quick}
- * (small sizes and short runs, to check the harness).
+ * (small sizes and short runs, to check the harness), {@code --only backfill,overhead,live,relay}. The
+ * relay suite runs only when named ({@code --only relay}): it starts servers of its own with fsync on,
+ * and takes its sizes from {@code --changes} (the backlog), {@code --rate} and {@code --seconds} (the
+ * latency run) and {@code --copy-rows}, which {@code --quick} makes small unless they are given.
  */
 public final class BenchMain {
     private BenchMain() {}
@@ -29,8 +32,16 @@ public final class BenchMain {
         Path out = Path.of("bench/results");
         boolean quick = false;
         String only = null;
+        Long changes = null;
+        Integer rate = null;
+        Integer seconds = null;
+        Long copyRows = null;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
+                case "--changes" -> changes = Long.parseLong(args[++i]);
+                case "--rate" -> rate = Integer.parseInt(args[++i]);
+                case "--seconds" -> seconds = Integer.parseInt(args[++i]);
+                case "--copy-rows" -> copyRows = Long.parseLong(args[++i]);
                 case "--sizes" ->
                     sizes = java.util.Arrays.stream(args[++i].split(","))
                             .map(Long::parseLong)
@@ -40,7 +51,8 @@ public final class BenchMain {
                 case "--only" -> only = args[++i];
                 default ->
                     throw new IllegalArgumentException(
-                            "unknown argument " + args[i] + "; expected --sizes, --out, --only or --quick");
+                            "unknown argument " + args[i] + "; expected --sizes, --out, --only, --quick, --changes,"
+                                    + " --rate, --seconds or --copy-rows");
             }
         }
         if (quick) {
@@ -51,15 +63,23 @@ public final class BenchMain {
         report.put(
                 "machine",
                 Runtime.getRuntime().availableProcessors() + " cores, java " + System.getProperty("java.version"));
-        report.put(
-                "postgres", "embedded PostgreSQL 17 (zonky), fsync off, synchronous_commit off, shared_buffers 512MB");
-
-        BenchDb db = new BenchDb("bench");
         List<String> parts = only == null ? List.of("backfill", "overhead", "live") : List.of(only.split(","));
-        if (!List.of("backfill", "overhead", "live").containsAll(parts)) {
+        if (!List.of("backfill", "overhead", "live", "relay").containsAll(parts)) {
             throw new IllegalArgumentException(
-                    "--only takes backfill, overhead or live (or a list of them), not " + only);
+                    "--only takes backfill, overhead, live or relay (or a list of them), not " + only);
         }
+        if (!parts.equals(List.of("relay"))) {
+            report.put(
+                    "postgres",
+                    "embedded PostgreSQL 17 (zonky), fsync off, synchronous_commit off, shared_buffers 512MB");
+        }
+        RelayBench.Settings relay = quick ? RelayBench.Settings.QUICK : RelayBench.Settings.FULL;
+        relay = changes == null ? relay : relay.withChanges(changes);
+        relay = rate == null ? relay : relay.withRate(rate);
+        relay = seconds == null ? relay : relay.withSeconds(seconds);
+        relay = copyRows == null ? relay : relay.withCopyRows(copyRows);
+
+        BenchDb db = parts.equals(List.of("relay")) ? null : new BenchDb("bench");
         if (parts.contains("backfill")) {
             List<Map<String, Object>> backfill = new ArrayList<>();
             for (long n : sizes) {
@@ -73,6 +93,9 @@ public final class BenchMain {
         }
         if (parts.contains("live")) {
             report.put("live_workload", live(db, quick));
+        }
+        if (parts.contains("relay")) {
+            report.put("relay", RelayBench.run(relay));
         }
         Files.createDirectories(out);
         Files.writeString(out.resolve("latest.json"), json(report));

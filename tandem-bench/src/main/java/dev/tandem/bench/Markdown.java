@@ -11,12 +11,11 @@ final class Markdown {
     @SuppressWarnings("unchecked")
     static String render(Map<String, Object> report, List<Long> sizes) {
         StringBuilder b = new StringBuilder("# tandem benchmarks\n\n");
-        b.append(report.get("when"))
-                .append(", ")
-                .append(report.get("machine"))
-                .append(", ")
-                .append(report.get("postgres"))
-                .append("\n\n");
+        b.append(report.get("when")).append(", ").append(report.get("machine"));
+        if (report.get("postgres") != null) {
+            b.append(", ").append(report.get("postgres"));
+        }
+        b.append("\n\n");
         // A run with --only has some of the sections.
         List<Map<String, Object>> backfill = (List<Map<String, Object>>) report.getOrDefault("backfill", List.of());
         Map<String, Object> overhead = (Map<String, Object>) report.get("trigger_overhead");
@@ -46,7 +45,13 @@ final class Markdown {
         for (Map<String, Object> r : live) {
             live(b, r);
         }
-        targets(b, backfill, overhead, live, sizes);
+        Map<String, Object> relay = (Map<String, Object>) report.get("relay");
+        if (relay != null) {
+            RelayMarkdown.render(b, relay);
+        }
+        if (!backfill.isEmpty() || overhead != null || !live.isEmpty()) {
+            targets(b, backfill, overhead, live, sizes);
+        }
         return b.toString();
     }
 
