@@ -25,15 +25,16 @@ final class RelayBench {
             List.of(clock -> new LogicalReplicationDelivery(), DebeziumDelivery::new);
 
     /**
-     * The deliveries measured against the baselines. Empty until tandem's relay exists; a candidate
-     * added here gets a column of its own in the report, with its ratio to each baseline.
+     * The deliveries measured against the baselines: tandem's relay, alone and two at once. Each gets a
+     * column of its own in the report, with its ratio to each baseline.
      */
-    static final List<DeliveryFactory> CANDIDATES = List.of();
+    static final List<DeliveryFactory> CANDIDATES =
+            List.of(clock -> new TandemRelayDelivery(1), clock -> new TandemRelayDelivery(2));
 
     static final List<RowCopy> COPY_BASELINES = List.of(new CopyPipe());
 
-    /** Row copies measured against the COPY pipe: tandem's backfill of a move, once it exists. */
-    static final List<RowCopy> COPY_CANDIDATES = List.of();
+    /** Row copies measured against the COPY pipe: tandem's copy of a move's existing rows. */
+    static final List<RowCopy> COPY_CANDIDATES = List.of(new TandemCopy());
 
     /**
      * The sizes of a run.

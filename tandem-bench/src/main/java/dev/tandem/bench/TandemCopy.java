@@ -1,0 +1,28 @@
+package dev.tandem.bench;
+
+import dev.tandem.relay.Moves;
+
+/** The copy of a move's existing rows, as {@code tandem start} runs it: batches through the guarded apply. */
+final class TandemCopy implements RowCopy {
+    @Override
+    public String key() {
+        return "tandem_copy";
+    }
+
+    @Override
+    public String name() {
+        return "tandem move copy";
+    }
+
+    @Override
+    public void copy(Store source, Store target) throws Exception {
+        var from = source.dataSource("tandem-copy");
+        var to = target.dataSource("tandem-copy");
+        Moves.prepare(from, to, TandemRelayDelivery.MOVE);
+        try {
+            Moves.copy(from, to, TandemRelayDelivery.MOVE, 5000);
+        } finally {
+            Moves.remove(from, to, TandemRelayDelivery.MOVE);
+        }
+    }
+}
