@@ -14,12 +14,16 @@ import picocli.CommandLine.Option;
 @Command(
         name = "demo",
         description = {
-            "Run the whole lifecycle on an embedded PostgreSQL, with live writers in both shapes.",
-            "Start, backfill and complete; then the same with rollback on a fresh database. Ends with correctness"
-                    + " checks: PASS, or FAIL and exit 1. Needs no database and no setup."
+            "Run the whole lifecycle on an embedded PostgreSQL, with live writers in both shapes, then move a table"
+                    + " to another store.",
+            "Start, backfill and complete; then the same with rollback on a fresh database. Then move_table hands"
+                    + " orders to a second database while writers write, through a relay process that is killed"
+                    + " and restarted. Ends with correctness checks: PASS, or FAIL and exit 1. Needs no database and"
+                    + " no setup."
         })
 final class DemoCommand extends TandemCommand {
     static final String MIGRATION = "demo/0001_split_customer_name.yaml";
+    static final String MOVE = "demo/0002_move_orders.yaml";
 
     @Option(
             names = "--rows",
@@ -33,39 +37,47 @@ final class DemoCommand extends TandemCommand {
             paramLabel = "DURATION",
             defaultValue = "2s",
             converter = DurationConverter.class,
-            description = "How long the writers go on after the backfill (default: ${DEFAULT-VALUE}).")
+            description = "How long the writers go on after the backfill, and in the move with no relay running"
+                    + " (default: ${DEFAULT-VALUE}).")
     Duration writeTime;
+
+    @Option(
+            names = "--orders",
+            paramLabel = "N",
+            defaultValue = "10000",
+            description = "Rows in the orders table that the last part moves (default: ${DEFAULT-VALUE}).")
+    int orders;
 
     @Override
     int execute() throws Exception {
         if (rows < 2) {
             throw usage("--rows must be at least 2, got " + rows);
         }
+        if (orders < 1) {
+            throw usage("--orders must be at least 1, got " + orders);
+        }
         long t0 = System.nanoTime();
         Migration migration = MigrationFiles.parse(MIGRATION, resource(MIGRATION));
-        out().println(
-                        "tandem demo: a zero-downtime schema change on embedded PostgreSQL 17, with writers in both shapes.");
+        Migration move = MigrationFiles.parse(MOVE, resource(MOVE));
+        out().println("tandem demo: a zero-downtime schema change on embedded PostgreSQL 17, with writers in both"
+                + " shapes; then a table moved to another store.");
         out().println();
-        out().println("The migration, " + MIGRATION + ":");
-        for (String line : migration.text().strip().split("\\R")) {
-            out().println("  " + line);
-        }
-        out().println();
-        out().println("tandem lint:");
-        if (LintCommand.printFindings(Linter.lint(migration), out())) {
-            throw new IllegalStateException("the demo's own migration has lint errors");
-        }
-        out().println("  no errors");
+        show(MIGRATION, migration);
 
         DemoChecks checks = new DemoChecks(out());
         boolean interactive = Terminal.interactive(environment());
         out().println();
-        out().println("== 1 of 2: start, write through both shapes, complete ==");
+        out().println("== 1 of 3: start, write through both shapes, complete ==");
         out().println("(The first database starts PostgreSQL; its first run unpacks it, which takes a few seconds.)");
         new DemoScenario(DemoScenario.Ending.COMPLETE, migration, rows, writeTime, out(), interactive, checks).run();
         out().println();
-        out().println("== 2 of 2: the same on a fresh database, then rollback ==");
+        out().println("== 2 of 3: the same on a fresh database, then rollback ==");
         new DemoScenario(DemoScenario.Ending.ROLLBACK, migration, rows, writeTime, out(), interactive, checks).run();
+        out().println();
+        out().println("== 3 of 3: move orders to another store, with writers, and a relay killed and restarted ==");
+        show(MOVE, move);
+        out().println();
+        new DemoMove(move, orders, writeTime, out(), interactive, checks).run();
 
         out().println();
         Duration took = Duration.ofNanos(System.nanoTime() - t0);
@@ -79,6 +91,20 @@ final class DemoCommand extends TandemCommand {
             out().println("  " + failure);
         }
         return Failures.REFUSED;
+    }
+
+    /** Prints a migration file of the demo and what lint says of it. */
+    private void show(String name, Migration migration) {
+        out().println("The migration, " + name + ":");
+        for (String line : migration.text().strip().split("\\R")) {
+            out().println("  " + line);
+        }
+        out().println();
+        out().println("tandem lint:");
+        if (LintCommand.printFindings(Linter.lint(migration), out())) {
+            throw new IllegalStateException("the demo's own migration " + name + " has lint errors");
+        }
+        out().println("  no errors");
     }
 
     private static String resource(String name) {

@@ -4,8 +4,9 @@ import dev.tandem.core.ErrorCode;
 import dev.tandem.core.TandemException;
 import dev.tandem.relay.Relay;
 import java.sql.SQLException;
-import java.time.Duration;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import javax.sql.DataSource;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -74,21 +75,30 @@ final class RelayCommand extends TandemCommand {
                 throw new TandemException(ErrorCode.DATABASE_ERROR, "relay: " + e.getMessage(), e);
             }
         }
-        Thread main = Thread.currentThread();
-        Thread hook = new Thread(() -> {
-            relay.stop();
-            try {
-                main.join(Duration.ofSeconds(30).toMillis());
-            } catch (InterruptedException ignored) {
-                Thread.currentThread().interrupt();
-            }
-        });
+        // The hook waits for the batch in hand and the last line, not for the main thread: main ends in
+        // System.exit, which blocks while the hooks run, so joining it would hold the exit for the whole wait.
+        CountDownLatch stopped = new CountDownLatch(1);
+        Thread hook = new Thread(
+                () -> {
+                    relay.stop();
+                    try {
+                        stopped.await(30, TimeUnit.SECONDS);
+                    } catch (InterruptedException ignored) {
+                        Thread.currentThread().interrupt();
+                    }
+                },
+                "tandem-relay-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
         out().println("relay: delivering; SIGTERM delivers the batch in hand and exits");
         out().flush();
-        relay.run();
-        Relay.Stats s = relay.stats();
-        out().println("relay: stopped; " + s.delivered() + " delivered, " + s.parked() + " parked");
+        try {
+            relay.run();
+            Relay.Stats s = relay.stats();
+            out().println("relay: stopped; " + s.delivered() + " delivered, " + s.parked() + " parked");
+            out().flush();
+        } finally {
+            stopped.countDown();
+        }
         return 0;
     }
 }

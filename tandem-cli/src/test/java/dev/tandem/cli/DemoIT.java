@@ -2,18 +2,50 @@ package dev.tandem.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+/** The demo, run once, in its three parts: each must pass every check it makes. */
 class DemoIT {
+    private static CliRun run;
+
+    @BeforeAll
+    static void runTheDemo() {
+        run = CliRun.of("demo", "--rows", "20000", "--write-time", "500ms", "--orders", "5000");
+    }
 
     @Test
     void shouldPassEveryCheckOfTheDemo() {
-        CliRun run = CliRun.of("demo", "--rows", "20000", "--write-time", "500ms");
-
         assertThat(run.exitCode()).as(run.out() + run.err()).isZero();
         assertThat(run.out())
                 .contains("Each shape reads the other's writes", "Phase COMPLETE.", "Phase ROLLED_BACK.")
                 .contains("PASS: all")
+                .doesNotContain("FAIL");
+    }
+
+    @Test
+    void shouldMoveATableThroughARelayProcessThatIsKilledAndRestarted() {
+        assertThat(run.out()).as(run.out() + run.err()).contains("== 3 of 3");
+        String move = run.out().substring(run.out().indexOf("== 3 of 3"));
+        assertThat(Pattern.compile("Relay process \\d+ started").matcher(move).results())
+                .as(move)
+                .hasSize(2);
+        assertThat(move)
+                .contains("(SIGKILL) while it delivers: exit code 137")
+                .contains("relay: stopped;", "exit code 143 (128 + 15, SIGTERM)")
+                .contains(
+                        "ok    both writers wrote to orders without a single error",
+                        "ok    the first relay delivered what was captured before it started",
+                        "ok    the second relay took over the backlog the killed one left",
+                        "ok    the outbox is empty once the writers stopped, and no change was parked",
+                        "ok    the relay delivered the batch in hand and exited within",
+                        "ok    billing.invoices equals orders mapped through columns",
+                        "Phase ROLLED_BACK.",
+                        "ok    no capture triggers are left on orders",
+                        "ok    nothing of the move is left in the source's outbox",
+                        "ok    nothing of the move is left in billing's tandem schema",
+                        "ok    orders keeps every row as it was")
                 .doesNotContain("FAIL");
     }
 }
