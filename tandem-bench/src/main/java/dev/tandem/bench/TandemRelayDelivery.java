@@ -35,7 +35,13 @@ final class TandemRelayDelivery implements ChangeDelivery {
             columns.put(c, c);
         }
         return new MoveSpec(
-                "bench_move.bench_orders", "public", "bench_orders", List.of("id"), "public", "bench_orders", columns,
+                "bench_move.bench_orders",
+                "public",
+                "bench_orders",
+                List.of("id"),
+                "public",
+                "bench_orders",
+                columns,
                 List.of("id"));
     }
 

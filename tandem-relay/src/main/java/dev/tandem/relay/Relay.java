@@ -26,7 +26,7 @@ import org.postgresql.PGConnection;
  * which is retried later and parked in {@code tandem.dead_letters} after {@code maxAttempts}, while
  * every other key keeps flowing. The relay is woken by LISTEN/NOTIFY, and polls as a fallback.
  */
-public final class Relay {
+public final class Relay implements AutoCloseable {
     /** Where each move goes: its spec and its target store. */
     private record Move(MoveSpec spec, DataSource target, Apply apply) {}
 
@@ -162,11 +162,13 @@ public final class Relay {
                     transientFailures.incrementAndGet();
                     close(listener);
                     listener = null;
+                    closeConnections();
                     Thread.sleep(backoff(++failures).toMillis());
                 }
             }
         } finally {
             close(listener);
+            closeConnections();
         }
     }
 
@@ -211,8 +213,8 @@ public final class Relay {
      * delivered; returns how many changes left the outbox (delivered or parked).
      */
     int deliverOnce(Move move) throws SQLException {
-        try (Connection src = source.getConnection()) {
-            src.setAutoCommit(false);
+        Connection src = sourceConnection();
+        {
             try {
                 List<Change> batch = claim(src, move.spec());
                 if (batch.isEmpty()) {
@@ -234,9 +236,58 @@ public final class Relay {
                 return done;
             } catch (SQLException | RuntimeException e) {
                 rollback(src);
+                if (e instanceof SQLException sql && Failures.isTransient(sql)) {
+                    close(src);
+                    sourceConnection = null;
+                }
                 throw e;
             }
         }
+    }
+
+    /**
+     * The relay's connections, held from one batch to the next (a relay is one thread): to the source
+     * for its claims, and to each target. A transient failure drops the connection it happened on, and
+     * the next batch opens a new one.
+     */
+    private Connection sourceConnection;
+
+    private final Map<MoveSpec, Connection> targetConnections = new java.util.HashMap<>();
+
+    private Connection sourceConnection() throws SQLException {
+        if (sourceConnection == null || sourceConnection.isClosed()) {
+            sourceConnection = source.getConnection();
+            sourceConnection.setAutoCommit(false);
+        }
+        return sourceConnection;
+    }
+
+    private Connection targetConnection(Move move) throws SQLException {
+        Connection t = targetConnections.get(move.spec());
+        if (t == null || t.isClosed()) {
+            t = move.target().getConnection();
+            try (Statement s = t.createStatement()) {
+                // The relay's own writes are never captured again, on either side; values are read
+                // back under the settings they were written with.
+                s.execute("SET tandem.origin = 'relay'; " + Outbox.CANONICAL_SESSION);
+            }
+            t.setAutoCommit(false);
+            targetConnections.put(move.spec(), t);
+        }
+        return t;
+    }
+
+    /** Closes the connections a relay used through {@link #deliverOnce()}; {@link #run()} closes its own. */
+    @Override
+    public void close() {
+        closeConnections();
+    }
+
+    private void closeConnections() {
+        close(sourceConnection);
+        sourceConnection = null;
+        targetConnections.values().forEach(Relay::close);
+        targetConnections.clear();
     }
 
     private static void rollback(Connection c) {
@@ -270,22 +321,18 @@ public final class Relay {
     }
 
     private List<Apply.Won> applyOnTarget(Move move, List<Change> changes) throws SQLException {
-        try (Connection t = move.target().getConnection()) {
-            t.setAutoCommit(false);
-            try {
-                try (Statement s = t.createStatement()) {
-                    // The relay's own writes are never captured again, on either side; values are read
-                    // back under the settings they were written with.
-                    s.execute("SET LOCAL tandem.origin = 'relay'; "
-                            + Outbox.CANONICAL_SESSION.replace("SET ", "SET LOCAL "));
-                }
-                List<Apply.Won> won = move.apply().apply(t, changes);
-                t.commit();
-                return won;
-            } catch (SQLException | RuntimeException e) {
-                rollback(t);
-                throw e;
+        Connection t = targetConnection(move);
+        try {
+            List<Apply.Won> won = move.apply().apply(t, changes);
+            t.commit();
+            return won;
+        } catch (SQLException | RuntimeException e) {
+            rollback(t);
+            if (e instanceof SQLException sql && Failures.isTransient(sql)) {
+                close(t);
+                targetConnections.remove(move.spec());
             }
+            throw e;
         }
     }
 
