@@ -109,6 +109,7 @@ final class RelayBench {
         try (RelayServers servers = RelayServers.start()) {
             r.put("postgres", servers.settings());
             r.put("sizes", sizes(settings));
+            r.put("capture_overhead", CaptureOverhead.measure(servers, settings.seedRows(), 4, settings.seconds() / 2));
             RelayScenarios scenarios = new RelayScenarios(servers, settings, clock);
             List<Map<String, Object>> deliveries = new ArrayList<>();
             List<DeliveryFactory> all = new ArrayList<>(BASELINES);

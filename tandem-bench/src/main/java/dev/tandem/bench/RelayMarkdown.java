@@ -13,6 +13,7 @@ final class RelayMarkdown {
 
     @SuppressWarnings("unchecked")
     static void render(StringBuilder b, Map<String, Object> relay) {
+        captureOverhead(b, relay);
         Map<String, Object> pg = (Map<String, Object>) relay.get("postgres");
         Map<String, Object> sizes = (Map<String, Object>) relay.get("sizes");
         List<Map<String, Object>> deliveries = (List<Map<String, Object>>) relay.get("deliveries");
@@ -142,6 +143,38 @@ final class RelayMarkdown {
                     (double) backlog.get("seconds"),
                     backlog.get("how")));
         }
+    }
+
+    @SuppressWarnings("unchecked")
+    private static void captureOverhead(StringBuilder b, Map<String, Object> relay) {
+        Map<String, Object> o = (Map<String, Object>) relay.get("capture_overhead");
+        if (o == null) {
+            return;
+        }
+        b.append("\n### Capture overhead: one-row UPDATE transactions, ")
+                .append(o.get("clients"))
+                .append(" clients, ")
+                .append(o.get("seconds_per_run"))
+                .append(" s per run, two runs each, alternated\n\n");
+        b.append("| | tps | p50 ms | p99 ms |\n|---|---:|---:|---:|\n");
+        b.append(String.format(
+                java.util.Locale.ROOT,
+                "| without capture | %.0f | %.3f | %.3f |%n",
+                o.get("without_capture_tps"),
+                o.get("without_capture_p50_ms"),
+                o.get("without_capture_p99_ms")));
+        b.append(String.format(
+                java.util.Locale.ROOT,
+                "| with capture | %.0f | %.3f | %.3f |%n",
+                o.get("with_capture_tps"),
+                o.get("with_capture_p50_ms"),
+                o.get("with_capture_p99_ms")));
+        b.append(String.format(
+                java.util.Locale.ROOT,
+                "%nTime per transaction with capture: **%.2fx** (target at most 1.3x); median added: **%.3f ms**"
+                        + " (target at most 0.1 ms).%n",
+                o.get("time_per_transaction_ratio"),
+                o.get("p50_added_ms")));
     }
 
     private static void copies(StringBuilder b, List<Map<String, Object>> copies) {
