@@ -179,7 +179,7 @@ final class DemoMove {
                 source,
                 EngineOptions.builder()
                         .listener(listener)
-                        .hook(new MoveHook(source, targets, 1000, listener))
+                        .hook(new MoveHook(source, targets, 1000, 0, listener))
                         .build());
         MigrationStatus status = engine.start(migration);
         listener.finish();

@@ -22,11 +22,6 @@ public record MoveStatus(
         Long copiedRows,
         Instant copiedAt) {
 
-    /** Whether the copy is done and the lag is within {@code bound}: the move is BACKFILLED. */
-    public boolean caughtUp(Duration bound) {
-        return copiedAt != null && lag.compareTo(bound) <= 0;
-    }
-
     /** The status of {@code migrationId}; {@code target} may be null, and then the rate is 0. */
     public static MoveStatus of(DataSource source, DataSource target, String migrationId) throws SQLException {
         long backlog;

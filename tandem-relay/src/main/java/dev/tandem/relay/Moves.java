@@ -226,12 +226,4 @@ public final class Moves {
             }
         }
     }
-
-    /** Removes capture from the source; what the move left in the outbox and the target's state stays. */
-    public static void removeCapture(DataSource source, MoveSpec m) throws SQLException {
-        try (Connection c = source.getConnection();
-                Statement s = c.createStatement()) {
-            s.execute(Capture.remove(m));
-        }
-    }
 }
