@@ -300,10 +300,9 @@ public final class Relay implements AutoCloseable {
 
     private List<Change> claim(Connection src, MoveSpec spec) throws SQLException {
         List<Change> batch = new ArrayList<>();
-        try (PreparedStatement ps =
-                src.prepareStatement("SELECT id, key::text, op, row::text, version FROM tandem.outbox"
-                        + " WHERE migration_id = ? AND (next_attempt IS NULL OR next_attempt <= clock_timestamp())"
-                        + " ORDER BY id LIMIT ? FOR UPDATE SKIP LOCKED")) {
+        try (PreparedStatement ps = src.prepareStatement("SELECT id, key, op, row, version FROM tandem.outbox"
+                + " WHERE migration_id = ? AND (next_attempt IS NULL OR next_attempt <= clock_timestamp())"
+                + " ORDER BY id LIMIT ? FOR UPDATE SKIP LOCKED")) {
             ps.setString(1, spec.migrationId());
             ps.setInt(2, batchSize);
             try (ResultSet rs = ps.executeQuery()) {
