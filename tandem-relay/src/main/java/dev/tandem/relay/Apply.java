@@ -90,18 +90,32 @@ final class Apply {
 
     private static String recordStatement(MoveSpec m) {
         return """
-                WITH incoming AS (
+                WITH fence AS (
+                  SELECT pg_advisory_xact_lock_shared(%2$s)
+                ), incoming AS (
                   SELECT DISTINCT ON (c.key) c.key, c.version, c.op
                   FROM unnest(?::text[], ?::bigint[], ?::text[]) AS c(key, version, op)
                   ORDER BY c.key, c.version DESC
                 )
                 INSERT INTO tandem.applied AS a (migration_id, key, version, deleted)
-                SELECT %s, i.key, i.version, i.op = 'D' FROM incoming i ORDER BY i.key
+                SELECT %1$s, i.key, i.version, i.op = 'D' FROM incoming i CROSS JOIN fence ORDER BY i.key
                 ON CONFLICT (migration_id, key) DO UPDATE
                   SET version = EXCLUDED.version, deleted = EXCLUDED.deleted, applied_at = clock_timestamp()
                   WHERE a.version < EXCLUDED.version
                 RETURNING a.key, a.version
-                """.formatted(Sql.literal(m.migrationId()));
+                """.formatted(Sql.literal(m.migrationId()), copyFence(m));
+    }
+
+    /**
+     * The advisory lock that keeps the copy of existing rows and the relay's applies apart: every apply
+     * takes it shared (in its first statement, a volatile CTE evaluated before any row is recorded),
+     * and each batch of the copy takes it exclusive before it reads {@code tandem.applied}. A copy
+     * batch therefore sees every apply that committed before it, and no apply commits while it
+     * writes; it skips every key the relay has touched, so it never brings back a row the relay
+     * deleted or overwrite one the relay updated.
+     */
+    static String copyFence(MoveSpec m) {
+        return "hashtext('tandem.copy'), hashtext(" + Sql.literal(m.migrationId()) + ")";
     }
 
     private static String writeStatement(MoveSpec m) {
