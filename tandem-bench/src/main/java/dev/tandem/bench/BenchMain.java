@@ -22,7 +22,8 @@ import java.util.Map;
  * (small sizes and short runs, to check the harness), {@code --only backfill,overhead,live,relay}. The
  * relay suite runs only when named ({@code --only relay}): it starts servers of its own with fsync on,
  * and takes its sizes from {@code --changes} (the backlog), {@code --rate} and {@code --seconds} (the
- * latency run) and {@code --copy-rows}, which {@code --quick} makes small unless they are given.
+ * latency run) and {@code --copy-rows}, which {@code --quick} makes small unless they are given; {@code --relay-parts
+ * capture,drain,live,latency,copy,baselines} runs some of its parts.
  */
 public final class BenchMain {
     private BenchMain() {}
@@ -36,6 +37,7 @@ public final class BenchMain {
         Integer rate = null;
         Integer seconds = null;
         Long copyRows = null;
+        List<String> relayParts = RelayBench.PARTS;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--changes" -> changes = Long.parseLong(args[++i]);
@@ -49,10 +51,11 @@ public final class BenchMain {
                 case "--out" -> out = Path.of(args[++i]);
                 case "--quick" -> quick = true;
                 case "--only" -> only = args[++i];
+                case "--relay-parts" -> relayParts = List.of(args[++i].split(","));
                 default ->
                     throw new IllegalArgumentException(
                             "unknown argument " + args[i] + "; expected --sizes, --out, --only, --quick, --changes,"
-                                    + " --rate, --seconds or --copy-rows");
+                                    + " --rate, --seconds, --copy-rows or --relay-parts");
             }
         }
         if (quick) {
@@ -95,7 +98,7 @@ public final class BenchMain {
             report.put("live_workload", live(db, quick));
         }
         if (parts.contains("relay")) {
-            report.put("relay", RelayBench.run(relay));
+            report.put("relay", RelayBench.run(relay, relayParts));
         }
         Files.createDirectories(out);
         Files.writeString(out.resolve("latest.json"), json(report));

@@ -101,7 +101,20 @@ final class RelayBench {
 
     private RelayBench() {}
 
+    /**
+     * The parts of the relay suite; {@code --relay-parts} runs some of them (a partial report, for work
+     * on one figure: without {@code baselines}, only tandem's side runs and no ratio is reported).
+     */
+    static final List<String> PARTS = List.of("capture", "drain", "live", "latency", "copy", "baselines");
+
     static Map<String, Object> run(Settings settings) throws Exception {
+        return run(settings, PARTS);
+    }
+
+    static Map<String, Object> run(Settings settings, List<String> parts) throws Exception {
+        if (!PARTS.containsAll(parts)) {
+            throw new IllegalArgumentException("--relay-parts takes " + String.join(", ", PARTS) + ", not " + parts);
+        }
         Clock clock = Clock.systemUTC();
         Map<String, Object> r = new LinkedHashMap<>();
         long t = System.nanoTime();
@@ -109,10 +122,14 @@ final class RelayBench {
         try (RelayServers servers = RelayServers.start()) {
             r.put("postgres", servers.settings());
             r.put("sizes", sizes(settings));
-            r.put("capture_overhead", CaptureOverhead.measure(servers, settings.seedRows(), 4, settings.seconds() / 2));
+            if (parts.contains("capture")) {
+                r.put(
+                        "capture_overhead",
+                        CaptureOverhead.measure(servers, settings.seedRows(), 4, settings.seconds() / 2));
+            }
             RelayScenarios scenarios = new RelayScenarios(servers, settings, clock);
             List<Map<String, Object>> deliveries = new ArrayList<>();
-            List<DeliveryFactory> all = new ArrayList<>(BASELINES);
+            List<DeliveryFactory> all = new ArrayList<>(parts.contains("baselines") ? BASELINES : List.of());
             all.addAll(CANDIDATES);
             for (DeliveryFactory factory : all) {
                 ChangeDelivery d = factory.apply(clock);
@@ -129,27 +146,27 @@ final class RelayBench {
                     .map(f -> f.apply(clock))
                     .filter(d -> d.scenarios().contains(ChangeDelivery.Scenario.DRAIN))
                     .toList();
-            r.put("drain", scenarios.drain(draining));
+            r.put("drain", parts.contains("drain") ? scenarios.drain(draining) : Map.of("results", Map.of()));
             Map<String, Object> live = new LinkedHashMap<>();
             Map<String, Object> latency = new LinkedHashMap<>();
             for (DeliveryFactory factory : all) {
                 ChangeDelivery d = factory.apply(clock);
-                if (d.scenarios().contains(ChangeDelivery.Scenario.LIVE)) {
+                if (parts.contains("live") && d.scenarios().contains(ChangeDelivery.Scenario.LIVE)) {
                     live.put(d.key(), scenarios.live(d));
                 }
             }
             for (DeliveryFactory factory : all) {
                 ChangeDelivery d = factory.apply(clock);
-                if (d.scenarios().contains(ChangeDelivery.Scenario.LATENCY)) {
+                if (parts.contains("latency") && d.scenarios().contains(ChangeDelivery.Scenario.LATENCY)) {
                     latency.put(d.key(), scenarios.latency(d));
                 }
             }
             r.put("live", Map.of("results", live));
             r.put("latency", Map.of("results", latency));
             List<Map<String, Object>> copies = new ArrayList<>();
-            List<RowCopy> copiers = new ArrayList<>(COPY_BASELINES);
+            List<RowCopy> copiers = new ArrayList<>(parts.contains("baselines") ? COPY_BASELINES : List.of());
             copiers.addAll(COPY_CANDIDATES);
-            for (RowCopy copy : copiers) {
+            for (RowCopy copy : parts.contains("copy") ? copiers : List.<RowCopy>of()) {
                 Map<String, Object> c = new LinkedHashMap<>();
                 c.put("key", copy.key());
                 c.put("name", copy.name());
