@@ -88,22 +88,96 @@ final class Apply {
         return won;
     }
 
+    /**
+     * Records the newest change of each key that is newer than what the target holds, and returns
+     * those. Keys the target has seen are updated in place and new ones inserted: an {@code INSERT ...
+     * ON CONFLICT DO UPDATE} of every key costs several times as much where most keys exist. A key
+     * another relay records meanwhile is not in this statement's snapshot, so it reaches the insert,
+     * whose conflict clause waits for that relay and keeps the newer version.
+     */
     private static String recordStatement(MoveSpec m) {
         return """
                 WITH fence AS (
                   SELECT pg_advisory_xact_lock_shared(%2$s)
-                ), incoming AS (
-                  SELECT DISTINCT ON (c.key) c.key, c.version, c.op
-                  FROM unnest(?::text[], ?::bigint[], ?::text[]) AS c(key, version, op)
+                ), incoming AS MATERIALIZED (
+                  SELECT DISTINCT ON (c.key) c.key, c.version, c.op = 'D' AS deleted
+                  FROM unnest(?::text[], ?::bigint[], ?::text[]) AS c(key, version, op) CROSS JOIN fence
                   ORDER BY c.key, c.version DESC
+                ), newer AS (
+                  UPDATE tandem.applied AS a
+                  SET version = i.version, deleted = i.deleted, applied_at = clock_timestamp()
+                  FROM incoming i
+                  WHERE a.migration_id = %1$s AND a.key = i.key AND a.version < i.version
+                  RETURNING a.key, a.version
+                ), added AS (
+                  INSERT INTO tandem.applied AS a (migration_id, key, version, deleted)
+                  SELECT %1$s, i.key, i.version, i.deleted FROM incoming i
+                  WHERE NOT EXISTS (SELECT FROM tandem.applied x WHERE x.migration_id = %1$s AND x.key = i.key)
+                  ORDER BY i.key
+                  ON CONFLICT (migration_id, key) DO UPDATE
+                    SET version = EXCLUDED.version, deleted = EXCLUDED.deleted, applied_at = clock_timestamp()
+                    WHERE a.version < EXCLUDED.version
+                  RETURNING a.key, a.version
                 )
-                INSERT INTO tandem.applied AS a (migration_id, key, version, deleted)
-                SELECT %1$s, i.key, i.version, i.op = 'D' FROM incoming i CROSS JOIN fence ORDER BY i.key
-                ON CONFLICT (migration_id, key) DO UPDATE
-                  SET version = EXCLUDED.version, deleted = EXCLUDED.deleted, applied_at = clock_timestamp()
-                  WHERE a.version < EXCLUDED.version
-                RETURNING a.key, a.version
+                SELECT key, version FROM newer UNION ALL SELECT key, version FROM added
                 """.formatted(Sql.literal(m.migrationId()), copyFence(m));
+    }
+
+    /**
+     * Writes the winners: deletes, then updates of the rows that exist, then inserts of the rest. Each
+     * row and key is parsed once (a materialized CTE; a field reference to an inlined cast would parse
+     * the text once per column). The relay holds the record lock of every winner, so no other relay
+     * writes these keys meanwhile; the insert's conflict clause covers a row someone else inserted.
+     */
+    private static String writeStatement(MoveSpec m) {
+        String target = Sql.id(m.targetSchema(), m.targetTable());
+        List<String> columns = List.copyOf(m.columns().keySet());
+        List<String> values =
+                columns.stream().filter(c -> !m.targetKey().contains(c)).toList();
+        String keyMatch = m.targetKey().stream()
+                .map(k -> "t." + Sql.id(k) + " = %1$s." + Sql.id(k))
+                .collect(Collectors.joining(" AND "));
+        String insert = "INSERT INTO " + target + " (" + Sql.ids(columns) + ") SELECT "
+                + columns.stream().map(c -> "u." + Sql.id(c)).collect(Collectors.joining(", ")) + " FROM upserts u";
+        String conflict = " ON CONFLICT (" + Sql.ids(m.targetKey()) + ") DO "
+                + (values.isEmpty()
+                        ? "NOTHING"
+                        : "UPDATE SET "
+                                + values.stream()
+                                        .map(c -> Sql.id(c) + " = EXCLUDED." + Sql.id(c))
+                                        .collect(Collectors.joining(", ")));
+        String head = """
+                WITH input AS (
+                  SELECT * FROM unnest(?::text[], ?::text[], ?::text[]) AS c(op, key, row)
+                ), upserts AS MATERIALIZED (
+                  SELECT (c.row::%2$s).* FROM input c WHERE c.op = 'U'
+                ), deletes AS MATERIALIZED (
+                  SELECT (c.key::%3$s).* FROM input c WHERE c.op = 'D'
+                ), removed AS (
+                  DELETE FROM %1$s AS t USING deletes d WHERE %4$s
+                )
+                """.formatted(target, TargetState.rowType(m), TargetState.keyType(m), keyMatch.formatted("d"));
+        if (values.isEmpty()) {
+            return head + insert + conflict;
+        }
+        String returningKey = m.targetKey().stream().map(k -> "t." + Sql.id(k)).collect(Collectors.joining(", "));
+        return head
+                + """
+                , updated AS (
+                  UPDATE %1$s AS t SET %2$s FROM upserts u WHERE %3$s RETURNING %4$s
+                )
+                """.formatted(
+                                target,
+                                values.stream()
+                                        .map(c -> Sql.id(c) + " = u." + Sql.id(c))
+                                        .collect(Collectors.joining(", ")),
+                                keyMatch.formatted("u"),
+                                returningKey)
+                + insert + " WHERE NOT EXISTS (SELECT FROM updated t WHERE "
+                + m.targetKey().stream()
+                        .map(k -> "t." + Sql.id(k) + " = u." + Sql.id(k))
+                        .collect(Collectors.joining(" AND "))
+                + ")" + conflict;
     }
 
     /**
@@ -116,36 +190,5 @@ final class Apply {
      */
     static String copyFence(MoveSpec m) {
         return "hashtext('tandem.copy'), hashtext(" + Sql.literal(m.migrationId()) + ")";
-    }
-
-    private static String writeStatement(MoveSpec m) {
-        String target = Sql.id(m.targetSchema(), m.targetTable());
-        List<String> columns = List.copyOf(m.columns().keySet());
-        String keyMatch = m.targetKey().stream()
-                .map(k -> "t." + Sql.id(k) + " = (w.k)." + Sql.id(k))
-                .collect(Collectors.joining(" AND "));
-        String updates = columns.stream()
-                .filter(c -> !m.targetKey().contains(c))
-                .map(c -> Sql.id(c) + " = EXCLUDED." + Sql.id(c))
-                .collect(Collectors.joining(", "));
-        return """
-                WITH winners AS (
-                  SELECT c.op, c.key::%2$s AS k, c.row::%3$s AS r
-                  FROM unnest(?::text[], ?::text[], ?::text[]) AS c(op, key, row)
-                ), removed AS (
-                  DELETE FROM %1$s AS t USING winners w WHERE w.op = 'D' AND %4$s
-                )
-                INSERT INTO %1$s (%5$s)
-                SELECT %6$s FROM winners w WHERE w.op = 'U'
-                ON CONFLICT (%7$s) DO %8$s
-                """.formatted(
-                        target,
-                        TargetState.keyType(m),
-                        TargetState.rowType(m),
-                        keyMatch,
-                        Sql.ids(columns),
-                        columns.stream().map(c -> "(w.r)." + Sql.id(c)).collect(Collectors.joining(", ")),
-                        Sql.ids(m.targetKey()),
-                        updates.isEmpty() ? "NOTHING" : "UPDATE SET " + updates);
     }
 }

@@ -86,19 +86,30 @@ final class Capture {
                         mappedKey(m),
                         insert.formatted("_tandem_old_key", "'D'", "NULL"),
                         insert.formatted("_tandem_new_key", "'U'", "_tandem_new"));
+        // NOTIFY serialises the commits of every notifying transaction on one lock, so a statement
+        // notifies only when no relay of the move has promised to look at the outbox soon anyway.
         String notify = """
 
                 BEGIN
-                  PERFORM pg_notify(%s, %s);
+                  IF NOT EXISTS (SELECT FROM tandem.relays_awake
+                                 WHERE migration_id = %2$s AND awake_until > clock_timestamp()) THEN
+                    PERFORM pg_notify(%1$s, %2$s);
+                  END IF;
                   RETURN NULL;
                 END
                 """.formatted(Sql.literal(Outbox.CHANNEL), Sql.literal(m.migrationId()));
+        // Every writer is captured, whatever its privileges: the functions run as their owner (tandem's
+        // role, which installed them), on a search path that built-ins come first in and the writer
+        // cannot change.
+        String definer = " SECURITY DEFINER SET search_path = pg_catalog, " + Sql.id(m.sourceSchema()) + ", pg_temp ";
         return String.join(
                 ";\n",
                 "CREATE OR REPLACE FUNCTION " + functionName(m) + "() RETURNS trigger LANGUAGE plpgsql "
-                        + Outbox.CANONICAL + " AS " + Sql.dollarQuoted(body),
-                "CREATE OR REPLACE FUNCTION " + notifyFunctionName(m) + "() RETURNS trigger LANGUAGE plpgsql AS "
-                        + Sql.dollarQuoted(notify),
+                        + Outbox.CANONICAL + definer + " AS " + Sql.dollarQuoted(body),
+                "CREATE OR REPLACE FUNCTION " + notifyFunctionName(m) + "() RETURNS trigger LANGUAGE plpgsql" + definer
+                        + " AS " + Sql.dollarQuoted(notify),
+                "REVOKE ALL ON FUNCTION " + functionName(m) + "() FROM PUBLIC",
+                "REVOKE ALL ON FUNCTION " + notifyFunctionName(m) + "() FROM PUBLIC",
                 "DROP TRIGGER IF EXISTS " + Sql.id(triggerName(m)) + " ON " + table,
                 "CREATE TRIGGER " + Sql.id(triggerName(m)) + " AFTER INSERT OR UPDATE OR DELETE ON " + table
                         + " FOR EACH ROW EXECUTE FUNCTION " + functionName(m) + "()",

@@ -12,7 +12,10 @@ import java.sql.Statement;
  * its column type's own input function, whatever the writer's session settings were.
  */
 final class Outbox {
-    /** The channel capture notifies once per statement that changed a moved table. */
+    /**
+     * The channel capture notifies on, once per statement that changed a moved table, unless a relay
+     * of that move is awake ({@code tandem.relays_awake}).
+     */
     static final String CHANNEL = "tandem_outbox";
 
     /**
@@ -64,6 +67,14 @@ final class Outbox {
               superseded_by  bigint,
               superseded_at  timestamptz,
               replayed_at    timestamptz
+            );
+            -- A busy relay's promise to look at a move's outbox until awake_until without being
+            -- notified. Unlogged: a crash loses the promises, and capture then notifies again.
+            CREATE UNLOGGED TABLE IF NOT EXISTS tandem.relays_awake (
+              relay_id     text NOT NULL,
+              migration_id text NOT NULL,
+              awake_until  timestamptz NOT NULL,
+              PRIMARY KEY (relay_id, migration_id)
             );
             CREATE INDEX IF NOT EXISTS dead_letters_key ON tandem.dead_letters (migration_id, key)
               WHERE superseded_at IS NULL AND replayed_at IS NULL;

@@ -17,9 +17,9 @@ import org.postgresql.PGConnection;
 
 /**
  * Delivers the changes captured in the source's outbox to each move's target, until {@link #stop()}.
- * Any number of relays may run at once: each claims a batch with {@code FOR UPDATE SKIP LOCKED} and
- * holds the claim (an open transaction on the source) while it applies the batch on the target in
- * one statement; only then are the delivered rows deleted, in the same source transaction. A relay
+ * Any number of relays may run at once: each claims a batch by deleting it ({@code FOR UPDATE SKIP
+ * LOCKED}, so relays skip each other's claims) and holds the claim (an open transaction on the source)
+ * while it applies the batch on the target; the claim commits only once the target has. A relay
  * that dies mid-batch lets its claim go, and the next delivery of those changes is idempotent (see
  * {@link Apply}). A transient failure (connection, conflict, server state) is waited out with
  * jittered exponential backoff; a permanent one is narrowed to the changes that cause it, each of
@@ -139,21 +139,49 @@ public final class Relay implements AutoCloseable {
         running = false;
     }
 
+    /**
+     * How long a busy relay promises writers to look at the outbox without a notification, and how
+     * often it looks while the promise holds. NOTIFY makes every notifying commit wait for the one
+     * before it, so a busy relay tells capture not to notify ({@code tandem.relays_awake}) and polls
+     * briefly instead; an idle one lets the promise lapse and sleeps on LISTEN.
+     */
+    static final Duration AWAKE = Duration.ofSeconds(1);
+
+    static final Duration AWAKE_POLL = Duration.ofMillis(5);
+
+    /**
+     * How long an awake relay goes on polling after its promise lapsed: a writer whose statement saw
+     * the promise just before it lapsed commits a moment later without notifying. One that commits
+     * later still is found by the next poll (the poll interval at worst).
+     */
+    static final Duration SETTLE = Duration.ofMillis(100);
+
+    private final String relayId = java.util.UUID.randomUUID().toString();
+
     /** Delivers until {@link #stop()}; rethrows nothing a retry can cure. */
     public void run() throws InterruptedException {
         int failures = 0;
         Connection listener = null;
+        long promisedUntil = System.nanoTime() - SETTLE.toNanos(); // no promise made yet
+        boolean promises = true;
         try {
             while (running) {
                 try {
                     if (listener == null) {
                         listener = listen();
+                        promisedUntil = System.nanoTime() - SETTLE.toNanos();
                     }
                     int n = deliverOnce();
                     failures = 0;
-                    if (n == 0 && running) {
+                    long now = System.nanoTime();
+                    if (n > 0 && promises && promisedUntil - now < AWAKE.toNanos() / 2) {
+                        promises = promise(listener);
+                        promisedUntil = System.nanoTime() + AWAKE.toNanos();
+                    } else if (n == 0 && running) {
+                        boolean awake = now - promisedUntil < SETTLE.toNanos();
                         // Woken by the first notification, or after the poll interval at the latest.
-                        listener.unwrap(PGConnection.class).getNotifications((int) pollInterval.toMillis());
+                        listener.unwrap(PGConnection.class)
+                                .getNotifications((int) (awake ? AWAKE_POLL : pollInterval).toMillis());
                     }
                 } catch (SQLException e) {
                     if (!Failures.isTransient(e)) {
@@ -167,8 +195,49 @@ public final class Relay implements AutoCloseable {
                 }
             }
         } finally {
+            if (listener != null) {
+                forget(listener);
+            }
             close(listener);
             closeConnections();
+        }
+    }
+
+    /**
+     * Promises, for {@link #AWAKE}, that this relay looks at its moves' outbox without being notified;
+     * returns false when the source has nowhere to keep the promise (an outbox made by an older tandem,
+     * whose capture notifies always).
+     */
+    private boolean promise(Connection listener) throws SQLException {
+        try (PreparedStatement ps =
+                listener.prepareStatement("INSERT INTO tandem.relays_awake AS r (relay_id, migration_id, awake_until)"
+                        + " SELECT ?, m, clock_timestamp() + ? * interval '1 millisecond' FROM unnest(?::text[]) AS m"
+                        + " ON CONFLICT (relay_id, migration_id) DO UPDATE SET awake_until = EXCLUDED.awake_until")) {
+            ps.setString(1, relayId);
+            ps.setLong(2, AWAKE.toMillis());
+            ps.setArray(
+                    3,
+                    listener.createArrayOf(
+                            "text",
+                            moves.stream().map(m -> m.spec().migrationId()).toArray()));
+            ps.executeUpdate();
+            return true;
+        } catch (SQLException e) {
+            if ("42P01".equals(e.getSQLState())) {
+                return false;
+            }
+            throw e;
+        }
+    }
+
+    /** Withdraws this relay's promises, and those that relays killed long ago left behind. */
+    private void forget(Connection listener) {
+        try (PreparedStatement ps = listener.prepareStatement("DELETE FROM tandem.relays_awake"
+                + " WHERE relay_id = ? OR awake_until < clock_timestamp() - interval '1 hour'")) {
+            ps.setString(1, relayId);
+            ps.executeUpdate();
+        } catch (SQLException ignored) {
+            // the promise lapses by itself
         }
     }
 
@@ -214,34 +283,37 @@ public final class Relay implements AutoCloseable {
      */
     int deliverOnce(Move move) throws SQLException {
         Connection src = sourceConnection();
-        {
-            try {
-                List<Change> batch = claim(src, move.spec());
-                if (batch.isEmpty()) {
-                    src.commit();
-                    return 0;
-                }
-                int done;
-                try {
-                    List<Apply.Won> won = applyOnTarget(move, batch);
-                    delivered(src, move.spec(), batch, won);
-                    done = batch.size();
-                } catch (SQLException e) {
-                    if (Failures.isTransient(e)) {
-                        throw e;
-                    }
-                    done = isolate(src, move, batch);
-                }
+        try {
+            List<Change> batch = claim(src, move.spec());
+            if (batch.isEmpty()) {
                 src.commit();
-                return done;
-            } catch (SQLException | RuntimeException e) {
-                rollback(src);
-                if (e instanceof SQLException sql && Failures.isTransient(sql)) {
-                    close(src);
-                    sourceConnection = null;
-                }
-                throw e;
+                return 0;
             }
+            int done;
+            try {
+                List<Apply.Won> won = applyOnTarget(move, batch);
+                supersede(src, move.spec(), won);
+                delivered.addAndGet(batch.size());
+                applied.addAndGet(won.size());
+                done = batch.size();
+            } catch (SQLException e) {
+                if (Failures.isTransient(e)) {
+                    throw e;
+                }
+                // The claim deleted the batch; rolling it back puts it back, and each change is then
+                // tried alone under a row lock.
+                src.rollback();
+                done = isolate(src, move, lock(src, batch));
+            }
+            src.commit();
+            return done;
+        } catch (SQLException | RuntimeException e) {
+            rollback(src);
+            if (e instanceof SQLException sql && Failures.isTransient(sql)) {
+                close(src);
+                sourceConnection = null;
+            }
+            throw e;
         }
     }
 
@@ -298,16 +370,47 @@ public final class Relay implements AutoCloseable {
         }
     }
 
+    /**
+     * Claims a batch by deleting it, in the transaction that stays open until the target has
+     * committed it: one write per outbox row, where a lock and a later delete would be two. Rows
+     * another relay has claimed are skipped, not waited for.
+     */
     private List<Change> claim(Connection src, MoveSpec spec) throws SQLException {
-        List<Change> batch = new ArrayList<>();
-        try (PreparedStatement ps = src.prepareStatement("SELECT id, key, op, row, version FROM tandem.outbox"
-                + " WHERE migration_id = ? AND (next_attempt IS NULL OR next_attempt <= clock_timestamp())"
-                + " ORDER BY id LIMIT ? FOR UPDATE SKIP LOCKED")) {
-            ps.setString(1, spec.migrationId());
-            ps.setInt(2, batchSize);
+        return changes(
+                src,
+                "WITH claimed AS (SELECT id FROM tandem.outbox WHERE migration_id = ?"
+                        + " AND (next_attempt IS NULL OR next_attempt <= clock_timestamp())"
+                        + " ORDER BY id LIMIT ? FOR UPDATE SKIP LOCKED)"
+                        + " DELETE FROM tandem.outbox o USING claimed c WHERE o.id = c.id"
+                        + " RETURNING o.id, o.key, o.op, o.row, o.version",
+                ps -> {
+                    ps.setString(1, spec.migrationId());
+                    ps.setInt(2, batchSize);
+                });
+    }
+
+    /** Locks what is still there of a batch whose claim was rolled back, to try each change alone. */
+    private List<Change> lock(Connection src, List<Change> batch) throws SQLException {
+        return changes(
+                src,
+                "SELECT id, key, op, row, version FROM tandem.outbox WHERE id = ANY (?) FOR UPDATE SKIP LOCKED",
+                ps -> ps.setArray(
+                        1,
+                        src.createArrayOf(
+                                "bigint", batch.stream().map(Change::id).toArray())));
+    }
+
+    private interface Binder {
+        void bind(PreparedStatement ps) throws SQLException;
+    }
+
+    private static List<Change> changes(Connection src, String sql, Binder binder) throws SQLException {
+        List<Change> changes = new ArrayList<>();
+        try (PreparedStatement ps = src.prepareStatement(sql)) {
+            binder.bind(ps);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    batch.add(new Change(
+                    changes.add(new Change(
                             rs.getLong(1),
                             rs.getString(2),
                             "D".equals(rs.getString(3)),
@@ -316,7 +419,8 @@ public final class Relay implements AutoCloseable {
                 }
             }
         }
-        return batch;
+        changes.sort(java.util.Comparator.comparingLong(Change::id));
+        return changes;
     }
 
     private List<Apply.Won> applyOnTarget(Move move, List<Change> changes) throws SQLException {
@@ -335,34 +439,36 @@ public final class Relay implements AutoCloseable {
         }
     }
 
-    /** Removes delivered changes and marks the dead letters they supersede, in the claim's transaction. */
-    private void delivered(Connection src, MoveSpec spec, List<Change> changes, List<Apply.Won> won)
-            throws SQLException {
-        try (PreparedStatement ps = src.prepareStatement("DELETE FROM tandem.outbox WHERE id = ANY (?)")) {
+    /** Marks the open dead letters that the changes which won supersede, in the claim's transaction. */
+    private static void supersede(Connection src, MoveSpec spec, List<Apply.Won> won) throws SQLException {
+        if (won.isEmpty()) {
+            return;
+        }
+        try (PreparedStatement ps = src.prepareStatement(
+                "UPDATE tandem.dead_letters d SET superseded_by = w.version, superseded_at = clock_timestamp()"
+                        + " FROM unnest(?::text[], ?::bigint[]) AS w(key, version)"
+                        + " WHERE d.migration_id = ? AND d.key = w.key AND d.version < w.version"
+                        + " AND d.superseded_at IS NULL")) {
             ps.setArray(
                     1,
-                    src.createArrayOf("bigint", changes.stream().map(Change::id).toArray()));
+                    src.createArrayOf("text", won.stream().map(Apply.Won::key).toArray()));
+            ps.setArray(
+                    2,
+                    src.createArrayOf(
+                            "bigint", won.stream().map(Apply.Won::version).toArray()));
+            ps.setString(3, spec.migrationId());
             ps.executeUpdate();
         }
-        if (!won.isEmpty()) {
-            try (PreparedStatement ps = src.prepareStatement(
-                    "UPDATE tandem.dead_letters d SET superseded_by = w.version, superseded_at = clock_timestamp()"
-                            + " FROM unnest(?::text[], ?::bigint[]) AS w(key, version)"
-                            + " WHERE d.migration_id = ? AND d.key = w.key AND d.version < w.version"
-                            + " AND d.superseded_at IS NULL")) {
-                ps.setArray(
-                        1,
-                        src.createArrayOf(
-                                "text", won.stream().map(Apply.Won::key).toArray()));
-                ps.setArray(
-                        2,
-                        src.createArrayOf(
-                                "bigint", won.stream().map(Apply.Won::version).toArray()));
-                ps.setString(3, spec.migrationId());
-                ps.executeUpdate();
-            }
+    }
+
+    /** Removes a change that was delivered alone, and marks the dead letters it supersedes. */
+    private void delivered(Connection src, MoveSpec spec, Change change, List<Apply.Won> won) throws SQLException {
+        try (PreparedStatement ps = src.prepareStatement("DELETE FROM tandem.outbox WHERE id = ?")) {
+            ps.setLong(1, change.id());
+            ps.executeUpdate();
         }
-        delivered.addAndGet(changes.size());
+        supersede(src, spec, won);
+        delivered.incrementAndGet();
         applied.addAndGet(won.size());
     }
 
@@ -376,7 +482,7 @@ public final class Relay implements AutoCloseable {
         for (Change change : batch) {
             try {
                 List<Apply.Won> won = applyOnTarget(move, List.of(change));
-                delivered(src, move.spec(), List.of(change), won);
+                delivered(src, move.spec(), change, won);
                 done++;
             } catch (SQLException e) {
                 if (Failures.isTransient(e)) {
