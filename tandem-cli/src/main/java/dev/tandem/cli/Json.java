@@ -12,7 +12,7 @@ import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.time.Instant;
 import java.util.List;
-import java.util.function.Function;
+import java.util.Map;
 
 /**
  * The {@code --json} output. Field names are a contract with scripts: add fields, never rename them.
@@ -39,13 +39,12 @@ final class Json {
         });
     }
 
-    /** Several migrations' statuses, as an array, each with the tables it moves. */
-    static void statuses(
-            List<MigrationStatus> statuses, Function<MigrationStatus, List<MoveReport>> moves, PrintWriter out) {
+    /** Several migrations' statuses, as an array, each with the tables it moves, by migration id. */
+    static void statuses(List<MigrationStatus> statuses, Map<String, List<MoveReport>> moves, PrintWriter out) {
         write(out, g -> {
             g.writeStartArray();
             for (MigrationStatus s : statuses) {
-                status(g, s, moves.apply(s));
+                status(g, s, moves.getOrDefault(s.id(), List.of()));
             }
             g.writeEndArray();
         });

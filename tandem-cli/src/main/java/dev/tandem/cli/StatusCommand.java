@@ -68,7 +68,12 @@ final class StatusCommand extends TandemCommand {
         if (json) {
             // One active migration keeps the object scripts already read; several are an array.
             if (active.size() > 1) {
-                Json.statuses(active, s -> moves(source, targets, s), out());
+                // Read before printing, so that a failure prints no half-written JSON.
+                Map<String, List<MoveReport>> moves = new java.util.HashMap<>();
+                for (MigrationStatus s : active) {
+                    moves.put(s.id(), moves(source, targets, s));
+                }
+                Json.statuses(active, moves, out());
             } else if (active.isEmpty()) {
                 Json.status(null, out());
             } else {

@@ -164,6 +164,31 @@ class MoveStatusIT {
     }
 
     @Test
+    void shouldShowACopyThatIsNotDoneAndRunItWithBackfill() throws Exception {
+        CliRun start = tandem("start", file.toString(), "--no-backfill");
+        assertThat(start.exitCode()).as(start.out() + start.err()).isZero();
+
+        CliRun expanded = tandem("status");
+        assertThat(expanded.out())
+                .contains("phase      EXPANDED\n")
+                .contains("move       orders -> billing.invoices: not BACKFILLED: the copy of the existing rows is not"
+                        + " done (0 rows so far)")
+                .contains("  copy     not done: 0 rows so far");
+        JsonNode json = json();
+        assertThat(json.at("/moves/0/copyDone").asBoolean()).isFalse();
+        assertThat(json.at("/moves/0/copiedRows").asLong()).isZero();
+        assertThat(json.at("/moves/0/copiedAt").isNull()).isTrue();
+
+        CliRun backfill = tandem("backfill");
+        assertThat(backfill.exitCode()).as(backfill.out() + backfill.err()).isZero();
+        assertThat(backfill.out()).contains("copied 500 existing rows", "phase      BACKFILLED");
+        json = json();
+        assertThat(json.get("phase").asText()).isEqualTo("BACKFILLED");
+        assertThat(json.at("/moves/0/copyDone").asBoolean()).isTrue();
+        assertThat(json.at("/moves/0/copiedRows").asLong()).isEqualTo(500);
+    }
+
+    @Test
     void shouldSayTheRateIsUnknownWithoutTheTargetStore() throws Exception {
         start();
 
