@@ -13,7 +13,8 @@ import picocli.CommandLine.Option;
         description = {
             "Run the backfill from its checkpoint, or pause it.",
             "Runs in this process: after `start --no-backfill`, a pause, or an interruption. --pause asks a running"
-                    + " backfill, in any process, to stop after its current batch."
+                    + " backfill, in any process, to stop after its current batch. A move_table's copy is its backfill,"
+                    + " and needs its target store (--store)."
         })
 final class BackfillCommand extends TandemCommand {
     @Mixin
@@ -21,6 +22,9 @@ final class BackfillCommand extends TandemCommand {
 
     @Mixin
     BackfillOptions backfill;
+
+    @Mixin
+    StoreOptions stores;
 
     @Option(names = "--migration", paramLabel = "ID", description = "The migration; default: the active one.")
     String migrationId;
@@ -41,9 +45,17 @@ final class BackfillCommand extends TandemCommand {
     @Override
     int execute() {
         try (ConsoleListener listener = ConsoleListener.create(out(), Terminal.interactive(environment()))) {
+            javax.sql.DataSource source = connection.dataSource(environment());
+            // A move's copy is its backfill: without the hook it would be skipped and BACKFILLED recorded.
             Engine engine = Engine.create(
-                    connection.dataSource(environment()),
-                    backfill.engineOptions(listener).build());
+                    source,
+                    backfill.engineOptions(listener)
+                            .hook(dev.tandem.relay.MoveHook.builder(source)
+                                    .stores(stores.dataSources(environment()))
+                                    .maxRowsPerSecond(backfill.maxRowsPerSecond)
+                                    .listener(listener)
+                                    .build())
+                            .build());
             if (mode != null && mode.pause) {
                 MigrationStatus status = engine.pauseBackfill(migrationId, true);
                 out().println("Asked the backfill of " + status.id() + " to pause after its current batch."

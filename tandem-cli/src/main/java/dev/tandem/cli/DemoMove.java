@@ -179,7 +179,10 @@ final class DemoMove {
                 source,
                 EngineOptions.builder()
                         .listener(listener)
-                        .hook(new MoveHook(source, targets, 1000, 0, listener))
+                        .hook(MoveHook.builder(source)
+                                .stores(targets)
+                                .listener(listener)
+                                .build())
                         .build());
         MigrationStatus status = engine.start(migration);
         listener.finish();

@@ -6,11 +6,13 @@ import dev.tandem.postgres.BackfillProgress;
 import dev.tandem.postgres.HistoryEntry;
 import dev.tandem.postgres.MigrationStatus;
 import dev.tandem.postgres.UnfinishedStage;
+import dev.tandem.relay.MoveStatus;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The {@code --json} output. Field names are a contract with scripts: add fields, never rename them.
@@ -23,21 +25,26 @@ final class Json {
 
     /** One migration's status, or {@code null} when there is none. */
     static void status(MigrationStatus status, PrintWriter out) {
+        status(status, List.of(), out);
+    }
+
+    /** One migration's status with the tables it moves, or {@code null} when there is none. */
+    static void status(MigrationStatus status, List<MoveReport> moves, PrintWriter out) {
         write(out, g -> {
             if (status == null) {
                 g.writeNull();
             } else {
-                status(g, status);
+                status(g, status, moves);
             }
         });
     }
 
-    /** Several migrations' statuses, as an array. */
-    static void statuses(List<MigrationStatus> statuses, PrintWriter out) {
+    /** Several migrations' statuses, as an array, each with the tables it moves, by migration id. */
+    static void statuses(List<MigrationStatus> statuses, Map<String, List<MoveReport>> moves, PrintWriter out) {
         write(out, g -> {
             g.writeStartArray();
             for (MigrationStatus s : statuses) {
-                status(g, s);
+                status(g, s, moves.getOrDefault(s.id(), List.of()));
             }
             g.writeEndArray();
         });
@@ -65,7 +72,7 @@ final class Json {
         });
     }
 
-    private static void status(JsonGenerator g, MigrationStatus s) throws IOException {
+    private static void status(JsonGenerator g, MigrationStatus s, List<MoveReport> moves) throws IOException {
         g.writeStartObject();
         g.writeStringField("id", s.id());
         g.writeStringField("schema", s.schema());
@@ -107,7 +114,40 @@ final class Json {
             g.writeEndObject();
         }
         g.writeStringField("rollbackRefusal", s.rollbackRefusal());
+        g.writeStringField("catchingUp", s.catchingUp());
+        g.writeArrayFieldStart("moves");
+        for (MoveReport move : moves) {
+            move(g, move);
+        }
+        g.writeEndArray();
         g.writeStringField("next", StatusView.next(s));
+        g.writeEndObject();
+    }
+
+    /** A move; {@code appliedPerSecond} is null when its store was not given. */
+    private static void move(JsonGenerator g, MoveReport report) throws IOException {
+        MoveStatus m = report.status();
+        g.writeStartObject();
+        g.writeStringField("id", report.spec().migrationId());
+        g.writeStringField("table", report.spec().sourceTable());
+        g.writeStringField("store", report.store());
+        g.writeStringField("targetSchema", report.spec().targetSchema());
+        g.writeStringField("targetTable", report.spec().targetTable());
+        g.writeBooleanField("backfilled", m.backfilled());
+        g.writeStringField("catchingUp", m.catchingUp());
+        g.writeNumberField("backlog", m.backlog());
+        g.writeNumberField("lagMs", m.lag().toMillis());
+        g.writeNumberField("maxLagMs", m.maxLag().toMillis());
+        g.writeFieldName("appliedPerSecond");
+        if (m.appliedPerSecond() == null) {
+            g.writeNull();
+        } else {
+            g.writeNumber(m.appliedPerSecond());
+        }
+        g.writeNumberField("openDeadLetters", m.openDeadLetters());
+        g.writeBooleanField("copyDone", m.copyDone());
+        g.writeNumberField("copiedRows", m.copiedRows());
+        instant(g, "copiedAt", m.copiedAt());
         g.writeEndObject();
     }
 

@@ -41,6 +41,16 @@ final class StartCommand extends TandemCommand {
     @Option(names = "--no-backfill", description = "Only expand; run the backfill later with `tandem backfill`.")
     boolean noBackfill;
 
+    @Option(
+            names = "--max-lag",
+            paramLabel = "DURATION",
+            defaultValue = "10s",
+            converter = DurationConverter.class,
+            description = "For a move_table: the relay lag (the age of the oldest change not yet delivered) within"
+                    + " which the move counts as BACKFILLED once its copy is done. Recorded with the move; `status`"
+                    + " and `cutover` hold it to this bound (default: ${DEFAULT-VALUE}).")
+    java.time.Duration maxLag;
+
     @Override
     int execute() {
         Migration migration = MigrationFiles.parse(file);
@@ -59,7 +69,12 @@ final class StartCommand extends TandemCommand {
         }
         try (ConsoleListener listener = ConsoleListener.create(out(), Terminal.interactive(environment()))) {
             EngineOptions options = options(listener).toBuilder()
-                    .hook(new dev.tandem.relay.MoveHook(source, targets, 1000, backfill.maxRowsPerSecond, listener))
+                    .hook(dev.tandem.relay.MoveHook.builder(source)
+                            .stores(targets)
+                            .maxRowsPerSecond(backfill.maxRowsPerSecond)
+                            .maxLag(maxLag)
+                            .listener(listener)
+                            .build())
                     .build();
             Engine engine = Engine.create(source, options);
             out().println("Starting " + migration.id() + " (lock timeout " + Human.duration(backfill.lockTimeout)

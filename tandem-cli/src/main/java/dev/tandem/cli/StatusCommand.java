@@ -5,7 +5,11 @@ import dev.tandem.core.TandemException;
 import dev.tandem.postgres.Engine;
 import dev.tandem.postgres.EngineOptions;
 import dev.tandem.postgres.MigrationStatus;
+import dev.tandem.relay.MoveHook;
+import java.sql.SQLException;
 import java.util.List;
+import java.util.Map;
+import javax.sql.DataSource;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -15,7 +19,13 @@ import picocli.CommandLine.Option;
         description = {
             "Show where each active migration stands (at most one per schema), and what to do next.",
             "--migration picks one, active or not. --json prints one object for one migration, an array of them"
-                    + " when several are active, and null when none is."
+                    + " when several are active, and null when none is.",
+            "A migration that moves a table shows a block per move: BACKFILLED or not and why, the relay's lag"
+                    + " (the age of the oldest change not yet delivered) against the bound `start --max-lag` set, the"
+                    + " backlog, the changes applied per second (read from the target store: --store), the open"
+                    + " dead letters and the copy. Its phase is BACKFILLED only while every move is: a move whose"
+                    + " copy is done but whose lag is over its bound, or that has an open dead letter, is shown"
+                    + " EXPANDED, catching up."
         })
 final class StatusCommand extends TandemCommand {
     @Mixin
@@ -32,7 +42,15 @@ final class StatusCommand extends TandemCommand {
 
     @Override
     int execute() {
-        Engine engine = Engine.create(connection.dataSource(environment()), EngineOptions.defaults());
+        DataSource source = connection.dataSource(environment());
+        Map<String, DataSource> targets = stores.dataSources(environment());
+        // The hook tells the engine whether a move whose copy is done is also caught up, so the phase
+        // shown is BACKFILLED only when it is (MoveHook, StageHook#catchingUp). It reads the source only.
+        Engine engine = Engine.create(
+                source,
+                EngineOptions.builder()
+                        .hook(MoveHook.builder(source).stores(targets).build())
+                        .build());
         if (migrationId != null) {
             MigrationStatus status = engine.status(migrationId)
                     .orElseThrow(() -> new TandemException(
@@ -40,10 +58,9 @@ final class StatusCommand extends TandemCommand {
                             "no migration " + migrationId
                                     + " in this database; `tandem history` lists the ones there are"));
             if (json) {
-                Json.status(status, out());
+                Json.status(status, moves(source, targets, status), out());
             } else {
-                StatusView.print(status, out());
-                printMoves(status);
+                StatusView.print(status, moves(source, targets, status), out());
             }
             return 0;
         }
@@ -51,61 +68,44 @@ final class StatusCommand extends TandemCommand {
         if (json) {
             // One active migration keeps the object scripts already read; several are an array.
             if (active.size() > 1) {
-                Json.statuses(active, out());
+                // Read before printing, so that a failure prints no half-written JSON.
+                Map<String, List<MoveReport>> moves = new java.util.HashMap<>();
+                for (MigrationStatus s : active) {
+                    moves.put(s.id(), moves(source, targets, s));
+                }
+                Json.statuses(active, moves, out());
+            } else if (active.isEmpty()) {
+                Json.status(null, out());
             } else {
-                Json.status(active.isEmpty() ? null : active.getFirst(), out());
+                Json.status(active.getFirst(), moves(source, targets, active.getFirst()), out());
             }
         } else if (active.isEmpty()) {
             printNoActive(engine.migrations());
         } else {
-            printActive(active);
+            if (active.size() > 1) {
+                out().println(active.size() + " migrations are active, one per schema. Commands that act on one"
+                        + " need --migration ID.");
+                out().println();
+            }
+            for (int i = 0; i < active.size(); i++) {
+                if (i > 0) {
+                    out().println();
+                }
+                StatusView.print(active.get(i), moves(source, targets, active.get(i)), out());
+            }
         }
         return 0;
     }
 
-    private void printActive(List<MigrationStatus> active) {
-        if (active.size() > 1) {
-            out().println(active.size() + " migrations are active, one per schema. Commands that act on one need"
-                    + " --migration ID.");
-            out().println();
-        }
-        for (int i = 0; i < active.size(); i++) {
-            if (i > 0) {
-                out().println();
-            }
-            StatusView.print(active.get(i), out());
-            printMoves(active.get(i));
-        }
-    }
-
-    /** One line per table the migration moves: the relay's backlog and lag, its rate, dead letters, the copy. */
-    private void printMoves(MigrationStatus status) {
-        javax.sql.DataSource source = connection.dataSource(environment());
-        java.util.Map<String, javax.sql.DataSource> targets = stores.dataSources(environment());
-        try (java.sql.Connection c = source.getConnection()) {
-            for (dev.tandem.relay.MoveRegistry.Registered r : dev.tandem.relay.MoveRegistry.all(c)) {
-                if (!r.spec().migrationId().startsWith(status.id() + ".")) {
-                    continue;
-                }
-                dev.tandem.relay.MoveStatus m = dev.tandem.relay.MoveStatus.of(
-                        source, targets.get(r.store()), r.spec().migrationId());
-                out().printf(
-                                "%-10s %s -> %s.%s: backlog %d (lag %s), %s, %d open dead %s, %s%n",
-                                "move",
-                                r.spec().sourceTable(),
-                                r.store(),
-                                r.spec().targetTable(),
-                                m.backlog(),
-                                Human.duration(m.lag()),
-                                targets.containsKey(r.store())
-                                        ? String.format(java.util.Locale.ROOT, "%.1f applied/s", m.appliedPerSecond())
-                                        : "applied/s needs --store " + r.store(),
-                                m.openDeadLetters(),
-                                m.openDeadLetters() == 1 ? "letter" : "letters",
-                                m.copiedAt() == null ? "copy not done" : "copy done (" + m.copiedRows() + " rows)");
-            }
-        } catch (java.sql.SQLException e) {
-            out().println("move       could not read the moves: " + e.getMessage());
+    /** The tables {@code status}'s migration moves, each with where its delivery stands. */
+    private static List<MoveReport> moves(DataSource source, Map<String, DataSource> targets, MigrationStatus status) {
+        try {
+            return MoveReport.of(source, targets, status.id());
+        } catch (SQLException e) {
+            throw new TandemException(
+                    ErrorCode.DATABASE_ERROR,
+                    "could not read the moves of " + status.id() + " on this store: " + e.getMessage(),
+                    e);
         }
     }
 

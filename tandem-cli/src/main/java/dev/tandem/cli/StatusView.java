@@ -4,15 +4,26 @@ import dev.tandem.postgres.BackfillProgress;
 import dev.tandem.postgres.MigrationStatus;
 import dev.tandem.postgres.Stage;
 import dev.tandem.postgres.UnfinishedStage;
+import dev.tandem.relay.MoveStatus;
 import java.io.PrintWriter;
+import java.util.List;
+import java.util.Locale;
 
 /** A migration's status for people: where it stands and what to do next. */
 final class StatusView {
     private StatusView() {}
 
     static void print(MigrationStatus s, PrintWriter out) {
+        print(s, List.of(), out);
+    }
+
+    /** As {@link #print(MigrationStatus, PrintWriter)}, with a block for each table it moves. */
+    static void print(MigrationStatus s, List<MoveReport> moves, PrintWriter out) {
         row(out, "migration", s.id());
-        row(out, "phase", String.valueOf(s.phase()));
+        row(
+                out,
+                "phase",
+                s.catchingUp() == null ? String.valueOf(s.phase()) : s.phase() + ", catching up: " + s.catchingUp());
         row(out, "schema", s.schema());
         UnfinishedStage unfinished = s.unfinished();
         if (unfinished != null) {
@@ -21,7 +32,7 @@ final class StatusView {
             row(
                     out,
                     "new shape",
-                    s.phase() == dev.tandem.core.Phase.EXPANDED
+                    s.phase() == dev.tandem.core.Phase.EXPANDED && s.catchingUp() == null
                             ? "schema " + s.versionSchema() + ": served once the backfill is done; until then"
                                     + " clients stay on the old shape"
                             : "schema " + s.versionSchema() + ": clients select it with" + " SET search_path = "
@@ -37,11 +48,54 @@ final class StatusView {
         if (b != null) {
             row(out, "backfill", (b.table() == null ? "" : b.table() + ": ") + ConsoleListener.plainLine(b));
         }
+        for (MoveReport move : moves) {
+            move(move, out);
+        }
         row(out, "checksum", s.checksum());
         String next = next(s);
         if (next != null) {
             row(out, "next", next);
         }
+    }
+
+    /** One move: whether it counts as backfilled and why not, then each figure on its own line. */
+    private static void move(MoveReport report, PrintWriter out) {
+        MoveStatus m = report.status();
+        String why = m.catchingUp();
+        row(
+                out,
+                "move",
+                report.route() + ": "
+                        + (why == null
+                                ? "BACKFILLED (copy done, lag within its bound)"
+                                : (m.copyDone() ? "catching up, " : "") + "not BACKFILLED: " + why));
+        row(
+                out,
+                "  lag",
+                Human.duration(m.lag()) + (m.lag().compareTo(m.maxLag()) > 0 ? ", over" : ", within") + " its bound of "
+                        + Human.duration(m.maxLag()) + " (the oldest change not yet delivered)");
+        row(out, "  backlog", Human.count(m.backlog()) + (m.backlog() == 1 ? " change" : " changes") + " to deliver");
+        row(
+                out,
+                "  applied",
+                m.appliedPerSecond() == null
+                        ? "unknown: " + report.rateUnknown()
+                        : String.format(Locale.ROOT, "%.1f changes/s over the last 10 s", m.appliedPerSecond()));
+        row(
+                out,
+                "  dead",
+                m.openDeadLetters() == 0
+                        ? "no open dead letters"
+                        : Human.count(m.openDeadLetters())
+                                + (m.openDeadLetters() == 1 ? " open dead letter" : " open dead letters")
+                                + ": `tandem dead-letters` lists them, `--replay` puts them back once the target is"
+                                + " fixed");
+        row(
+                out,
+                "  copy",
+                m.copyDone()
+                        ? "done: " + Human.count(m.copiedRows()) + " rows, at " + Human.instant(m.copiedAt())
+                        : "not done: " + Human.count(m.copiedRows()) + " rows so far");
     }
 
     /** A complete or rollback that stopped part-way, and what that means. */
@@ -73,6 +127,11 @@ final class StatusView {
         }
         if (s.phase() == null) {
             return null;
+        }
+        if (s.catchingUp() != null) {
+            return "`tandem relay --store NAME=URL` delivers what the target store is missing (a `relay` may"
+                    + " already be running); it is BACKFILLED once every move's lag is within its bound and no"
+                    + " change is parked. `tandem rollback` undoes everything";
         }
         if (s.backfill() != null && s.backfill().state() == BackfillProgress.State.FAILED) {
             // Resuming alone fails the same way: the row or the expression has to change first.

@@ -53,9 +53,12 @@ abstract class TransitionCommand extends TandemCommand {
                     EngineOptions.builder()
                             .lockTimeout(lockTimeout)
                             .listener(listener)
-                            // a move's rollback cleans its target store too, when --store names it
-                            .hook(new dev.tandem.relay.MoveHook(
-                                    source, stores.dataSources(environment()), 1000, 0, listener))
+                            // a move's rollback cleans its target store too, when --store names it;
+                            // cutover asks it whether every move is caught up
+                            .hook(dev.tandem.relay.MoveHook.builder(source)
+                                    .stores(stores.dataSources(environment()))
+                                    .listener(listener)
+                                    .build())
                             .build());
             MigrationStatus status = apply(engine, request);
             listener.finish();
@@ -68,9 +71,12 @@ abstract class TransitionCommand extends TandemCommand {
             name = "cutover",
             description = {
                 "Record that the new shape is now authoritative (phase CUT_OVER), after the backfill is done.",
-                "Today this only records the phase and its history entry: it changes nothing in the database,"
-                        + " checks no other gate and moves no client. Both shapes stay served and in sync, so"
-                        + " `revert` and `rollback` lose nothing. `complete` does not need it."
+                "Today this only records the phase and its history entry: it changes nothing in the database"
+                        + " and moves no client. Both shapes stay served and in sync, so `revert` and `rollback`"
+                        + " lose nothing. `complete` does not need it.",
+                "A migration with a move_table is refused while a move is catching up (its lag over the bound"
+                        + " `start --max-lag` set, or an open dead letter), as `status` shows; --force --reason"
+                        + " passes that, on the record."
             })
     static final class Cutover extends TransitionCommand {
         @Override

@@ -31,6 +31,7 @@ class JsonTest {
                 AT.plusSeconds(5),
                 new BackfillProgress("customers", 10, 20, 5.5, Duration.ofSeconds(2), BackfillProgress.State.RUNNING),
                 null,
+                null,
                 null);
 
         JsonNode json = MAPPER.readTree(write(out -> Json.status(status, out)));

@@ -76,9 +76,9 @@ class MoveLifecycleIT {
         assertThat(status.exitCode()).as(status.err()).isZero();
         assertThat(status.out())
                 .contains(
-                        "move       orders -> billing.invoices: backlog 0",
-                        "1 open dead letter",
-                        "copy done (500 rows)");
+                        "move       orders -> billing.invoices: catching up, not BACKFILLED: 1 open dead letter",
+                        "  backlog  0 changes to deliver",
+                        "  copy     done: 500 rows");
 
         CliRun dead = CliRun.of("dead-letters", "--url", source, "--user", orders.user());
         assertThat(dead.exitCode()).as(dead.err()).isZero();

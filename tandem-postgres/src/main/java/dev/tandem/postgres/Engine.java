@@ -451,6 +451,13 @@ public final class Engine {
                         "migration " + row.id() + " is " + row.phase() + "; only a CUT_OVER migration can be reverted");
             }
             requireTransition(row, to);
+            if (to == Phase.CUT_OVER) {
+                // The new side may become authoritative only once it is caught up (DESIGN.md, Phases).
+                String catchingUp = catchingUp(row);
+                if (catchingUp != null) {
+                    gate(row, verb, List.of(catchingUp), request);
+                }
+            }
             inTransaction(
                     c, () -> StateStore.transition(c, row, to, request.force(), request.reason(), options.actor()));
             return status(c, row.id());
@@ -527,18 +534,33 @@ public final class Engine {
         return withConnection("history", StateStore::history);
     }
 
-    private static MigrationStatus status(Connection c, String id) throws SQLException {
+    /**
+     * The migration's status, with BACKFILLED as the hook sees it now. The recorded phase says the
+     * backfill (a move's copy) finished; whether a move's target is also caught up changes from one
+     * moment to the next, so it is derived on every read rather than recorded, and a BACKFILLED that
+     * is catching up is reported as EXPANDED with the reason. Gates that rely on BACKFILLED ask the
+     * same {@link #catchingUp}, so status and gates agree.
+     */
+    private MigrationStatus status(Connection c, String id) throws SQLException {
         StateStore.Row r = StateStore.find(c, id).orElseThrow();
+        String catchingUp = r.phase() == Phase.BACKFILLED ? catchingUp(r) : null;
         return new MigrationStatus(
                 r.id(),
                 r.schema(),
                 r.versionSchema(),
-                r.phase(),
+                catchingUp == null ? r.phase() : Phase.EXPANDED,
                 r.checksum(),
                 r.createdAt(),
                 r.updatedAt(),
                 BackfillState.progress(c, id),
                 StateStore.unfinished(c, r),
-                r.rollbackRefusal());
+                r.rollbackRefusal(),
+                catchingUp);
+    }
+
+    /** Why the migration does not count as backfilled now, per the hook; null when it does. */
+    private String catchingUp(StateStore.Row r) throws SQLException {
+        Optional<Migration> parsed = r.parsed();
+        return parsed.isPresent() ? options.hook().catchingUp(parsed.get()) : null;
     }
 }

@@ -9,6 +9,11 @@ import java.time.Instant;
  * {@code complete} or {@code rollback} began and did not finish, in which case {@code phase} is still
  * the phase it began from and only that command can go on. {@code rollbackRefusal} says why
  * {@code rollback} cannot undo the migration (an irreversible {@code sql} operation); null when it can.
+ *
+ * <p>{@code catchingUp} is null unless the recorded phase is BACKFILLED but the migration does not
+ * count as such right now ({@link StageHook#catchingUp}: a move whose relay is behind its bound); it
+ * then says why, and {@code phase} is EXPANDED, as it was before the backfill was done. The history
+ * keeps the recorded phase.
  */
 public record MigrationStatus(
         String id,
@@ -20,4 +25,5 @@ public record MigrationStatus(
         Instant updatedAt,
         BackfillProgress backfill,
         UnfinishedStage unfinished,
-        String rollbackRefusal) {}
+        String rollbackRefusal,
+        String catchingUp) {}

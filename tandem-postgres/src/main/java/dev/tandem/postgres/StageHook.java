@@ -21,6 +21,17 @@ public interface StageHook {
     /** Before the rollback steps, and when a failed start is undone. Must be idempotent. */
     default void beforeRollback(Migration m) throws SQLException {}
 
+    /**
+     * Why {@code m}, whose recorded phase says its backfill is done, does not count as BACKFILLED at
+     * this moment; null when it does. For a move: the copy is done, but the changes captured since are
+     * not delivered within their bound. Asked each time the phase is read and before a gate that relies
+     * on BACKFILLED, and never recorded, because the answer moves both ways: a relay that stops lets
+     * the lag grow again.
+     */
+    default String catchingUp(Migration m) throws SQLException {
+        return null;
+    }
+
     /** Why {@code complete} cannot run yet for {@code m}; null when it can. */
     default String completeRefusal(Migration m) {
         return null;

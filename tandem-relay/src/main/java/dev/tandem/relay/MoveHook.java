@@ -1,14 +1,18 @@
 package dev.tandem.relay;
 
+import dev.tandem.core.ErrorCode;
 import dev.tandem.core.Migration;
 import dev.tandem.core.Operation.MoveTable;
+import dev.tandem.core.TandemException;
 import dev.tandem.postgres.EngineListener;
 import dev.tandem.postgres.StageHook;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import javax.sql.DataSource;
 
 /**
@@ -17,29 +21,90 @@ import javax.sql.DataSource;
  * copy of the rows that existed; at rollback, all of that removed again. The source stays
  * authoritative throughout, so rollback loses nothing a client wrote. The fenced cutover that would
  * let {@code complete} finish a move comes with the client library; until then complete refuses.
+ *
+ * <p>The engine records BACKFILLED once the copy is done; {@link #catchingUp} then tells it, each
+ * time, whether every move is also within its lag bound ({@link MoveStatus#backfilled()}), so that
+ * {@code status} and the gates that rely on BACKFILLED see a move that fell behind as catching up.
+ * Built with {@link #builder(DataSource)}; immutable once built.
  */
 public final class MoveHook implements StageHook {
     private final DataSource source;
     private final Map<String, DataSource> stores;
     private final int copyBatch;
     private final long maxRowsPerSecond;
+    private final Duration maxLag;
     private final EngineListener listener;
 
-    /**
-     * @param copyBatch rows per batch of the copy of existing rows
-     * @param maxRowsPerSecond the copy's throttle, as the engine's backfill has it; 0 for none
-     */
-    public MoveHook(
-            DataSource source,
-            Map<String, DataSource> stores,
-            int copyBatch,
-            long maxRowsPerSecond,
-            EngineListener listener) {
-        this.source = source;
-        this.stores = Map.copyOf(stores);
-        this.copyBatch = copyBatch;
-        this.maxRowsPerSecond = maxRowsPerSecond;
-        this.listener = listener;
+    private MoveHook(Builder b) {
+        this.source = b.source;
+        this.stores = Map.copyOf(b.stores);
+        this.copyBatch = b.copyBatch;
+        this.maxRowsPerSecond = b.maxRowsPerSecond;
+        this.maxLag = b.maxLag;
+        this.listener = b.listener;
+    }
+
+    /** A hook for the moves out of {@code source}; every other setting has a default. */
+    public static Builder builder(DataSource source) {
+        return new Builder(source);
+    }
+
+    public static final class Builder {
+        private final DataSource source;
+        private Map<String, DataSource> stores = Map.of();
+        private int copyBatch = 1000;
+        private long maxRowsPerSecond;
+        private Duration maxLag = MoveStatus.DEFAULT_MAX_LAG;
+        private EngineListener listener = EngineListener.NONE;
+
+        private Builder(DataSource source) {
+            this.source = Objects.requireNonNull(source, "source");
+        }
+
+        /** The target stores, by the name a file's {@code to: { store: ... }} gives (default none). */
+        public Builder stores(Map<String, DataSource> v) {
+            stores = Objects.requireNonNull(v, "stores");
+            return this;
+        }
+
+        /** Rows per batch of the copy of existing rows (default 1000). */
+        public Builder copyBatch(int v) {
+            requireArgument(v >= 1, "the copy batch must be at least 1 row, got " + v);
+            copyBatch = v;
+            return this;
+        }
+
+        /** The copy's throttle, as the engine's backfill has it; 0 for none (the default). */
+        public Builder maxRowsPerSecond(long v) {
+            requireArgument(v >= 0, "max rows per second must be 0 (no limit) or more, got " + v);
+            maxRowsPerSecond = v;
+            return this;
+        }
+
+        /**
+         * The lag within which a move started through this hook counts as backfilled, recorded with
+         * the move (default {@link MoveStatus#DEFAULT_MAX_LAG}); 0 means the outbox must be empty.
+         */
+        public Builder maxLag(Duration v) {
+            requireArgument(v != null && !v.isNegative(), "the lag bound must be 0 or more, got " + v);
+            maxLag = v;
+            return this;
+        }
+
+        public Builder listener(EngineListener v) {
+            listener = Objects.requireNonNull(v, "listener");
+            return this;
+        }
+
+        public MoveHook build() {
+            return new MoveHook(this);
+        }
+
+        private static void requireArgument(boolean ok, String message) {
+            if (!ok) {
+                throw new TandemException(ErrorCode.USAGE, message);
+            }
+        }
     }
 
     /** A move of {@code m}, as the relay carries it: named {@code <migration id>.<table>}. */
@@ -80,8 +145,10 @@ public final class MoveHook implements StageHook {
     private DataSource target(MoveTable op) {
         DataSource target = stores.get(op.toStore());
         if (target == null) {
-            throw new IllegalArgumentException("move_table at " + op.location() + " goes to store " + op.toStore()
-                    + ", which was not given: pass --store " + op.toStore() + "=URL");
+            throw new TandemException(
+                    ErrorCode.USAGE,
+                    "move_table at " + op.location() + " goes to store " + op.toStore()
+                            + ", which was not given: pass --store " + op.toStore() + "=URL");
         }
         return target;
     }
@@ -91,6 +158,9 @@ public final class MoveHook implements StageHook {
         for (MoveTable op : moves(m)) {
             MoveSpec spec = spec(m, op);
             Moves.prepare(source, target(op), spec, op.toStore());
+            try (Connection c = source.getConnection()) {
+                MoveRegistry.maxLag(c, spec.migrationId(), maxLag);
+            }
             listener.info("capture installed on " + m.schema() + "." + op.table() + "; every write now goes to the"
                     + " outbox for store " + op.toStore());
         }
@@ -114,6 +184,27 @@ public final class MoveHook implements StageHook {
         for (MoveTable op : moves(m)) {
             Moves.remove(source, stores.get(op.toStore()), spec(m, op));
         }
+    }
+
+    /**
+     * Every move of {@code m} that is not backfilled now, each with why; null when none. A move whose
+     * state cannot be read is not backfilled either: nothing says it is caught up.
+     */
+    @Override
+    public String catchingUp(Migration m) {
+        List<String> behind = new ArrayList<>();
+        for (MoveTable op : moves(m)) {
+            String why;
+            try {
+                why = MoveStatus.of(source, null, spec(m, op).migrationId()).catchingUp();
+            } catch (SQLException e) {
+                why = "its delivery state could not be read (" + e.getMessage() + ")";
+            }
+            if (why != null) {
+                behind.add(op.table() + " -> " + op.toStore() + "." + op.toTable() + ": " + why);
+            }
+        }
+        return behind.isEmpty() ? null : String.join("; ", behind);
     }
 
     @Override

@@ -37,8 +37,17 @@ public final class MoveRegistry {
               copy_last    text[],
               copy_rows    bigint NOT NULL DEFAULT 0,
               copied_at    timestamptz,
-              created_at   timestamptz NOT NULL DEFAULT clock_timestamp()
+              created_at   timestamptz NOT NULL DEFAULT clock_timestamp(),
+              max_lag_ms   bigint
             );
+            DO $$ BEGIN
+              -- Only a tandem.moves an earlier tandem made lacks it; looked up first, so that a
+              -- registration takes no lock on the table otherwise.
+              IF NOT EXISTS (SELECT FROM pg_attribute WHERE attrelid = 'tandem.moves'::regclass
+                             AND attname = 'max_lag_ms' AND NOT attisdropped) THEN
+                ALTER TABLE tandem.moves ADD COLUMN max_lag_ms bigint;
+              END IF;
+            END $$;
             """;
 
     /** Records (or replaces) a move; the caller commits. */
@@ -52,6 +61,19 @@ public final class MoveRegistry {
             ps.setString(1, spec.migrationId());
             ps.setString(2, store);
             ps.setString(3, toJson(spec));
+            ps.executeUpdate();
+        }
+    }
+
+    /**
+     * Records the lag bound within which the move counts as backfilled ({@link MoveStatus}); a move
+     * without one has {@link MoveStatus#DEFAULT_MAX_LAG}.
+     */
+    static void maxLag(Connection c, String migrationId, java.time.Duration bound) throws SQLException {
+        try (PreparedStatement ps =
+                c.prepareStatement("UPDATE tandem.moves SET max_lag_ms = ? WHERE migration_id = ?")) {
+            ps.setLong(1, bound.toMillis());
+            ps.setString(2, migrationId);
             ps.executeUpdate();
         }
     }
