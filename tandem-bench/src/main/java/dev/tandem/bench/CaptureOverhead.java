@@ -1,6 +1,7 @@
 package dev.tandem.bench;
 
 import dev.tandem.relay.Moves;
+import dev.tandem.relay.Relay;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.util.ArrayList;
@@ -14,8 +15,10 @@ import java.util.concurrent.CompletableFuture;
 /**
  * What capture costs a writer: one-row UPDATE transactions (autocommit, so one commit each, fsync on)
  * from {@code clients} clients on random rows, for {@code seconds}, without capture and with it,
- * alternated over two rounds so drift on the shared machine falls on both. Reports transactions per
- * second, the median and p99 latency of each, and the ratio of time per transaction.
+ * alternated over two rounds so drift on the shared machine falls on both. With capture, a relay
+ * delivers meanwhile, as during a move (its work shares the machine's cores with the writers); a
+ * third run has capture and no relay, so every statement notifies. Reports transactions per second,
+ * the median and p99 latency of each, and the ratio of time per transaction.
  */
 final class CaptureOverhead {
     private CaptureOverhead() {}
@@ -24,14 +27,32 @@ final class CaptureOverhead {
         Store source = servers.newSource("capture_overhead");
         Store target = servers.newTarget("capture_overhead");
         OrdersTable.createAndSeed(source, rows);
-        OrdersTable.createAndSeed(target, 0);
+        OrdersTable.createAndSeed(target, rows);
         List<double[]> without = new ArrayList<>();
         List<double[]> with = new ArrayList<>();
+        List<double[]> idle = new ArrayList<>();
+        var from = source.dataSource("capture");
+        var to = target.dataSource("capture");
         for (int round = 0; round < 2; round++) {
-            without.add(run(source, rows, clients, seconds, round * 2L));
-            Moves.prepare(source.dataSource("capture"), target.dataSource("capture"), TandemRelayDelivery.MOVE);
-            with.add(run(source, rows, clients, seconds, round * 2L + 1));
-            Moves.remove(source.dataSource("capture"), target.dataSource("capture"), TandemRelayDelivery.MOVE);
+            without.add(run(source, rows, clients, seconds, round * 3L));
+            Moves.prepare(from, to, TandemRelayDelivery.MOVE);
+            // As a move runs: a relay delivers the changes while the writers write.
+            Relay relay = Relay.builder(from).move(TandemRelayDelivery.MOVE, to).build();
+            CompletableFuture<Void> delivering = CompletableFuture.runAsync(
+                    () -> {
+                        try {
+                            relay.run();
+                        } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt();
+                        }
+                    },
+                    r -> Thread.ofPlatform().start(r));
+            with.add(run(source, rows, clients, seconds, round * 3L + 1));
+            relay.stop();
+            delivering.join();
+            // No relay running: every writing statement notifies.
+            idle.add(run(source, rows, clients, seconds, round * 3L + 2));
+            Moves.remove(from, to, TandemRelayDelivery.MOVE);
             source.exec("TRUNCATE tandem.outbox");
         }
         Map<String, Object> r = new LinkedHashMap<>();
@@ -50,6 +71,10 @@ final class CaptureOverhead {
         r.put("with_capture_p99_ms", mean(with, 2));
         r.put("time_per_transaction_ratio", tpsWithout / tpsWith);
         r.put("p50_added_ms", p50With - p50Without);
+        r.put("no_relay_tps", mean(idle, 0));
+        r.put("no_relay_p50_ms", mean(idle, 1));
+        r.put("no_relay_p99_ms", mean(idle, 2));
+        r.put("no_relay_time_per_transaction_ratio", tpsWithout / mean(idle, 0));
         servers.drop(source);
         servers.drop(target);
         return r;

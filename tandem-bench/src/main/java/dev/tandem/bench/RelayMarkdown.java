@@ -165,10 +165,18 @@ final class RelayMarkdown {
                 o.get("without_capture_p99_ms")));
         b.append(String.format(
                 java.util.Locale.ROOT,
-                "| with capture | %.0f | %.3f | %.3f |%n",
+                "| with capture, a relay delivering | %.0f | %.3f | %.3f |%n",
                 o.get("with_capture_tps"),
                 o.get("with_capture_p50_ms"),
                 o.get("with_capture_p99_ms")));
+        if (o.get("no_relay_tps") != null) {
+            b.append(String.format(
+                    java.util.Locale.ROOT,
+                    "| with capture, no relay running (every statement notifies) | %.0f | %.3f | %.3f |%n",
+                    o.get("no_relay_tps"),
+                    o.get("no_relay_p50_ms"),
+                    o.get("no_relay_p99_ms")));
+        }
         b.append(String.format(
                 java.util.Locale.ROOT,
                 "%nTime per transaction with capture: **%.2fx** (target at most 1.3x); median added: **%.3f ms**"

@@ -101,7 +101,9 @@ final class Apply {
                   SELECT pg_advisory_xact_lock_shared(%2$s)
                 ), incoming AS MATERIALIZED (
                   SELECT DISTINCT ON (c.key) c.key, c.version, c.op = 'D' AS deleted
-                  FROM unnest(?::text[], ?::bigint[], ?::text[]) AS c(key, version, op) CROSS JOIN fence
+                  FROM (SELECT u.key COLLATE "C" AS key, u.version, u.op
+                        FROM unnest(?::text[], ?::bigint[], ?::text[]) AS u(key, version, op)) AS c
+                  CROSS JOIN fence
                   ORDER BY c.key, c.version DESC
                 ), newer AS (
                   UPDATE tandem.applied AS a
@@ -148,9 +150,9 @@ final class Apply {
                                         .collect(Collectors.joining(", ")));
         String head = """
                 WITH input AS (
-                  SELECT * FROM unnest(?::text[], ?::text[], ?::text[]) AS c(op, key, row)
+                  SELECT * FROM unnest(?::text[], ?::text[], ?::text[]) WITH ORDINALITY AS c(op, key, row, n)
                 ), upserts AS MATERIALIZED (
-                  SELECT (c.row::%2$s).* FROM input c WHERE c.op = 'U'
+                  SELECT c.n AS _tandem_n, (c.row::%2$s).* FROM input c WHERE c.op = 'U'
                 ), deletes AS MATERIALIZED (
                   SELECT (c.key::%3$s).* FROM input c WHERE c.op = 'D'
                 ), removed AS (
@@ -160,24 +162,13 @@ final class Apply {
         if (values.isEmpty()) {
             return head + insert + conflict;
         }
-        String returningKey = m.targetKey().stream().map(k -> "t." + Sql.id(k)).collect(Collectors.joining(", "));
-        return head
-                + """
-                , updated AS (
-                  UPDATE %1$s AS t SET %2$s FROM upserts u WHERE %3$s RETURNING %4$s
-                )
-                """.formatted(
-                                target,
-                                values.stream()
-                                        .map(c -> Sql.id(c) + " = u." + Sql.id(c))
-                                        .collect(Collectors.joining(", ")),
-                                keyMatch.formatted("u"),
-                                returningKey)
-                + insert + " WHERE NOT EXISTS (SELECT FROM updated t WHERE "
-                + m.targetKey().stream()
-                        .map(k -> "t." + Sql.id(k) + " = u." + Sql.id(k))
-                        .collect(Collectors.joining(" AND "))
-                + ")" + conflict;
+        String update = "UPDATE " + target + " AS t SET "
+                + values.stream().map(c -> Sql.id(c) + " = u." + Sql.id(c)).collect(Collectors.joining(", "))
+                + " FROM upserts u WHERE " + keyMatch.formatted("u") + " RETURNING u._tandem_n";
+        // By ordinal, never NULL: a hashed subplan, where an anti-join on the key, planned for a
+        // handful of rows, ran a nested loop over the whole batch.
+        return head + ", updated AS (" + update + ")\n" + insert
+                + " WHERE u._tandem_n NOT IN (SELECT _tandem_n FROM updated)" + conflict;
     }
 
     /**
