@@ -378,11 +378,11 @@ public final class Relay implements AutoCloseable {
     private List<Change> claim(Connection src, MoveSpec spec) throws SQLException {
         return changes(
                 src,
-                "WITH claimed AS (SELECT id FROM tandem.outbox WHERE migration_id = ?"
-                        + " AND (next_attempt IS NULL OR next_attempt <= clock_timestamp())"
-                        + " ORDER BY id LIMIT ? FOR UPDATE SKIP LOCKED)"
-                        + " DELETE FROM tandem.outbox o USING claimed c WHERE o.id = c.id"
-                        + " RETURNING o.id, o.key, o.op, o.row, o.version",
+                // An array, not a join: the plan a prepared statement settles on joined by a
+                // sequential scan of the whole outbox, ten times slower.
+                "DELETE FROM tandem.outbox WHERE id = ANY (ARRAY(SELECT id FROM tandem.outbox"
+                        + " WHERE migration_id = ? AND (next_attempt IS NULL OR next_attempt <= clock_timestamp())"
+                        + " ORDER BY id LIMIT ? FOR UPDATE SKIP LOCKED)) RETURNING id, key, op, row, version",
                 ps -> {
                     ps.setString(1, spec.migrationId());
                     ps.setInt(2, batchSize);
