@@ -149,6 +149,9 @@ public final class Relay implements AutoCloseable {
 
     static final Duration AWAKE_POLL = Duration.ofMillis(5);
 
+    /** How often an awake relay claims even though no new version was taken (see {@link #awaitCapture}). */
+    static final Duration AWAKE_RECHECK = Duration.ofMillis(100);
+
     /**
      * How long an awake relay goes on polling after its promise lapsed: a writer whose statement saw
      * the promise just before it lapsed commits a moment later without notifying. One that commits
@@ -178,10 +181,12 @@ public final class Relay implements AutoCloseable {
                         promises = promise(listener);
                         promisedUntil = System.nanoTime() + AWAKE.toNanos();
                     } else if (n == 0 && running) {
-                        boolean awake = now - promisedUntil < SETTLE.toNanos();
-                        // Woken by the first notification, or after the poll interval at the latest.
-                        listener.unwrap(PGConnection.class)
-                                .getNotifications((int) (awake ? AWAKE_POLL : pollInterval).toMillis());
+                        if (now - promisedUntil < SETTLE.toNanos()) {
+                            awaitCapture(listener, promisedUntil + SETTLE.toNanos());
+                        } else {
+                            // Woken by the first notification, or after the poll interval at the latest.
+                            listener.unwrap(PGConnection.class).getNotifications((int) pollInterval.toMillis());
+                        }
                     }
                 } catch (SQLException e) {
                     if (!Failures.isTransient(e)) {
@@ -200,6 +205,33 @@ public final class Relay implements AutoCloseable {
             }
             close(listener);
             closeConnections();
+        }
+    }
+
+    /**
+     * While awake: waits until capture has taken a new version (every captured change takes one from
+     * {@code tandem.change_version}), {@link #AWAKE_RECHECK} has passed, or {@code until}. Reading the
+     * sequence costs next to nothing, where an empty claim walks the outbox index past every row
+     * delivered since the last vacuum. A change that took its version before this wait began and
+     * commits during it is found by the recheck.
+     */
+    private void awaitCapture(Connection listener, long until) throws SQLException {
+        long began = System.nanoTime();
+        long seen = lastVersion(listener);
+        while (running) {
+            listener.unwrap(PGConnection.class).getNotifications((int) AWAKE_POLL.toMillis());
+            long now = System.nanoTime();
+            if (now - began >= AWAKE_RECHECK.toNanos() || now - until >= 0 || lastVersion(listener) != seen) {
+                return;
+            }
+        }
+    }
+
+    private static long lastVersion(Connection c) throws SQLException {
+        try (Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery("SELECT last_value FROM tandem.change_version")) {
+            rs.next();
+            return rs.getLong(1);
         }
     }
 
