@@ -9,6 +9,7 @@ import dev.tandem.postgres.TransitionRequest;
 import dev.tandem.relay.MoveHook;
 import dev.tandem.relay.MoveSpec;
 import dev.tandem.relay.MoveStatus;
+import dev.tandem.relay.Moves;
 import dev.tandem.testkit.EmbeddedPostgres;
 import java.io.PrintWriter;
 import java.sql.SQLException;
@@ -179,7 +180,7 @@ final class DemoMove {
                 source,
                 EngineOptions.builder()
                         .listener(listener)
-                        .hook(new MoveHook(source, targets, 1000, 0, listener))
+                        .hook(new MoveHook(source, targets, Moves.COPY_BATCH, 0, listener))
                         .build());
         MigrationStatus status = engine.start(migration);
         listener.finish();

@@ -59,7 +59,8 @@ final class StartCommand extends TandemCommand {
         }
         try (ConsoleListener listener = ConsoleListener.create(out(), Terminal.interactive(environment()))) {
             EngineOptions options = options(listener).toBuilder()
-                    .hook(new dev.tandem.relay.MoveHook(source, targets, 1000, backfill.maxRowsPerSecond, listener))
+                    .hook(new dev.tandem.relay.MoveHook(
+                            source, targets, dev.tandem.relay.Moves.COPY_BATCH, backfill.maxRowsPerSecond, listener))
                     .build();
             Engine engine = Engine.create(source, options);
             out().println("Starting " + migration.id() + " (lock timeout " + Human.duration(backfill.lockTimeout)

@@ -55,7 +55,11 @@ abstract class TransitionCommand extends TandemCommand {
                             .listener(listener)
                             // a move's rollback cleans its target store too, when --store names it
                             .hook(new dev.tandem.relay.MoveHook(
-                                    source, stores.dataSources(environment()), 1000, 0, listener))
+                                    source,
+                                    stores.dataSources(environment()),
+                                    dev.tandem.relay.Moves.COPY_BATCH,
+                                    0,
+                                    listener))
                             .build());
             MigrationStatus status = apply(engine, request);
             listener.finish();

@@ -15,6 +15,13 @@ import javax.sql.DataSource;
  * target first ({@link ExistingRowsCopy} says why).
  */
 public final class Moves {
+    /**
+     * Rows per batch of the copy when the caller has no reason to choose: large enough that a batch's
+     * fixed costs (its bound, its commit) are a few percent of it, small enough that the relay's
+     * applies, which wait while a batch writes, wait well under a second.
+     */
+    public static final int COPY_BATCH = 100_000;
+
     private Moves() {}
 
     /** Creates the outbox and capture on the source and the applied-versions table on the target. */
