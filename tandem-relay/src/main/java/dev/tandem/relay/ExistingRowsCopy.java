@@ -18,33 +18,36 @@ import javax.sql.DataSource;
  * The copy of the rows a source table held before capture began, in ranges of the source key. Each
  * range is one transaction on the target that first takes the move's copy fence exclusively, then
  * writes the range's rows, streamed from the source as text ({@code COPY ... TO STDOUT}), for every key
- * the relay has not touched, and nothing else.
+ * the relay has not touched, and nothing else. It writes no {@code tandem.applied} row.
  *
- * <p>Why that is right, whichever of the copy and the relay reaches a key first. Capture is in place
- * before the copy begins, so every change to a row after the copy read it is in the outbox. Each of
- * the relay's applies records the key in {@code tandem.applied} while it holds the fence shared; the
- * copy takes the fence in a statement of its own, so what it reads of {@code tandem.applied} after
- * that holds every apply that committed before, and no apply commits until the range is written.
+ * <p>Why that is right, whichever of the copy and the relay reaches a key first. Each of the relay's
+ * applies records its keys in {@code tandem.applied} while it holds the fence shared. The copy takes
+ * the fence in a statement of its own, before it reads anything of the range from either store, so
+ * what it then reads of {@code tandem.applied} holds every apply that committed before, no apply
+ * commits until the range does, and the source rows it reads are at least as new as any change the
+ * relay has applied (a change commits on the source before the relay can see it).
  * <ul>
- *   <li>The relay reached the key first (an update, or a delete that left a tombstone): the relay
- *       holds a change at least as new as anything the copy could read, so the copy skips the key. A
- *       deleted row stays deleted; an updated one keeps the relay's values.
- *   <li>The copy reached it first: it writes the row it read, and any later change is still in the
- *       outbox and overwrites it when the relay applies it. The copy writes no {@code tandem.applied}
- *       row, so it never hides a change from the relay.
+ *   <li>A key the relay has touched (an update, or a delete that left a tombstone): the copy leaves
+ *       it alone. A deleted row stays deleted; an updated one keeps the relay's values; a later change
+ *       is in the outbox.
+ *   <li>A key it has not: the copy writes the row it read. Capture was in place before the copy
+ *       began, so any later change to the row is in the outbox, and the relay applies it once the
+ *       range commits. Having no {@code tandem.applied} row from the copy, it wins.
  * </ul>
  * A range is written in one of two ways. Straight into the target table ({@code COPY ... FROM STDIN},
- * as fast as a plain COPY): when the relay has touched any key of the move, the range's mapped keys
- * are read first, in the same REPEATABLE READ snapshot as its rows, and the source leaves out those the
- * relay touched. Should the target already hold one of the keys (a range copied again after a crash
- * between its commit and its checkpoint, or a row the target had before the move), that write fails
- * whole, and the range is staged in a temporary table instead and upserted ({@code ON CONFLICT ... DO
- * UPDATE}) over the rows there, skipping the keys the relay touched (an anti-join with {@code
+ * at the speed of a plain COPY): once the relay has touched any key of the move, the range's mapped
+ * keys are read first, in the same REPEATABLE READ snapshot as its rows, looked up in {@code
+ * tandem.applied}, and the source leaves out those found (that costs the copy about half again as
+ * much). Should the target already hold one of the keys (a range copied again after a stop between
+ * its commit and its checkpoint, or a row the target had before the move), that write fails whole,
+ * and the range is staged in a temporary table instead and upserted ({@code ON CONFLICT ... DO
+ * UPDATE}) over the rows there, but for the keys the relay touched (an anti-join with {@code
  * tandem.applied}).
  *
  * <p>The checkpoint (the last source key of the range) is kept in {@code tandem.moves} only after the
  * range commits, so a copy stopped at any instant goes on from it; a range copied twice takes the
- * source's current rows.
+ * source's current rows. The relay's applies wait while a range is written: a fraction of a second
+ * for {@link Moves#COPY_BATCH} rows.
  *
  * <p>Text, not binary, COPY: a mapped expression's type may differ from the target column's, and text
  * is what the target column's input function reads, as it reads captured rows. Both sessions run under
