@@ -22,9 +22,14 @@ final class CopySql {
     private final String keys;
     private final List<String> keyTypes;
     private final String keyColumn;
+    private final String format;
 
-    /** @param keyTypes the source key columns' types, as {@code format_type} names them */
-    CopySql(MoveSpec m, List<String> keyTypes) {
+    /**
+     * @param keyTypes the source key columns' types, as {@code format_type} names them
+     * @param binary whether rows travel in binary ({@link CopyFormat}) rather than text
+     */
+    CopySql(MoveSpec m, List<String> keyTypes, boolean binary) {
+        this.format = binary ? " (FORMAT binary)" : "";
         this.m = m;
         this.table = Sql.id(m.sourceSchema(), m.sourceTable());
         // qualified, so ORDER BY names the source's key column even where an output column is named like it
@@ -64,7 +69,7 @@ final class CopySql {
     }
 
     /**
-     * A range's rows, mapped, in target column order and key order, as COPY text; without the rows
+     * A range's rows, mapped, in target column order and key order, as COPY data; without the rows
      * whose mapped keys are in {@code skip}; with the mapped key as a last column when {@code withKey}.
      */
     String read(Range r, List<String> skip, boolean withKey) {
@@ -72,7 +77,7 @@ final class CopySql {
                 + m.columns().values().stream().map(e -> "(" + e + ")").collect(Collectors.joining(", "))
                 + (withKey ? ", " + Capture.mappedKey(m) : "")
                 + " FROM " + table + " AS _tandem_src" + where(r, skip)
-                + " ORDER BY " + keys + ") TO STDOUT";
+                + " ORDER BY " + keys + ") TO STDOUT" + format;
     }
 
     private String where(Range r, List<String> skip) {
@@ -111,17 +116,21 @@ final class CopySql {
     /** Rows straight into the target table: every row must be new there. */
     String writeTarget() {
         return "COPY " + Sql.id(m.targetSchema(), m.targetTable()) + " ("
-                + Sql.ids(List.copyOf(m.columns().keySet())) + ") FROM STDIN";
+                + Sql.ids(List.copyOf(m.columns().keySet())) + ") FROM STDIN" + format;
     }
 
-    /** Creates the stage: the move's row type (the mapped columns, with the target's types) and the key. */
+    /**
+     * Creates the stage: the mapped columns with the target table's types as they are now (what a
+     * binary COPY was chosen for), and the mapped key.
+     */
     String createStage() {
-        return "CREATE TEMP TABLE " + STAGE + " (LIKE " + TargetState.rowType(m) + ", " + keyColumn
-                + " text) ON COMMIT DROP";
+        return "CREATE TEMP TABLE " + STAGE + " ON COMMIT DROP AS SELECT "
+                + Sql.ids(List.copyOf(m.columns().keySet())) + ", NULL::text AS " + keyColumn + " FROM "
+                + Sql.id(m.targetSchema(), m.targetTable()) + " WITH NO DATA";
     }
 
     String writeStage() {
-        return "COPY " + STAGE + " FROM STDIN";
+        return "COPY " + STAGE + " FROM STDIN" + format;
     }
 
     /** Writes the staged rows whose keys the relay has not touched, over any row the target holds. */

@@ -49,10 +49,10 @@ import javax.sql.DataSource;
  * source's current rows. The relay's applies wait while a range is written: a fraction of a second
  * for {@link Moves#COPY_BATCH} rows.
  *
- * <p>Text, not binary, COPY: a mapped expression's type may differ from the target column's, and text
- * is what the target column's input function reads, as it reads captured rows. Both sessions run under
- * {@link Outbox#CANONICAL_SESSION}, the settings capture maps and renders rows under, so the copy
- * renders a row and its key as capture does.
+ * <p>Rows travel as text, which the target column's input function reads as it reads captured rows,
+ * unless every mapped expression has exactly its target column's type, and that type travels alike in
+ * binary ({@link CopyFormat}). Both sessions run under {@link Outbox#CANONICAL_SESSION}, the settings
+ * capture maps and renders rows under, so the copy maps and renders a row and its key as capture does.
  *
  * <p>Not thread-safe: one copy runs on one thread, with one connection to each store.
  */
@@ -82,7 +82,7 @@ final class ExistingRowsCopy {
         long began = System.nanoTime();
         try (Connection src = source.getConnection();
                 Connection tgt = target.getConnection()) {
-            CopySql sql = new CopySql(m, keyTypes(src));
+            CopySql sql = new CopySql(m, keyTypes(src), CopyFormat.binary(src, tgt, m));
             try (Statement s = src.createStatement()) {
                 // Values are rendered under the settings capture uses; the bounds are written as literals.
                 s.execute(Outbox.CANONICAL_SESSION + "; SET standard_conforming_strings = on");
