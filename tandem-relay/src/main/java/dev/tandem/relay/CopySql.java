@@ -89,11 +89,17 @@ final class CopySql {
             where.add("(" + keys + ") <= (" + keyLiteral(r.upTo()) + ")");
         }
         if (!skip.isEmpty()) {
-            // a constant array: PostgreSQL hashes it, so each row costs one lookup
-            where.add("NOT (" + Capture.mappedKey(m) + " = ANY (ARRAY["
-                    + skip.stream().map(Sql::literal).collect(Collectors.joining(", ")) + "]::text[]))");
+            // one constant array, which PostgreSQL hashes: each row costs one lookup
+            where.add("NOT (" + Capture.mappedKey(m) + " = ANY (" + Sql.literal(arrayText(skip)) + "::text[]))");
         }
         return where.isEmpty() ? "" : " WHERE " + String.join(" AND ", where);
+    }
+
+    /** The text of a text[] value holding {@code elements}: each quoted, with its quotes and backslashes escaped. */
+    private static String arrayText(List<String> elements) {
+        return elements.stream()
+                .map(e -> '"' + e.replace("\\", "\\\\").replace("\"", "\\\"") + '"')
+                .collect(Collectors.joining(",", "{", "}"));
     }
 
     private String keyLiteral(List<String> key) {
