@@ -114,9 +114,9 @@ final class CopySql {
                 + " AND key = ANY (?::text[])";
     }
 
-    /** Whether the relay has applied any change of the move. */
-    String touchedAny() {
-        return "SELECT EXISTS (SELECT 1 FROM tandem.applied WHERE migration_id = " + Sql.literal(m.migrationId()) + ")";
+    /** The keys the relay has applied a change of the move to, up to as many as the parameter. */
+    String touchedUpTo() {
+        return "SELECT key FROM tandem.applied WHERE migration_id = " + Sql.literal(m.migrationId()) + " LIMIT ?";
     }
 
     /** Rows straight into the target table: every row must be new there. */

@@ -35,10 +35,10 @@ import javax.sql.DataSource;
  *       range commits. Having no {@code tandem.applied} row from the copy, it wins.
  * </ul>
  * A range is written in one of two ways. Straight into the target table ({@code COPY ... FROM STDIN},
- * at the speed of a plain COPY): once the relay has touched any key of the move, the range's mapped
- * keys are read first, in the same REPEATABLE READ snapshot as its rows, looked up in {@code
- * tandem.applied}, and the source leaves out those found (that costs the copy about half again as
- * much). Should the target already hold one of the keys (a range copied again after a stop between
+ * at the speed of a plain COPY), the source leaving out the keys the relay touched: all of them while
+ * they are no more than a batch holds; beyond that, those among the range's mapped keys, read first in
+ * the same REPEATABLE READ snapshot as its rows and looked up in {@code tandem.applied} (which costs
+ * the copy about half again as much). Should the target already hold one of the keys (a range copied again after a stop between
  * its commit and its checkpoint, or a row the target had before the move), that write fails whole,
  * and the range is staged in a temporary table instead and upserted ({@code ON CONFLICT ... DO
  * UPDATE}) over the rows there, but for the keys the relay touched (an anti-join with {@code
@@ -95,7 +95,7 @@ final class ExistingRowsCopy {
             tgt.setAutoCommit(false);
             while (true) {
                 List<String> bound = bound(src, sql, last, batch);
-                long rows = copyRange(src, tgt, sql, new CopySql.Range(last, bound));
+                long rows = copyRange(src, tgt, sql, new CopySql.Range(last, bound), batch);
                 total += rows;
                 copiedHere += rows;
                 if (bound != null) {
@@ -170,8 +170,9 @@ final class ExistingRowsCopy {
         }
     }
 
-    /** Copies a range in one target transaction; returns the rows of the range the source read. */
-    private long copyRange(Connection src, Connection tgt, CopySql sql, CopySql.Range r) throws SQLException {
+    /** Copies a range in one target transaction; returns the rows written. */
+    private long copyRange(Connection src, Connection tgt, CopySql sql, CopySql.Range r, int batch)
+            throws SQLException {
         try {
             try (Statement s = tgt.createStatement()) {
                 // Nothing the copy writes is captured again, should the target table be a source too.
@@ -184,7 +185,7 @@ final class ExistingRowsCopy {
             Savepoint straight = tgt.setSavepoint();
             long rows;
             try {
-                rows = straight(src, tgt, sql, r);
+                rows = straight(src, tgt, sql, r, batch);
             } catch (SQLException e) {
                 if (!UNIQUE_VIOLATION.equals(e.getSQLState())) {
                     throw e;
@@ -204,17 +205,26 @@ final class ExistingRowsCopy {
         }
     }
 
-    /** The range's rows straight into the target table, but for the keys the relay touched. */
-    private static long straight(Connection src, Connection tgt, CopySql sql, CopySql.Range r) throws SQLException {
-        boolean touchedAny;
-        try (Statement s = tgt.createStatement();
-                ResultSet rs = s.executeQuery(sql.touchedAny())) {
-            touchedAny = rs.next() && rs.getBoolean(1);
+    /**
+     * The range's rows straight into the target table, but for the keys the relay touched; returns
+     * the rows written. When the relay has touched no more keys than a batch holds, the source leaves
+     * out all of them (a key outside the range costs a lookup, no more); otherwise the range's own keys
+     * are read and looked up, in the snapshot its rows are then read in, so that no row goes unchecked.
+     */
+    private static long straight(Connection src, Connection tgt, CopySql sql, CopySql.Range r, int batch)
+            throws SQLException {
+        List<String> touched = new ArrayList<>();
+        try (PreparedStatement ps = tgt.prepareStatement(sql.touchedUpTo())) {
+            ps.setInt(1, batch + 1);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    touched.add(rs.getString(1));
+                }
+            }
         }
-        if (!touchedAny) {
-            return CopyStream.pipe(src, sql.read(r, List.of(), false), tgt, sql.writeTarget());
+        if (touched.size() <= batch) {
+            return CopyStream.pipe(src, sql.read(r, touched, false), tgt, sql.writeTarget());
         }
-        // The keys checked and the rows read must be the same: one snapshot for both.
         src.setAutoCommit(false);
         try {
             try (Statement s = src.createStatement()) {
@@ -238,7 +248,7 @@ final class ExistingRowsCopy {
             }
             long rows = CopyStream.pipe(src, sql.read(r, skip, false), tgt, sql.writeTarget());
             src.commit();
-            return rows + skip.size();
+            return rows;
         } finally {
             // a rollback after the commit is a no-op; after a failure it ends the snapshot
             src.rollback();
@@ -246,16 +256,18 @@ final class ExistingRowsCopy {
         }
     }
 
-    /** The range staged on the target, then upserted over the target's rows, but for the keys the relay touched. */
+    /**
+     * The range staged on the target, then upserted over the target's rows, but for the keys the relay
+     * touched; returns the rows written.
+     */
     private static long staged(Connection src, Connection tgt, CopySql sql, CopySql.Range r) throws SQLException {
         try (Statement s = tgt.createStatement()) {
             s.execute(sql.createStage());
         }
-        long rows = CopyStream.pipe(src, sql.read(r, List.of(), true), tgt, sql.writeStage());
+        CopyStream.pipe(src, sql.read(r, List.of(), true), tgt, sql.writeStage());
         try (Statement s = tgt.createStatement()) {
-            s.execute(sql.insertStaged());
+            return s.executeUpdate(sql.insertStaged());
         }
-        return rows;
     }
 
     private static long estimatedRows(Connection c, String table) throws SQLException {

@@ -55,9 +55,9 @@ public final class Moves {
 
     /**
      * Copies every source row that exists now, in batches of {@code batchSize}, and returns how many it
-     * read. Capture must be in place first: a change made after the copy read a row is captured, and
-     * the relay delivers it over the copied row; a key the relay has already written (an update, or a
-     * delete's tombstone) is left as the relay wrote it.
+     * wrote (a key the relay delivered first is not written). Capture must be in place first: a change
+     * made after the copy read a row is captured, and the relay delivers it over the copied row; a key
+     * the relay has already written (an update, or a delete's tombstone) is left as the relay wrote it.
      */
     public static long copy(DataSource source, DataSource target, MoveSpec m, int batchSize) throws SQLException {
         return copy(source, target, m, batchSize, 0, p -> {});
@@ -70,7 +70,7 @@ public final class Moves {
      * {@code tandem.moves} after each batch commits, and a copy that was stopped (a kill, a lost
      * connection) goes on from it; a batch copied again overwrites what it wrote before with the
      * source's current rows, and still leaves alone every key the relay has written. Returns the rows
-     * copied in all, across resumptions.
+     * written in all, across resumptions.
      *
      * @throws IllegalArgumentException if {@code batchSize} is not positive
      */

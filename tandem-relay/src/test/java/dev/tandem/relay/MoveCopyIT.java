@@ -154,8 +154,8 @@ class MoveCopyIT {
                 .containsExactly("0");
         openGate();
         assertThat(copying.join())
-                .as("1000 and 1000 read before the deletes, then 2001..3000 but 2600")
-                .isEqualTo(2999);
+                .as("1000 and 1000 read before the deletes, then 2001..3000 but 2600 (deleted) and 2500 (the relay's)")
+                .isEqualTo(2998);
         await("the outbox is empty", () -> count(source.dataSource(), "SELECT count(*) FROM tandem.outbox") == 0);
         relay.stop();
         relaying.join();
@@ -246,7 +246,8 @@ class MoveCopyIT {
         exec(source.dataSource(), "UPDATE orders SET note = 'pending' WHERE id = 29");
 
         assertThat(Moves.copy(source.dataSource(), target.dataSource(), spec, 250))
-                .isEqualTo(3000 - 2 + 1);
+                .as("every source row but the four the relay wrote")
+                .isEqualTo(3000 - 2 + 1 - 4);
         assertThat(rows(target.dataSource(), "SELECT count(*) FROM invoices WHERE note = 'stale'"))
                 .containsExactly("0");
         assertThat(rows(target.dataSource(), "SELECT id, note FROM invoices WHERE id IN (8, 22, 29, 1014) ORDER BY id"))
@@ -292,16 +293,15 @@ class MoveCopyIT {
         columns.put("day", "at::date");
         MoveSpec odd = move("0003_move_things", "things", List.of("k", "n"), columns);
         Moves.prepare(from.dataSource(), to.dataSource(), odd);
-        exec(
-                from.dataSource(),
-                "UPDATE things SET qty = -1 WHERE k IN ('B', 'a,b', '\"q\"', 'back\\slash', E'tab\\tin') AND n = 0");
+        exec(from.dataSource(), "UPDATE things SET qty = -1 WHERE n = 0");
         Relay relay =
                 Relay.builder(from.dataSource()).move(odd, to.dataSource()).build();
         while (relay.deliverOnce() > 0) {
             // the relay touches some keys before the copy: the copy leaves them out
         }
 
-        assertThat(Moves.copy(from.dataSource(), to.dataSource(), odd, 7)).isEqualTo(24 * 5);
+        // More keys touched than a batch holds: each range's keys are looked up, odd ones among them.
+        assertThat(Moves.copy(from.dataSource(), to.dataSource(), odd, 7)).isEqualTo(24 * 5 - 24);
         String projection = "SELECT k, n, qty, price, day FROM things ORDER BY k COLLATE \"C\", n";
         assertThat(rows(to.dataSource(), projection))
                 .hasSize(24 * 5)
