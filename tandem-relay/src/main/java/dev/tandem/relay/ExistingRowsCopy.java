@@ -17,8 +17,8 @@ import javax.sql.DataSource;
 /**
  * The copy of the rows a source table held before capture began, in ranges of the source key. Each
  * range is one transaction on the target that first takes the move's copy fence exclusively, then
- * writes the range's rows, streamed from the source as text ({@code COPY ... TO STDOUT}), for every key
- * the relay has not touched, and nothing else. It writes no {@code tandem.applied} row.
+ * writes the range's rows, streamed from the source with {@code COPY ... TO STDOUT}, for every key the
+ * relay has not touched, and nothing else. It writes no {@code tandem.applied} row.
  *
  * <p>Why that is right, whichever of the copy and the relay reaches a key first. Each of the relay's
  * applies records its keys in {@code tandem.applied} while it holds the fence shared. The copy takes
@@ -37,12 +37,13 @@ import javax.sql.DataSource;
  * A range is written in one of two ways. Straight into the target table ({@code COPY ... FROM STDIN},
  * at the speed of a plain COPY), the source leaving out the keys the relay touched: all of them while
  * they are no more than a batch holds; beyond that, those among the range's mapped keys, read first in
- * the same REPEATABLE READ snapshot as its rows and looked up in {@code tandem.applied} (which costs
- * the copy about half again as much). Should the target already hold one of the keys (a range copied again after a stop between
- * its commit and its checkpoint, or a row the target had before the move), that write fails whole,
- * and the range is staged in a temporary table instead and upserted ({@code ON CONFLICT ... DO
- * UPDATE}) over the rows there, but for the keys the relay touched (an anti-join with {@code
- * tandem.applied}).
+ * the same REPEATABLE READ snapshot as its rows and looked up in {@code tandem.applied}. Leaving keys
+ * out renders each row's mapped key on the source: once the relay has touched a key, the copy costs
+ * about half again as much, and twice as much or more once it has touched more keys than a batch.
+ * Should the target already hold one of the keys (a range copied again after a stop between its
+ * commit and its checkpoint, or a row the target had before the move), that write fails whole, and
+ * the range is staged in a temporary table instead and upserted ({@code ON CONFLICT ... DO UPDATE})
+ * over the rows there, but for the keys the relay touched (an anti-join with {@code tandem.applied}).
  *
  * <p>The checkpoint (the last source key of the range) is kept in {@code tandem.moves} only after the
  * range commits, so a copy stopped at any instant goes on from it; a range copied twice takes the
