@@ -2,7 +2,7 @@ package dev.tandem.bench;
 
 import dev.tandem.relay.Moves;
 
-/** The copy of a move's existing rows, as {@code tandem start} runs it: batches through the guarded apply. */
+/** The copy of a move's existing rows, as {@code tandem start} runs it, in batches of its default size. */
 final class TandemCopy implements RowCopy {
     @Override
     public String key() {
@@ -20,7 +20,7 @@ final class TandemCopy implements RowCopy {
         var to = target.dataSource("tandem-copy");
         Moves.prepare(from, to, TandemRelayDelivery.MOVE);
         try {
-            Moves.copy(from, to, TandemRelayDelivery.MOVE, 5000);
+            Moves.copy(from, to, TandemRelayDelivery.MOVE, Moves.COPY_BATCH);
         } finally {
             Moves.remove(from, to, TandemRelayDelivery.MOVE);
         }

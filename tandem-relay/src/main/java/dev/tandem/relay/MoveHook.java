@@ -52,7 +52,7 @@ public final class MoveHook implements StageHook {
     public static final class Builder {
         private final DataSource source;
         private Map<String, DataSource> stores = Map.of();
-        private int copyBatch = 1000;
+        private int copyBatch = Moves.COPY_BATCH;
         private long maxRowsPerSecond;
         private Duration maxLag = MoveStatus.DEFAULT_MAX_LAG;
         private EngineListener listener = EngineListener.NONE;
