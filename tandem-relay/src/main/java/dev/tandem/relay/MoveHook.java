@@ -117,20 +117,14 @@ public final class MoveHook implements StageHook {
                     .orElseThrow(() -> new IllegalArgumentException(
                             "key column " + k + " of " + op.table() + " is not mapped to a target column")));
         }
-        String targetSchema = "public";
-        String targetTable = op.toTable();
-        int dot = targetTable.indexOf('.');
-        if (dot > 0) {
-            targetSchema = targetTable.substring(0, dot);
-            targetTable = targetTable.substring(dot + 1);
-        }
+        MoveTableCheck.TargetName target = MoveTableCheck.TargetName.of(op.toTable());
         return new MoveSpec(
                 m.id() + "." + op.table(),
                 m.schema(),
                 op.table(),
                 op.key(),
-                targetSchema,
-                targetTable,
+                target.schema(),
+                target.table(),
                 op.columns(),
                 targetKey);
     }

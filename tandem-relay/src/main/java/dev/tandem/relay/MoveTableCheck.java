@@ -27,6 +27,16 @@ public final class MoveTableCheck {
     /** The schema of the target table; the file names only its store and table. */
     public static final String TARGET_SCHEMA = "public";
 
+    /** The target table of {@code toTable}: {@code schema.table}, or a bare name in {@link #TARGET_SCHEMA}. */
+    record TargetName(String schema, String table) {
+        static TargetName of(String toTable) {
+            int dot = toTable.indexOf('.');
+            return dot > 0
+                    ? new TargetName(toTable.substring(0, dot), toTable.substring(dot + 1))
+                    : new TargetName(TARGET_SCHEMA, toTable);
+        }
+    }
+
     private final MoveTable move;
     private final ReadOnlySession source;
     private final ReadOnlySession target;
@@ -40,7 +50,7 @@ public final class MoveTableCheck {
 
     /**
      * Every problem of {@code move} against the source store (the table in {@code sourceSchema}) and
-     * the target store (the table in {@link #TARGET_SCHEMA}), each at the operation's location, in a
+     * the target store (a {@code schema.table}, or a bare name in {@link #TARGET_SCHEMA}), each at the operation's location, in a
      * stable order; empty when the move fits both.
      *
      * @throws TandemException when a store cannot be reached or read (CONNECTION_FAILED,
@@ -56,17 +66,18 @@ public final class MoveTableCheck {
                 ReadOnlySession t = ReadOnlySession.open(target, "store " + move.toStore())) {
             MoveTableCheck check = new MoveTableCheck(move, s, t);
             Optional<StoreTable> from = check.load(s, sourceSchema, move.table());
-            Optional<StoreTable> to = check.load(t, TARGET_SCHEMA, move.toTable());
+            TargetName targetName = TargetName.of(move.toTable());
+            Optional<StoreTable> to = check.load(t, targetName.schema(), targetName.table());
             from.ifPresentOrElse(
                     check::sourceTable,
                     () -> check.problem("source table " + sourceSchema + "." + move.table()
                             + " does not exist; move_table moves a table of this store"));
             to.ifPresentOrElse(
                     check::targetTable,
-                    () -> check.problem(
-                            "target table " + TARGET_SCHEMA + "." + move.toTable() + " does not exist in store "
-                                    + move.toStore() + "; create it with the " + move.toStore() + " service's own"
-                                    + " migration (a create_table) before the move"));
+                    () -> check.problem("target table " + targetName.schema() + "." + targetName.table()
+                            + " does not exist in store "
+                            + move.toStore() + "; create it with the " + move.toStore() + " service's own"
+                            + " migration (a create_table) before the move"));
             if (from.isPresent()
                     && to.isPresent()
                     && from.get().isTable()

@@ -52,6 +52,8 @@ class MoveTableCheckIT {
                   created_at timestamptz NOT NULL DEFAULT now()
                 );
                 INSERT INTO invoices (id, customer_id, total_cents) VALUES (100, 1, 1);
+                CREATE SCHEMA ledger;
+                CREATE TABLE ledger.invoices (LIKE invoices INCLUDING ALL);
                 """);
         before = fingerprint();
     }
@@ -90,6 +92,22 @@ class MoveTableCheckIT {
                         columns: { id: id, customer_id: customer_id, total_cents: "(total * 100)::bigint", note: note }
                         reverse: { total: "total_cents / 100.0" }
                         """))).isEmpty();
+    }
+
+    @Test
+    void shouldCheckATargetTableInAnotherSchema() {
+        String fields = """
+                table: orders
+                key: [id]
+                to: { store: billing, table: %s }
+                columns: { id: id, customer_id: customer_id, total_cents: "(total * 100)::bigint", note: note }
+                reverse: { total: "total_cents / 100.0" }
+                """;
+        assertThat(check(move(fields.formatted("ledger.invoices")))).isEmpty();
+        assertThat(check(move(fields.formatted("ledger.invoice"))))
+                .containsExactly("0007_move_orders.yaml:5:5: target table ledger.invoice does not exist in store"
+                        + " billing; create it with the billing service's own migration (a create_table) before the"
+                        + " move");
     }
 
     @Test
