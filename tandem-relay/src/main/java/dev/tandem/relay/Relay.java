@@ -161,6 +161,11 @@ public final class Relay implements AutoCloseable {
 
     private final String relayId = java.util.UUID.randomUUID().toString();
 
+    /** The highest version this relay has claimed, and when it last rose. */
+    private volatile long highestClaimed;
+
+    private long progressAt = System.nanoTime();
+
     /** Delivers until {@link #stop()}; rethrows nothing a retry can cure. */
     public void run() throws InterruptedException {
         int failures = 0;
@@ -174,15 +179,24 @@ public final class Relay implements AutoCloseable {
                         listener = listen();
                         promisedUntil = System.nanoTime() - SETTLE.toNanos();
                     }
+                    boolean awake = System.nanoTime() - promisedUntil < SETTLE.toNanos();
+                    long before = awake ? lastVersion(listener) : -1;
+                    long claimedBefore = highestClaimed;
                     int n = deliverOnce();
                     failures = 0;
                     long now = System.nanoTime();
+                    if (highestClaimed > claimedBefore) {
+                        progressAt = now;
+                    }
                     if (n > 0 && promises && promisedUntil - now < AWAKE.toNanos() / 2) {
                         promises = promise(listener);
                         promisedUntil = System.nanoTime() + AWAKE.toNanos();
                     } else if (n == 0 && running) {
-                        if (now - promisedUntil < SETTLE.toNanos()) {
-                            awaitCapture(listener, promisedUntil + SETTLE.toNanos());
+                        if (awake && before > highestClaimed && now - progressAt < AWAKE_RECHECK.toNanos()) {
+                            // Versions were taken that no claim has seen: a writer has yet to commit.
+                            listener.unwrap(PGConnection.class).getNotifications((int) AWAKE_POLL.toMillis());
+                        } else if (awake) {
+                            awaitCapture(listener, promisedUntil + SETTLE.toNanos(), before);
                         } else {
                             // Woken by the first notification, or after the poll interval at the latest.
                             listener.unwrap(PGConnection.class).getNotifications((int) pollInterval.toMillis());
@@ -209,15 +223,15 @@ public final class Relay implements AutoCloseable {
     }
 
     /**
-     * While awake: waits until capture has taken a new version (every captured change takes one from
-     * {@code tandem.change_version}), {@link #AWAKE_RECHECK} has passed, or {@code until}. Reading the
-     * sequence costs next to nothing, where an empty claim walks the outbox index past every row
-     * delivered since the last vacuum. A change that took its version before this wait began and
-     * commits during it is found by the recheck.
+     * While awake: waits until capture has taken a version after {@code seen} (every captured change
+     * takes one from {@code tandem.change_version}; {@code seen} was read before the last claim),
+     * {@link #AWAKE_RECHECK} has passed, or {@code until}. Reading the sequence costs next to nothing,
+     * where an empty claim walks the outbox index past every row delivered since the last vacuum. A
+     * version taken before the last claim that the claim did not see is a writer yet to commit, and
+     * {@link #run()} polls for it instead of waiting here.
      */
-    private void awaitCapture(Connection listener, long until) throws SQLException {
+    private void awaitCapture(Connection listener, long until, long seen) throws SQLException {
         long began = System.nanoTime();
-        long seen = lastVersion(listener);
         while (running) {
             listener.unwrap(PGConnection.class).getNotifications((int) AWAKE_POLL.toMillis());
             long now = System.nanoTime();
@@ -321,6 +335,9 @@ public final class Relay implements AutoCloseable {
                 src.commit();
                 return 0;
             }
+            highestClaimed = Math.max(
+                    highestClaimed,
+                    batch.stream().mapToLong(Change::version).max().orElse(0));
             int done;
             try {
                 List<Apply.Won> won = applyOnTarget(move, batch);
