@@ -24,19 +24,7 @@ import org.junit.jupiter.api.io.TempDir;
  * of them changes either store (MoveLifecycleIT runs a move that fits).
  */
 class MoveCommandsIT {
-    private static final String MOVE = """
-            id: 0007_move_orders
-            service: orders
-            owner: team-orders
-            rationale: billing owns invoices now
-            operations:
-              - move_table:
-                  table: orders
-                  key: [id]
-                  to: { store: billing, table: invoices }
-                  columns: { id: id, customer_id: customer_id, total_cents: "(total * 100)::bigint" }
-                  reverse: { total: "total_cents / 100.0" }
-            """;
+    private static final String MOVE = MoveFixture.MOVE;
 
     @TempDir
     Path dir;

@@ -36,20 +36,8 @@ class MoveLifecycleIT {
                 billing,
                 "CREATE TABLE invoices (id bigint PRIMARY KEY, customer_id bigint NOT NULL,"
                         + " total_cents bigint CHECK (total_cents < 100000))");
-        Path file = Files.writeString(dir.resolve("0007_move_orders.yaml"), """
-                id: 0007_move_orders
-                service: orders
-                owner: team-orders
-                rationale: billing owns invoices now
-                operations:
-                  - move_table:
-                      table: orders
-                      key: [id]
-                      to: { store: billing, table: invoices }
-                      columns: { id: id, customer_id: customer_id, total_cents: "(total * 100)::bigint" }
-                      reverse: { total: "total_cents / 100.0" }
-                """);
-        String store = "billing=postgres://" + billing.user() + "@localhost:" + billing.port() + "/" + billing.name();
+        Path file = Files.writeString(dir.resolve(MoveFixture.FILE_NAME), MoveFixture.MOVE);
+        String store = MoveFixture.store(billing);
         String source = orders.jdbcUrl();
 
         CliRun start = CliRun.of("start", file.toString(), "--url", source, "--user", orders.user(), "--store", store);

@@ -45,20 +45,8 @@ class MoveStatusIT {
                 billing,
                 "CREATE TABLE invoices (id bigint PRIMARY KEY, customer_id bigint NOT NULL,"
                         + " total_cents bigint CHECK (total_cents < 100000))");
-        file = Files.writeString(dir.resolve("0007_move_orders.yaml"), """
-                id: 0007_move_orders
-                service: orders
-                owner: team-orders
-                rationale: billing owns invoices now
-                operations:
-                  - move_table:
-                      table: orders
-                      key: [id]
-                      to: { store: billing, table: invoices }
-                      columns: { id: id, customer_id: customer_id, total_cents: "(total * 100)::bigint" }
-                      reverse: { total: "total_cents / 100.0" }
-                """);
-        store = "billing=postgres://" + billing.user() + "@localhost:" + billing.port() + "/" + billing.name();
+        file = Files.writeString(dir.resolve(MoveFixture.FILE_NAME), MoveFixture.MOVE);
+        store = MoveFixture.store(billing);
     }
 
     @Test
