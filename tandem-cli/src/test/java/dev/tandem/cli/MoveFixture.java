@@ -6,6 +6,16 @@ import dev.tandem.testkit.EmbeddedPostgres;
 final class MoveFixture {
     private MoveFixture() {}
 
+    /** The source table, with 500 orders. */
+    static final String ORDERS = """
+            CREATE TABLE orders (id bigint PRIMARY KEY, customer_id bigint NOT NULL, total numeric(12, 2));
+            INSERT INTO orders SELECT g, g % 7, g * 0.5 FROM generate_series(1, 500) g;
+            """;
+
+    /** The target table, empty; its check refuses totals of 1,000 or more. */
+    static final String INVOICES = "CREATE TABLE invoices (id bigint PRIMARY KEY, customer_id bigint NOT NULL,"
+            + " total_cents bigint CHECK (total_cents < 100000))";
+
     static final String FILE_NAME = "0007_move_orders.yaml";
 
     static final String MOVE = """

@@ -28,14 +28,8 @@ class MoveLifecycleIT {
     void shouldStartDeliverAndRollBackAMove() throws Exception {
         EmbeddedPostgres.Database orders = EmbeddedPostgres.newDatabase();
         EmbeddedPostgres.Database billing = EmbeddedPostgres.newDatabase();
-        sql(orders, """
-                CREATE TABLE orders (id bigint PRIMARY KEY, customer_id bigint NOT NULL, total numeric(12, 2));
-                INSERT INTO orders SELECT g, g % 7, g * 0.5 FROM generate_series(1, 500) g;
-                """);
-        sql(
-                billing,
-                "CREATE TABLE invoices (id bigint PRIMARY KEY, customer_id bigint NOT NULL,"
-                        + " total_cents bigint CHECK (total_cents < 100000))");
+        sql(orders, MoveFixture.ORDERS);
+        sql(billing, MoveFixture.INVOICES);
         Path file = Files.writeString(dir.resolve(MoveFixture.FILE_NAME), MoveFixture.MOVE);
         String store = MoveFixture.store(billing);
         String source = orders.jdbcUrl();

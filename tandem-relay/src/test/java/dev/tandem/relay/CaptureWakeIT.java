@@ -1,6 +1,5 @@
 package dev.tandem.relay;
 
-import static dev.tandem.relay.RelayConvergenceIT.THREADS;
 import static dev.tandem.relay.RelayConvergenceIT.exec;
 import static dev.tandem.relay.RelayConvergenceIT.rows;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -52,15 +51,7 @@ class CaptureWakeIT {
                 .move(spec, target.dataSource())
                 .pollInterval(Duration.ofSeconds(30))
                 .build();
-        running = CompletableFuture.runAsync(
-                () -> {
-                    try {
-                        relay.run();
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                    }
-                },
-                THREADS);
+        running = RelayConvergenceIT.inBackground(relay);
     }
 
     /** How long until the target holds the row with {@code id}; fails after 10 s. */

@@ -124,15 +124,7 @@ class MoveCopyIT {
                 .batchSize(200)
                 .pollInterval(Duration.ofMillis(20))
                 .build();
-        CompletableFuture<Void> relaying = CompletableFuture.runAsync(
-                () -> {
-                    try {
-                        relay.run();
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                    }
-                },
-                RelayConvergenceIT.THREADS);
+        CompletableFuture<Void> relaying = RelayConvergenceIT.inBackground(relay);
         CompletableFuture<Long> copying = copyInBackground(1000);
         awaitCopyAtTheGate();
         // The second batch has read its rows and written 1001..1499, uncommitted. Change rows it wrote

@@ -28,6 +28,19 @@ import org.junit.jupiter.api.Test;
 class RelayConvergenceIT {
     static final Executor THREADS = r -> Thread.ofPlatform().daemon().start(r);
 
+    /** Runs {@code relay} on a thread of its own until it is stopped. */
+    static CompletableFuture<Void> inBackground(Relay relay) {
+        return CompletableFuture.runAsync(
+                () -> {
+                    try {
+                        relay.run();
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                },
+                THREADS);
+    }
+
     EmbeddedPostgres.Database source;
     EmbeddedPostgres.Database target;
     MoveSpec spec;
@@ -157,15 +170,7 @@ class RelayConvergenceIT {
     void shouldConvergeUnderConcurrentWritersWithTheCopyRacingLiveChanges() throws Exception {
         Moves.prepare(source.dataSource(), target.dataSource(), spec);
         Relay relay = relay();
-        CompletableFuture<Void> running = CompletableFuture.runAsync(
-                () -> {
-                    try {
-                        relay.run();
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                    }
-                },
-                THREADS);
+        CompletableFuture<Void> running = inBackground(relay);
         List<CompletableFuture<Void>> writers = new ArrayList<>();
         for (int w = 0; w < 4; w++) {
             long seed = w;

@@ -128,15 +128,7 @@ class RelayFaultsIT {
                     .pollInterval(Duration.ofMillis(50))
                     .retry(Duration.ofMillis(10), Duration.ofSeconds(1))
                     .build();
-            CompletableFuture<Void> running = CompletableFuture.runAsync(
-                    () -> {
-                        try {
-                            relay.run();
-                        } catch (InterruptedException e) {
-                            Thread.currentThread().interrupt();
-                        }
-                    },
-                    RelayConvergenceIT.THREADS);
+            CompletableFuture<Void> running = RelayConvergenceIT.inBackground(relay);
             CompletableFuture<Void> writing = writers(source.dataSource(), 3, 300, 21);
             awaitApplied(target.dataSource(), 100);
             targetServer.stop();
