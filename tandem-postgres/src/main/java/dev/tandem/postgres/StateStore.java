@@ -84,7 +84,7 @@ final class StateStore {
               done_at       timestamptz,
               PRIMARY KEY (migration_id, stage, ordinal)
             );
-            """ + Attempts.DDL;
+            """ + Attempts.DDL + ClientState.DDL;
 
     private StateStore() {}
 
@@ -260,6 +260,9 @@ final class StateStore {
             }
         }
         history(c, row.id(), row.schema(), row.phase(), to, forced, reason, actor);
+        try (Statement s = c.createStatement()) {
+            s.execute(ClientState.notifySql(row.id()));
+        }
     }
 
     static void history(
