@@ -3,10 +3,14 @@ package dev.tandem.cli;
 import dev.tandem.core.ErrorCode;
 import dev.tandem.core.TandemException;
 import dev.tandem.relay.Relay;
+import dev.tandem.relay.Relays;
 import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import javax.sql.DataSource;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -15,7 +19,9 @@ import picocli.CommandLine.Option;
 @Command(
         name = "relay",
         description = {
-            "Deliver every move's captured changes from this store to its target store, until stopped.",
+            "Deliver every move's captured changes from this store to its target store, until stopped; and,"
+                    + " while a move is cut over, its target's changes back to this store. Nothing needs a restart"
+                    + " at cutover or revert.",
             "Any number of relays may run at once; each claims its own batches. SIGTERM (or Ctrl-C) delivers the"
                     + " batch in hand and exits. A transient failure (connection, lock, serialization) is retried"
                     + " with backoff; a change the target refuses on its data is retried, then parked in the dead"
@@ -49,13 +55,9 @@ final class RelayCommand extends TandemCommand {
     int execute() throws InterruptedException {
         DataSource source = connection.dataSource(environment());
         Map<String, DataSource> targets = stores.dataSources(environment());
-        Relay relay;
+        List<Relay> relays;
         try {
-            relay = Relay.builder(source)
-                    .registered(targets)
-                    .batchSize(batchSize)
-                    .maxAttempts(maxAttempts)
-                    .build();
+            relays = Relays.of(source, targets, b -> b.batchSize(batchSize).maxAttempts(maxAttempts));
         } catch (IllegalArgumentException e) {
             throw new TandemException(ErrorCode.USAGE, e.getMessage());
         } catch (SQLException e) {
@@ -63,13 +65,18 @@ final class RelayCommand extends TandemCommand {
         }
         if (drain) {
             try {
-                int n;
                 long total = 0;
-                while ((n = relay.deliverOnce()) > 0) {
-                    total += n;
+                long parked = 0;
+                for (Relay relay : relays) {
+                    int n;
+                    while ((n = relay.deliverOnce()) > 0) {
+                        total += n;
+                    }
+                    parked += relay.stats().parked();
+                    relay.close();
                 }
-                out().println("relay: the outbox is empty; " + total + " changes delivered or parked, "
-                        + relay.stats().parked() + " parked");
+                out().println("relay: the outbox is empty; " + total + " changes delivered or parked, " + parked
+                        + " parked");
                 return 0;
             } catch (SQLException e) {
                 throw new TandemException(ErrorCode.DATABASE_ERROR, "relay: " + e.getMessage(), e);
@@ -80,7 +87,7 @@ final class RelayCommand extends TandemCommand {
         CountDownLatch stopped = new CountDownLatch(1);
         Thread hook = new Thread(
                 () -> {
-                    relay.stop();
+                    relays.forEach(Relay::stop);
                     try {
                         stopped.await(30, TimeUnit.SECONDS);
                     } catch (InterruptedException ignored) {
@@ -91,10 +98,36 @@ final class RelayCommand extends TandemCommand {
         Runtime.getRuntime().addShutdownHook(hook);
         out().println("relay: delivering; SIGTERM delivers the batch in hand and exits");
         out().flush();
+        // One thread per store that changes come from: the source, and each target once a move is cut over.
+        List<Thread> threads = new ArrayList<>();
+        AtomicReference<RuntimeException> failure = new AtomicReference<>();
         try {
-            relay.run();
-            Relay.Stats s = relay.stats();
-            out().println("relay: stopped; " + s.delivered() + " delivered, " + s.parked() + " parked");
+            for (Relay relay : relays) {
+                Thread t = new Thread(
+                        () -> {
+                            try {
+                                relay.run();
+                            } catch (InterruptedException e) {
+                                Thread.currentThread().interrupt();
+                            } catch (RuntimeException e) {
+                                failure.compareAndSet(null, e);
+                                relays.forEach(Relay::stop);
+                            }
+                        },
+                        "tandem-relay-" + threads.size());
+                t.start();
+                threads.add(t);
+            }
+            for (Thread t : threads) {
+                t.join();
+            }
+            if (failure.get() != null) {
+                throw failure.get();
+            }
+            long delivered =
+                    relays.stream().mapToLong(r -> r.stats().delivered()).sum();
+            long parked = relays.stream().mapToLong(r -> r.stats().parked()).sum();
+            out().println("relay: stopped; " + delivered + " delivered, " + parked + " parked");
             out().flush();
         } finally {
             stopped.countDown();

@@ -70,13 +70,16 @@ abstract class TransitionCommand extends TandemCommand {
     @Command(
             name = "cutover",
             description = {
-                "Record that the new shape is now authoritative (phase CUT_OVER), after the backfill is done.",
-                "Today this only records the phase and its history entry: it changes nothing in the database"
-                        + " and moves no client. Both shapes stay served and in sync, so `revert` and `rollback`"
-                        + " lose nothing. `complete` does not need it.",
-                "A migration with a move_table is refused while a move is catching up (its lag over the bound"
-                        + " `start --max-lag` set, or an open dead letter), as `status` shows; --force --reason"
-                        + " passes that, on the record."
+                "Make the new side authoritative (phase CUT_OVER), after the backfill is done.",
+                "In-store: records the phase; both shapes stay served and in sync, and tandem-client clients"
+                        + " follow their shape flag. A moved table is handed over behind a fence: a write-blocking"
+                        + " lock on the source (within --lock-timeout, retried), the relay drained to zero, capture"
+                        + " switched to the target (its changes flow back to the source through `reverse`) and the"
+                        + " source made to refuse application writes with an error naming the store and table to"
+                        + " write to; then the lock goes. tandem-client writers wait through it and move on; nothing"
+                        + " is written to both sides. `revert` and `rollback` lose nothing.",
+                "Refused while a move is catching up (its lag over the bound `start --max-lag` set, or an open dead"
+                        + " letter), as `status` shows; --force --reason passes that, on the record."
             })
     static final class Cutover extends TransitionCommand {
         @Override
@@ -86,16 +89,18 @@ abstract class TransitionCommand extends TandemCommand {
 
         @Override
         String meaning() {
-            return "recorded; nothing changed in the database. Both shapes are still served and in sync,"
-                    + " so `tandem revert` and `tandem rollback` lose nothing.";
+            return "the new side takes the writes; both sides stay in sync, so `tandem revert` and `tandem rollback`"
+                    + " lose nothing.";
         }
     }
 
     @Command(
             name = "revert",
             description = {
-                "Record that the old shape is authoritative again (CUT_OVER back to VERIFIED).",
-                "Like cutover, this only records the phase: it changes nothing in the database, and loses nothing."
+                "Make the old side authoritative again (CUT_OVER back to VERIFIED).",
+                "In-store, this records the phase. A moved table is handed back behind the same fence as cutover,"
+                        + " the other way round: the target's last changes reach the source before it takes writes"
+                        + " again, and the target refuses application writes. Nothing is lost."
             })
     static final class Revert extends TransitionCommand {
         @Override
@@ -105,7 +110,7 @@ abstract class TransitionCommand extends TandemCommand {
 
         @Override
         String meaning() {
-            return "recorded; nothing changed in the database. Both shapes are still served and in sync.";
+            return "the old side takes the writes again; both sides stay in sync.";
         }
     }
 

@@ -17,7 +17,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * A move as a user runs it: {@code start --store} installs capture and copies the rows, writes go on
  * on the source, {@code relay --drain} delivers them, {@code dead-letters} lists what the target
- * refused, {@code complete} refuses until the cutover exists, and {@code rollback --store} takes the
+ * refused, {@code complete} refuses before the cutover, and {@code rollback --store} takes the
  * move down on both stores while the source keeps every write.
  */
 class MoveLifecycleIT {
@@ -68,7 +68,7 @@ class MoveLifecycleIT {
 
         CliRun complete = CliRun.of("complete", "--url", source, "--user", orders.user(), "--store", store);
         assertThat(complete.exitCode()).isEqualTo(1);
-        assertThat(complete.err()).contains("fenced cutover");
+        assertThat(complete.err()).contains("`tandem cutover` hands the writes over first");
 
         CliRun rollback = CliRun.of("rollback", "--url", source, "--user", orders.user(), "--store", store);
         assertThat(rollback.exitCode()).as(rollback.out() + rollback.err()).isZero();

@@ -370,6 +370,7 @@ public final class Engine {
             gate(row, "complete", refusals, request);
         }
         runStage(c, row.id(), Stage.COMPLETE);
+        options.hook().complete(m, options.lockTimeout());
         StateStore.Row current = StateStore.find(c, row.id()).orElseThrow();
         inTransaction(
                 c,
@@ -458,8 +459,17 @@ public final class Engine {
                     gate(row, verb, List.of(catchingUp), request);
                 }
             }
-            inTransaction(
-                    c, () -> StateStore.transition(c, row, to, request.force(), request.reason(), options.actor()));
+            Optional<Migration> parsed = row.parsed();
+            inTransaction(c, () -> {
+                if (parsed.isPresent()) {
+                    if (to == Phase.CUT_OVER) {
+                        options.hook().cutover(parsed.get(), c, options.lockTimeout());
+                    } else {
+                        options.hook().revert(parsed.get(), c, options.lockTimeout());
+                    }
+                }
+                StateStore.transition(c, row, to, request.force(), request.reason(), options.actor());
+            });
             return status(c, row.id());
         });
     }

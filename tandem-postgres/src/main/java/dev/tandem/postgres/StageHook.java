@@ -1,7 +1,9 @@
 package dev.tandem.postgres;
 
 import dev.tandem.core.Migration;
+import java.sql.Connection;
 import java.sql.SQLException;
+import java.time.Duration;
 
 /**
  * Work another module does at the engine's stages for the operations it owns: {@code move_table}'s
@@ -31,6 +33,19 @@ public interface StageHook {
     default String catchingUp(Migration m) throws SQLException {
         return null;
     }
+
+    /**
+     * At cutover, in the transaction that records CUT_OVER, on the engine's connection {@code c}: what
+     * hands the writes over (a move's fence). The phase commits with what it does; a failure rolls both
+     * back. {@code lockTimeout} bounds each of its lock waits.
+     */
+    default void cutover(Migration m, Connection c, Duration lockTimeout) throws SQLException {}
+
+    /** At revert, as {@link #cutover} for the way back. */
+    default void revert(Migration m, Connection c, Duration lockTimeout) throws SQLException {}
+
+    /** At complete, after the engine's complete steps and before the phase is COMPLETE. */
+    default void complete(Migration m, Duration lockTimeout) throws SQLException {}
 
     /** Why {@code complete} cannot run yet for {@code m}; null when it can. */
     default String completeRefusal(Migration m) {

@@ -139,7 +139,9 @@ final class Apply {
         String keyMatch = m.targetKey().stream()
                 .map(k -> "t." + Sql.id(k) + " = %1$s." + Sql.id(k))
                 .collect(Collectors.joining(" AND "));
-        String insert = "INSERT INTO " + target + " (" + Sql.ids(columns) + ") SELECT "
+        // OVERRIDING SYSTEM VALUE: a key that is an identity column GENERATED ALWAYS keeps the value
+        // the other side gave it (a no-op for every other table).
+        String insert = "INSERT INTO " + target + " (" + Sql.ids(columns) + ") OVERRIDING SYSTEM VALUE SELECT "
                 + columns.stream().map(c -> "u." + Sql.id(c)).collect(Collectors.joining(", ")) + " FROM upserts u";
         String conflict = " ON CONFLICT (" + Sql.ids(m.targetKey()) + ") DO "
                 + (values.isEmpty()

@@ -120,6 +120,20 @@ final class Capture {
                 "ALTER TABLE " + table + " ENABLE ALWAYS TRIGGER " + Sql.id(notifyTriggerName(m)));
     }
 
+    /** Switches capture on (ENABLE ALWAYS: replica-mode writers are captured too). */
+    static String enable(MoveSpec m) {
+        String table = Sql.id(m.sourceSchema(), m.sourceTable());
+        return "ALTER TABLE " + table + " ENABLE ALWAYS TRIGGER " + Sql.id(triggerName(m)) + ";\n" + "ALTER TABLE "
+                + table + " ENABLE ALWAYS TRIGGER " + Sql.id(notifyTriggerName(m));
+    }
+
+    /** Switches capture off, keeping the triggers: a SHARE ROW EXCLUSIVE lock, where dropping them needs more. */
+    static String disable(MoveSpec m) {
+        String table = Sql.id(m.sourceSchema(), m.sourceTable());
+        return "ALTER TABLE " + table + " DISABLE TRIGGER " + Sql.id(triggerName(m)) + ";\n" + "ALTER TABLE " + table
+                + " DISABLE TRIGGER " + Sql.id(notifyTriggerName(m));
+    }
+
     /** Removes the triggers and functions; what the outbox holds for the move stays until the caller clears it. */
     static String remove(MoveSpec m) {
         String table = Sql.id(m.sourceSchema(), m.sourceTable());

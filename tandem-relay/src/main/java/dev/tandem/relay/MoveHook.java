@@ -17,10 +17,11 @@ import javax.sql.DataSource;
 
 /**
  * What the engine's stages do for {@code move_table}: at expand, capture on the source, the
- * applied-versions state on the target, and the move's registration for relays; at backfill, the
- * copy of the rows that existed; at rollback, all of that removed again. The source stays
- * authoritative throughout, so rollback loses nothing a client wrote. The fenced cutover that would
- * let {@code complete} finish a move comes with the client library; until then complete refuses.
+ * applied-versions state on the target, the move's registration for relays, and the way back (capture
+ * and guards, switched off); at backfill, the copy of the rows that existed; at cutover and revert,
+ * the {@link Fence} that hands the writes from one store to the other; at complete, the end of sync,
+ * leaving the source a read-only archive; at rollback, all of it removed again, after the target's
+ * last changes went back when it was authoritative, so rollback loses nothing a client wrote.
  *
  * <p>The engine records BACKFILLED once the copy is done; {@link #catchingUp} then tells it, each
  * time, whether every move is also within its lag bound ({@link MoveStatus#backfilled()}), so that
@@ -34,6 +35,7 @@ public final class MoveHook implements StageHook {
     private final long maxRowsPerSecond;
     private final Duration maxLag;
     private final EngineListener listener;
+    private final Duration lockTimeout = Duration.ofMillis(500);
 
     private MoveHook(Builder b) {
         this.source = b.source;
@@ -151,7 +153,11 @@ public final class MoveHook implements StageHook {
     public void afterExpand(Migration m) throws SQLException {
         for (MoveTable op : moves(m)) {
             MoveSpec spec = spec(m, op);
-            Moves.prepare(source, target(op), spec, op.toStore());
+            MoveSpec reverse;
+            try (Connection c = source.getConnection()) {
+                reverse = Moves.reverse(c, spec, op.reverse(), op.copiedColumns());
+            }
+            Moves.prepare(source, target(op), spec, reverse, op.toStore());
             try (Connection c = source.getConnection()) {
                 MoveRegistry.maxLag(c, spec.migrationId(), maxLag);
             }
@@ -176,7 +182,58 @@ public final class MoveHook implements StageHook {
     @Override
     public void beforeRollback(Migration m) throws SQLException {
         for (MoveTable op : moves(m)) {
-            Moves.remove(source, stores.get(op.toStore()), spec(m, op));
+            MoveSpec spec = spec(m, op);
+            MoveRegistry.Registered registered = registered(spec);
+            if (registered != null && registered.authoritative() == MoveRegistry.Side.TARGET) {
+                // Cut over: the target holds writes the source may not have yet. They go back first, under
+                // the fence, as at revert; then the move comes down.
+                try (Connection c = source.getConnection()) {
+                    c.setAutoCommit(false);
+                    new Fence(source, target(op), registered, lockTimeout, listener).revert(c);
+                    c.commit();
+                }
+            }
+            Moves.remove(source, stores.get(op.toStore()), spec);
+        }
+    }
+
+    @Override
+    public void cutover(Migration m, Connection c, Duration lockTimeout) throws SQLException {
+        for (MoveTable op : moves(m)) {
+            fence(m, op, lockTimeout).cutover(c);
+        }
+    }
+
+    @Override
+    public void revert(Migration m, Connection c, Duration lockTimeout) throws SQLException {
+        for (MoveTable op : moves(m)) {
+            fence(m, op, lockTimeout).revert(c);
+        }
+    }
+
+    @Override
+    public void complete(Migration m, Duration lockTimeout) throws SQLException {
+        for (MoveTable op : moves(m)) {
+            fence(m, op, lockTimeout).complete();
+            listener.info("sync of " + m.schema() + "." + op.table() + " stopped: " + op.toStore() + "." + op.toTable()
+                    + " owns the table, and the source stays a read-only archive");
+        }
+    }
+
+    private Fence fence(Migration m, MoveTable op, Duration lockTimeout) throws SQLException {
+        MoveSpec spec = spec(m, op);
+        MoveRegistry.Registered registered = registered(spec);
+        if (registered == null) {
+            throw new TandemException(
+                    ErrorCode.PHASE_INVALID,
+                    "move " + spec.migrationId() + " is not registered in this store: was it started here?");
+        }
+        return new Fence(source, target(op), registered, lockTimeout, listener);
+    }
+
+    private MoveRegistry.Registered registered(MoveSpec spec) throws SQLException {
+        try (Connection c = source.getConnection()) {
+            return MoveRegistry.find(c, spec.migrationId()).orElse(null);
         }
     }
 
@@ -203,12 +260,18 @@ public final class MoveHook implements StageHook {
 
     @Override
     public String completeRefusal(Migration m) {
-        List<MoveTable> moves = moves(m);
-        return moves.isEmpty()
-                ? null
-                : "it moves " + moves.getFirst().table() + " to store "
-                        + moves.getFirst().toStore()
-                        + ", and the fenced cutover that hands the table over is not built yet; keep the relay"
-                        + " running, or `tandem rollback` (the source keeps every write)";
+        for (MoveTable op : moves(m)) {
+            MoveRegistry.Registered registered;
+            try {
+                registered = registered(spec(m, op));
+            } catch (SQLException e) {
+                return "the state of the move of " + op.table() + " could not be read (" + e.getMessage() + ")";
+            }
+            if (registered == null || registered.authoritative() != MoveRegistry.Side.TARGET) {
+                return "it moves " + op.table() + " to store " + op.toStore() + ", and the source is still"
+                        + " authoritative: `tandem cutover` hands the writes over first";
+            }
+        }
+        return null;
     }
 }

@@ -25,8 +25,18 @@ public final class MoveRegistry {
 
     private MoveRegistry() {}
 
-    /** A move being delivered to the store named {@code store}. */
-    public record Registered(MoveSpec spec, String store) {}
+    /**
+     * A move being delivered to the store named {@code store}. {@code reverse} carries the target's
+     * changes back to the source once the move is cut over (null for a move registered by a tandem
+     * that had no cutover); {@code authoritative} says which side application writes go to now.
+     */
+    public record Registered(MoveSpec spec, String store, MoveSpec reverse, Side authoritative) {}
+
+    /** The side of a move that application writes go to. */
+    public enum Side {
+        SOURCE,
+        TARGET
+    }
 
     static final String DDL = """
             CREATE TABLE IF NOT EXISTS tandem.moves (
@@ -38,7 +48,10 @@ public final class MoveRegistry {
               copy_rows    bigint NOT NULL DEFAULT 0,
               copied_at    timestamptz,
               created_at   timestamptz NOT NULL DEFAULT clock_timestamp(),
-              max_lag_ms   bigint
+              max_lag_ms   bigint,
+              reverse_spec text,
+              authoritative text NOT NULL DEFAULT 'source' CHECK (authoritative IN ('source', 'target')),
+              completed_at timestamptz
             );
             DO $$ BEGIN
               -- Only a tandem.moves an earlier tandem made lacks it; looked up first, so that a
@@ -47,22 +60,50 @@ public final class MoveRegistry {
                              AND attname = 'max_lag_ms' AND NOT attisdropped) THEN
                 ALTER TABLE tandem.moves ADD COLUMN max_lag_ms bigint;
               END IF;
+              IF NOT EXISTS (SELECT FROM pg_attribute WHERE attrelid = 'tandem.moves'::regclass
+                             AND attname = 'authoritative' AND NOT attisdropped) THEN
+                ALTER TABLE tandem.moves ADD COLUMN reverse_spec text,
+                  ADD COLUMN authoritative text NOT NULL DEFAULT 'source'
+                    CHECK (authoritative IN ('source', 'target')),
+                  ADD COLUMN completed_at timestamptz;
+              END IF;
             END $$;
+            GRANT SELECT ON tandem.moves TO PUBLIC;
             """;
 
-    /** Records (or replaces) a move; the caller commits. */
-    public static void register(Connection c, MoveSpec spec, String store) throws SQLException {
+    /** Records (or replaces) a move, its source authoritative; the caller commits. */
+    public static void register(Connection c, MoveSpec spec, MoveSpec reverse, String store) throws SQLException {
         try (var s = c.createStatement()) {
             s.execute(DDL);
         }
-        try (PreparedStatement ps = c.prepareStatement("INSERT INTO tandem.moves (migration_id, store, spec)"
-                + " VALUES (?, ?, ?) ON CONFLICT (migration_id) DO UPDATE SET store = EXCLUDED.store,"
-                + " spec = EXCLUDED.spec")) {
+        try (PreparedStatement ps = c.prepareStatement("INSERT INTO tandem.moves (migration_id, store, spec,"
+                + " reverse_spec) VALUES (?, ?, ?, ?) ON CONFLICT (migration_id) DO UPDATE SET store = EXCLUDED.store,"
+                + " spec = EXCLUDED.spec, reverse_spec = EXCLUDED.reverse_spec, authoritative = 'source',"
+                + " completed_at = NULL")) {
             ps.setString(1, spec.migrationId());
             ps.setString(2, store);
             ps.setString(3, toJson(spec));
+            ps.setString(4, reverse == null ? null : toJson(reverse));
             ps.executeUpdate();
         }
+    }
+
+    /** Records which side is authoritative (and, with {@code completed}, that sync stopped); the caller commits. */
+    static void authoritative(Connection c, String migrationId, Side side, boolean completed) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("UPDATE tandem.moves SET authoritative = ?,"
+                + " completed_at = CASE WHEN ? THEN clock_timestamp() END WHERE migration_id = ?")) {
+            ps.setString(1, side.name().toLowerCase(java.util.Locale.ROOT));
+            ps.setBoolean(2, completed);
+            ps.setString(3, migrationId);
+            ps.executeUpdate();
+        }
+    }
+
+    /** The registration of {@code migrationId}; empty when it has none. */
+    public static java.util.Optional<Registered> find(Connection c, String migrationId) throws SQLException {
+        return all(c).stream()
+                .filter(r -> r.spec().migrationId().equals(migrationId))
+                .findFirst();
     }
 
     /**
@@ -137,10 +178,18 @@ public final class MoveRegistry {
         if (!exists(c)) {
             return out;
         }
-        try (PreparedStatement ps = c.prepareStatement("SELECT spec, store FROM tandem.moves ORDER BY migration_id");
+        // Read through to_jsonb: a tandem.moves made by an earlier tandem lacks the later columns.
+        try (PreparedStatement ps = c.prepareStatement("SELECT spec, store, to_jsonb(m) ->> 'reverse_spec',"
+                        + " coalesce(to_jsonb(m) ->> 'authoritative', 'source') FROM tandem.moves m"
+                        + " ORDER BY migration_id");
                 ResultSet rs = ps.executeQuery()) {
             while (rs.next()) {
-                out.add(new Registered(fromJson(rs.getString(1)), rs.getString(2)));
+                String reverse = rs.getString(3);
+                out.add(new Registered(
+                        fromJson(rs.getString(1)),
+                        rs.getString(2),
+                        reverse == null ? null : fromJson(reverse),
+                        Side.valueOf(rs.getString(4).toUpperCase(java.util.Locale.ROOT))));
             }
         }
         return out;

@@ -1,0 +1,327 @@
+package dev.tandem.relay;
+
+import dev.tandem.core.ErrorCode;
+import dev.tandem.core.TandemException;
+import dev.tandem.postgres.EngineListener;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.concurrent.ThreadLocalRandom;
+import javax.sql.DataSource;
+
+/**
+ * The fenced hand-over of a move's authority from one store to the other (DESIGN.md, "Cutover";
+ * Invariants 1, 2 and 5). Cutover, within the lock timeout, takes a write-blocking lock (EXCLUSIVE:
+ * reads go on) on the source table; drains the source's outbox to zero, including batches other relays
+ * hold; then makes the target authoritative: capture runs on the target (feeding the source through the
+ * move's {@code reverse}), and the source's guard refuses application writes with an error that names
+ * the store and table to write to. The lock goes with the caller's commit, which records the phase in
+ * the same transaction. Revert is the same the other way round.
+ *
+ * <p>Writers blocked by the lock resume once it is released and meet the guard: plain writers get its
+ * error, and {@code tandem-client} retries on the side the state now names, so neither side ever
+ * holds a write the other misses. The outbox is drained once without the lock first, so the lock is
+ * held only for what was captured meanwhile.
+ *
+ * <p>Where the two stores change in two transactions, the order leaves a crash between them safe: on
+ * cutover the target is made writable and captured before the source stops taking writes (nothing
+ * writes the target until the state names it, which commits last), and on revert the target stops
+ * taking writes before the source starts (a crash between leaves both refusing writes, and running
+ * revert again finishes it).
+ */
+final class Fence {
+    /** How long the drain under the lock may take before the hand-over is given up (the lock released). */
+    static final Duration DRAIN_BUDGET = Duration.ofSeconds(5);
+
+    /** How long the drain before the lock goes on while each pass still finds changes. */
+    static final Duration PRE_DRAIN_BUDGET = Duration.ofSeconds(60);
+
+    private static final int LOCK_ATTEMPTS = 10;
+
+    private final DataSource source;
+    private final DataSource target;
+    private final MoveSpec forward;
+    private final MoveSpec reverse;
+    private final String store;
+    private final Duration lockTimeout;
+    private final EngineListener listener;
+
+    Fence(
+            DataSource source,
+            DataSource target,
+            MoveRegistry.Registered move,
+            Duration lockTimeout,
+            EngineListener listener) {
+        if (move.reverse() == null) {
+            throw new TandemException(
+                    ErrorCode.PHASE_INVALID,
+                    "move " + move.spec().migrationId() + " was started by a tandem without cutover: it has no way"
+                            + " back from the target; roll it back and start it again");
+        }
+        this.source = source;
+        this.target = target;
+        this.forward = move.spec();
+        this.reverse = move.reverse();
+        this.store = move.store();
+        this.lockTimeout = lockTimeout;
+        this.listener = listener;
+    }
+
+    /** Hands authority to the target; {@code c} is the caller's open transaction on the source, which commits the fence. */
+    void cutover(Connection c) throws SQLException {
+        boolean targetGuarded;
+        try (Connection t = target.getConnection();
+                Statement s = t.createStatement()) {
+            targetGuarded = enabled(t, reverse, Guard.triggerName(reverse));
+            s.execute("SET lock_timeout = " + lockTimeout.toMillis());
+            s.execute(Capture.enable(reverse));
+            s.execute(Guard.disable(reverse));
+        }
+        boolean done = false;
+        try (Drainer drainer = new Drainer(source, target, forward)) {
+            drainer.drain(false);
+            lock(c, Guard.table(forward), "source");
+            long locked = System.nanoTime();
+            long drained = drainer.drain(true);
+            try (Statement s = c.createStatement()) {
+                s.execute(Guard.enable(forward));
+                s.execute(Capture.disable(forward));
+            }
+            MoveRegistry.authoritative(c, forward.migrationId(), MoveRegistry.Side.TARGET, false);
+            done = true;
+            listener.info("fence: writes to " + Guard.name(forward) + " held " + millis(locked) + " ms while "
+                    + drained + " changes were delivered; store " + store + " (" + Guard.name(reverse)
+                    + ") takes the writes from here, and its changes flow back");
+        } finally {
+            if (!done) {
+                try (Connection t = target.getConnection();
+                        Statement s = t.createStatement()) {
+                    s.execute(Capture.disable(reverse));
+                    if (targetGuarded) {
+                        s.execute(Guard.enable(reverse));
+                    }
+                } catch (SQLException e) {
+                    listener.info("could not switch capture on " + Guard.name(reverse) + " in store " + store
+                            + " off again (" + e.getMessage() + "); nothing writes it until a cutover succeeds");
+                }
+            }
+        }
+    }
+
+    /** Hands authority back to the source; {@code c} is the caller's open transaction on the source. */
+    void revert(Connection c) throws SQLException {
+        long dead = openDeadLetters(target, reverse);
+        if (dead > 0) {
+            throw new TandemException(
+                    ErrorCode.GATE_REFUSED,
+                    dead + " change(s) of " + Guard.name(reverse) + " in store " + store + " are parked in its dead"
+                            + " letters and have not reached the source; replay them (`tandem dead-letters --url"
+                            + " <" + store + " url> --replay`) before the source takes the writes back");
+        }
+        stopTarget("target");
+        try (Statement s = c.createStatement()) {
+            s.execute("SET LOCAL lock_timeout = " + lockTimeout.toMillis());
+            s.execute(Capture.enable(forward));
+            s.execute(Guard.disable(forward));
+        }
+        MoveRegistry.authoritative(c, forward.migrationId(), MoveRegistry.Side.SOURCE, false);
+    }
+
+    /**
+     * Stops sync for good: the target's last changes are delivered, capture on it stops, and the source
+     * stays a read-only archive whose guard says where the table lives now.
+     */
+    void complete() throws SQLException {
+        stopTarget("target");
+        // The target stays authoritative: its guard stopTarget switched on is switched off again.
+        try (Connection t = target.getConnection();
+                Statement s = t.createStatement()) {
+            s.execute("SET lock_timeout = " + lockTimeout.toMillis());
+            s.execute(Guard.disable(reverse));
+        }
+        try (Connection c = source.getConnection();
+                Statement s = c.createStatement()) {
+            c.setAutoCommit(false);
+            s.execute(Guard.function(
+                    forward,
+                    "table " + Guard.name(forward) + " is a read-only archive: move " + forward.migrationId()
+                            + " completed, and the table lives in store " + store + " as " + Guard.name(reverse),
+                    "write to " + Guard.name(reverse) + " in store " + store));
+            MoveRegistry.authoritative(c, forward.migrationId(), MoveRegistry.Side.TARGET, true);
+            c.commit();
+        }
+    }
+
+    /**
+     * On the target, under the write-blocking lock: delivers what its outbox holds to the source, switches
+     * its capture off and its guard on, and commits, so the target takes no writes the source would miss.
+     */
+    private void stopTarget(String side) throws SQLException {
+        try (Connection t = target.getConnection();
+                Drainer drainer = new Drainer(target, source, reverse)) {
+            t.setAutoCommit(false);
+            try (Statement s = t.createStatement()) {
+                drainer.drain(false);
+                lock(t, Guard.table(reverse), side + " (store " + store + ")");
+                long locked = System.nanoTime();
+                long drained = drainer.drain(true);
+                s.execute(Guard.enable(reverse));
+                s.execute(Capture.disable(reverse));
+                t.commit();
+                listener.info("fence: writes to " + Guard.name(reverse) + " in store " + store + " held "
+                        + millis(locked) + " ms while " + drained + " changes were delivered back");
+            } catch (SQLException | RuntimeException e) {
+                t.rollback();
+                throw e;
+            }
+        }
+    }
+
+    /**
+     * Delivers one move's changes from one store to the other, with its connections opened before the
+     * fence, so that the time under the lock is the delivery's alone.
+     */
+    private static final class Drainer implements AutoCloseable {
+        private final MoveSpec spec;
+        private final Relay relay;
+        private final Connection counter;
+
+        Drainer(DataSource from, DataSource to, MoveSpec spec) throws SQLException {
+            this.spec = spec;
+            this.relay = Relay.builder(from).move(spec, to).batchSize(5000).build();
+            this.counter = from.getConnection();
+        }
+
+        /**
+         * Under the fence ({@code toZero}): until the outbox holds none of the move's changes, counting
+         * those other relays have claimed and not yet committed. Before it: while passes find changes.
+         * Returns how many it delivered.
+         */
+        long drain(boolean toZero) throws SQLException {
+            long deadline = System.nanoTime() + (toZero ? DRAIN_BUDGET : PRE_DRAIN_BUDGET).toNanos();
+            long total = 0;
+            while (true) {
+                int n = relay.deliverOnce();
+                total += n;
+                if (relay.stats().parked() > 0) {
+                    throw new TandemException(
+                            ErrorCode.GATE_REFUSED,
+                            "a change of " + spec.migrationId() + " was parked in the dead letters while the fence"
+                                    + " drained the outbox; nothing was handed over. See `tandem dead-letters`");
+                }
+                if (n > 0) {
+                    if (!toZero && System.nanoTime() > deadline) {
+                        return total;
+                    }
+                    continue;
+                }
+                if (!toZero) {
+                    return total;
+                }
+                long left = pending(counter, spec);
+                if (left == 0) {
+                    return total;
+                }
+                if (System.nanoTime() > deadline) {
+                    throw new TandemException(
+                            ErrorCode.GATE_REFUSED,
+                            left + " change(s) of " + spec.migrationId() + " could not be delivered within "
+                                    + DRAIN_BUDGET.toSeconds() + " s under the fence (a change the other side"
+                                    + " refuses waits for its retry); nothing was handed over, and writes go on"
+                                    + " where they went. `tandem status` shows the move");
+                }
+                try {
+                    Thread.sleep(1);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new TandemException(ErrorCode.DATABASE_ERROR, "interrupted while draining the outbox");
+                }
+            }
+        }
+
+        @Override
+        public void close() throws SQLException {
+            relay.close();
+            counter.close();
+        }
+    }
+
+    private static long pending(Connection c, MoveSpec spec) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT count(*) FROM tandem.outbox WHERE migration_id = ?")) {
+            ps.setString(1, spec.migrationId());
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        }
+    }
+
+    private static long openDeadLetters(DataSource store, MoveSpec spec) throws SQLException {
+        try (Connection c = store.getConnection();
+                PreparedStatement ps = c.prepareStatement("SELECT count(*) FROM tandem.dead_letters"
+                        + " WHERE migration_id = ? AND superseded_at IS NULL AND replayed_at IS NULL")) {
+            ps.setString(1, spec.migrationId());
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        }
+    }
+
+    /**
+     * Takes the write-blocking lock in {@code c}'s transaction, each attempt within the lock timeout
+     * (Invariant 4: no session waits on tandem longer), retrying with jittered backoff, visibly.
+     */
+    private void lock(Connection c, String table, String side) throws SQLException {
+        for (int attempt = 1; ; attempt++) {
+            try (Statement s = c.createStatement()) {
+                s.execute("SAVEPOINT tandem_fence");
+                try {
+                    s.execute("SET LOCAL lock_timeout = " + lockTimeout.toMillis());
+                    s.execute("LOCK TABLE " + table + " IN EXCLUSIVE MODE");
+                    s.execute("RELEASE SAVEPOINT tandem_fence");
+                    return;
+                } catch (SQLException e) {
+                    if (!"55P03".equals(e.getSQLState())) {
+                        throw e;
+                    }
+                    s.execute("ROLLBACK TO SAVEPOINT tandem_fence");
+                    if (attempt == LOCK_ATTEMPTS) {
+                        throw new TandemException(
+                                ErrorCode.LOCK_TIMEOUT,
+                                "the write-blocking lock on " + table + " (" + side + ") was not granted within "
+                                        + lockTimeout.toMillis() + " ms in " + LOCK_ATTEMPTS + " attempts: a long"
+                                        + " transaction holds it (see pg_stat_activity); nothing was handed over");
+                    }
+                }
+            }
+            long backoff = ThreadLocalRandom.current().nextLong(50L << Math.min(attempt, 5));
+            listener.info("the lock on " + table + " was not granted within " + lockTimeout.toMillis() + " ms (attempt "
+                    + attempt + " of " + LOCK_ATTEMPTS + "); retrying in " + backoff + " ms");
+            try {
+                Thread.sleep(backoff);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new TandemException(ErrorCode.LOCK_TIMEOUT, "interrupted while waiting for the lock on " + table);
+            }
+        }
+    }
+
+    private static boolean enabled(Connection c, MoveSpec side, String trigger) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(
+                "SELECT tgenabled <> 'D' FROM pg_trigger" + " WHERE tgrelid = ?::regclass AND tgname = ?")) {
+            ps.setString(1, Guard.table(side));
+            ps.setString(2, trigger);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() && rs.getBoolean(1);
+            }
+        }
+    }
+
+    private static long millis(long since) {
+        return (System.nanoTime() - since) / 1_000_000;
+    }
+}
