@@ -90,6 +90,7 @@ final class Fence {
                 s.execute(Guard.enable(forward));
                 s.execute(Capture.disable(forward));
             }
+            closeDeadLetters(c);
             MoveRegistry.authoritative(c, forward.migrationId(), MoveRegistry.Side.TARGET, false);
             done = true;
             listener.info("fence: writes to " + Guard.name(forward) + " held " + millis(locked) + " ms while "
@@ -107,6 +108,25 @@ final class Fence {
                     listener.info("could not switch capture on " + Guard.name(reverse) + " in store " + store
                             + " off again (" + e.getMessage() + "); nothing writes it until a cutover succeeds");
                 }
+            }
+        }
+    }
+
+    /**
+     * A cutover forced past open dead letters leaves them behind for good: once the target takes
+     * writes, replaying a change parked before could overwrite a newer write there (the target's
+     * applied versions count the source's changes only). They are closed as superseded by the cutover,
+     * which the forced cutover's reason in the history accounts for.
+     */
+    private void closeDeadLetters(Connection c) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("UPDATE tandem.dead_letters SET superseded_at ="
+                + " clock_timestamp(), cause = cause || ' (closed by the cutover: no longer replayable)'"
+                + " WHERE migration_id = ? AND superseded_at IS NULL AND replayed_at IS NULL")) {
+            ps.setString(1, forward.migrationId());
+            int closed = ps.executeUpdate();
+            if (closed > 0) {
+                listener.info(closed + " open dead letter(s) of " + forward.migrationId() + " closed by the cutover:"
+                        + " the target takes the writes now, so they can no longer be replayed");
             }
         }
     }
