@@ -56,17 +56,15 @@ class TandemCliTest {
     }
 
     @Test
-    void shouldSayThatCutoverAndRevertOnlyRecordAPhase() {
-        for (String command : List.of("cutover", "revert")) {
-            String help = CliRun.of(command, "--help").out().replaceAll("\\s+", " ");
-
-            assertThat(help)
-                    .as(command)
-                    .contains("only records the phase")
-                    .contains("changes nothing in the database")
-                    .doesNotContain("Make the new shape authoritative")
-                    .doesNotContain("Make the old shape authoritative");
-        }
+    void shouldSayHowCutoverAndRevertHandAMovedTableOver() {
+        String cutover = CliRun.of("cutover", "--help").out().replaceAll("\\s+", " ");
+        assertThat(cutover)
+                .contains("Make the new side authoritative")
+                .contains("write-blocking lock on the source")
+                .contains("relay drained to zero")
+                .contains("nothing is written to both sides");
+        String revert = CliRun.of("revert", "--help").out().replaceAll("\\s+", " ");
+        assertThat(revert).contains("Make the old side authoritative again").contains("same fence as cutover");
     }
 
     @Test
