@@ -18,8 +18,8 @@ import javax.sql.DataSource;
 
 /**
  * The state the client tests run against, made by the real engine: a {@code customers} table, and
- * an in-store migration {@value #SPLIT} that adds {@code first_name} (so only the new shape has that
- * column), started and backfilled. Flags are changed with plain SQL, as {@code tandem flag} does.
+ * an in-store migration {@value #SPLIT} that adds {@code first_name} and renames {@code name} to {@code
+ * full_name} (so only the new shape has {@code full_name}), started and backfilled. Flags are changed with plain SQL, as {@code tandem flag} does.
  */
 final class ClientFixture {
     static final String SPLIT = "0001_split";
@@ -40,6 +40,7 @@ final class ClientFixture {
                   table: customers
                   column: { name: first_name, type: text, nullable: true }
                   up: split_part(name, ' ', 1)
+              - rename_column: { table: customers, from: name, to: full_name }
             """;
 
     private ClientFixture() {}
