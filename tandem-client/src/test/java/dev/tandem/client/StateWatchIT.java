@@ -85,4 +85,28 @@ class StateWatchIT {
             assertThat(side).isEqualTo("old");
         }
     }
+
+    @Test
+    void shouldStopEveryThreadItStartedOnClose() throws Exception {
+        ClientFixture.startSplit(db.dataSource());
+        Tandem tandem = ClientFixture.client(db.dataSource()).service("closing").build();
+        MigrationHandle handle = tandem.migration(SPLIT);
+        handle.shadowReads(ShadowReads.builder().sampleRate(1).build());
+        String read = handle.read("k", c -> "old", c -> "new");
+        assertThat(read).isEqualTo("old");
+        assertThat(threads("closing")).isNotEmpty();
+        tandem.close();
+        await("its threads are gone", Duration.ofSeconds(5), () -> threads("closing")
+                .isEmpty());
+    }
+
+    static java.util.List<String> threads(String service) {
+        return Thread.getAllStackTraces().keySet().stream()
+                .filter(Thread::isAlive)
+                .map(Thread::getName)
+                .filter(n -> n.equals("tandem-state-watch-" + service)
+                        || n.equals("tandem-heartbeat-" + service)
+                        || n.startsWith("tandem-shadow-"))
+                .toList();
+    }
 }
