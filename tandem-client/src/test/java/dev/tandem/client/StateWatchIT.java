@@ -3,9 +3,12 @@ package dev.tandem.client;
 import static dev.tandem.client.ClientFixture.SPLIT;
 import static dev.tandem.client.ClientFixture.await;
 import static dev.tandem.client.ClientFixture.flag;
+import static dev.tandem.client.ClientFixture.value;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tandem.core.Phase;
+import dev.tandem.postgres.Engine;
+import dev.tandem.postgres.TransitionRequest;
 import dev.tandem.testkit.DedicatedPostgres;
 import dev.tandem.testkit.EmbeddedPostgres;
 import dev.tandem.testkit.PostgresExtension;
@@ -83,6 +86,36 @@ class StateWatchIT {
             tandem.heartbeatsNow();
             String side = handle.read("k", c -> "old", c -> "new");
             assertThat(side).isEqualTo("old");
+        }
+    }
+
+    @Test
+    void shouldFollowTheEngineThroughThePhasesWithTheFlagsBoundByThem() throws Exception {
+        Engine engine = ClientFixture.expandSplit(db.dataSource());
+        flag(db.dataSource(), SPLIT, 50, "new");
+        try (Tandem tandem = ClientFixture.client(db.dataSource()).build()) {
+            MigrationHandle handle = tandem.migration(SPLIT);
+            // EXPANDED: the flags are set, but reads stay old until the backfill is done.
+            assertThat(handle.phase()).isEqualTo(Phase.EXPANDED);
+            assertThat(handle.readsNewPercent()).isZero();
+            assertThat(handle.stage()).isEqualTo(Stage.OLD);
+            assertThat(value(handle.dataSource(), "SHOW search_path")).doesNotContain(ClientFixture.VERSION_SCHEMA);
+
+            engine.backfill(SPLIT);
+            await("the backfilled phase is seen", Duration.ofSeconds(2), () -> handle.phase() == Phase.BACKFILLED);
+            assertThat(handle.readsNewPercent()).isEqualTo(100);
+            assertThat(value(handle.dataSource(), "SHOW search_path")).startsWith("\"" + ClientFixture.VERSION_SCHEMA);
+
+            engine.cutover(TransitionRequest.of(SPLIT));
+            await("the cutover is seen", Duration.ofSeconds(2), () -> handle.stage() == Stage.WRITES_NEW);
+            assertThat(handle.writeSide()).isEqualTo(Side.NEW);
+
+            engine.rollback(TransitionRequest.of(SPLIT));
+            await("the rollback is seen", Duration.ofSeconds(2), () -> handle.stage() == Stage.ROLLED_BACK);
+            assertThat(handle.readsNewPercent()).isZero();
+            assertThat(handle.writeSide()).isEqualTo(Side.OLD);
+            assertThat(value(handle.dataSource(), "SELECT count(*) FROM customers"))
+                    .isEqualTo("200");
         }
     }
 

@@ -246,6 +246,16 @@ class WriteFenceIT {
                     assertThat(onSource.contains(id) || onTarget.contains(id)).isTrue();
             }
         });
+        assertThat(meters.get("tandem.client.phase")
+                        .tag("migration", MOVE)
+                        .gauge()
+                        .value())
+                .isEqualTo(Phase.VERIFIED.ordinal());
+        assertThat(meters.get("tandem.client.stage")
+                        .tag("migration", MOVE)
+                        .gauge()
+                        .value())
+                .isEqualTo(Stage.OLD.ordinal());
         Timer fenceWait = meters.find("tandem.client.fence.wait").timer();
         assertThat(fenceWait).isNotNull();
         System.out.printf(
