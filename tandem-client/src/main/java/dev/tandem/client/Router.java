@@ -83,7 +83,10 @@ final class Router {
                     throw e;
                 }
                 fenced = true;
-                state = reloaded(handle, state, System.nanoTime());
+                MigrationState known = handle.state();
+                // The notification of the change usually arrives before the refusal: then the state in
+                // memory already names the other side. Otherwise the state is read now.
+                state = known.writeSide() != side ? known : reloaded(handle, state, System.nanoTime());
                 long now = System.nanoTime();
                 // Past the deadline, a side that has just changed still gets its one try.
                 if (now >= deadline && (state.writeSide() == side || pastDeadline++ > 0)) {
