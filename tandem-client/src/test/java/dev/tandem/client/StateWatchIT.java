@@ -109,6 +109,14 @@ class StateWatchIT {
             engine.cutover(TransitionRequest.of(SPLIT));
             await("the cutover is seen", Duration.ofSeconds(2), () -> handle.stage() == Stage.WRITES_NEW);
             assertThat(handle.writeSide()).isEqualTo(Side.NEW);
+            // Writes now go through the new shape, where only full_name exists.
+            String written = handle.write(
+                    "1",
+                    c -> value(c, "UPDATE customers SET name = 'Old Shape' WHERE id = 1 RETURNING 'old'"),
+                    c -> value(c, "UPDATE customers SET full_name = 'New Shape' WHERE id = 1 RETURNING 'new'"));
+            assertThat(written).isEqualTo("new");
+            assertThat(value(db.dataSource(), "SELECT name FROM customers WHERE id = 1"))
+                    .isEqualTo("New Shape");
 
             engine.rollback(TransitionRequest.of(SPLIT));
             await("the rollback is seen", Duration.ofSeconds(2), () -> handle.stage() == Stage.ROLLED_BACK);
