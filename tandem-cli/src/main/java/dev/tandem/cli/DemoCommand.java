@@ -74,7 +74,8 @@ final class DemoCommand extends TandemCommand {
         out().println("== 2 of 3: the same on a fresh database, then rollback ==");
         new DemoScenario(DemoScenario.Ending.ROLLBACK, migration, rows, writeTime, out(), interactive, checks).run();
         out().println();
-        out().println("== 3 of 3: move orders to another store, with writers, and a relay killed and restarted ==");
+        out().println("== 3 of 3: move orders to another store: a relay killed and restarted, then the service's"
+                + " own code through tandem-client while reads move, cutover, revert, cutover, complete ==");
         show(MOVE, move);
         out().println();
         new DemoMove(move, orders, writeTime, out(), interactive, checks).run();

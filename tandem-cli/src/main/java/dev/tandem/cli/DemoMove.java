@@ -5,7 +5,6 @@ import dev.tandem.core.Operation.MoveTable;
 import dev.tandem.postgres.Engine;
 import dev.tandem.postgres.EngineOptions;
 import dev.tandem.postgres.MigrationStatus;
-import dev.tandem.postgres.TransitionRequest;
 import dev.tandem.relay.MoveHook;
 import dev.tandem.relay.MoveSpec;
 import dev.tandem.relay.MoveStatus;
@@ -25,8 +24,10 @@ import javax.sql.DataSource;
  * The move, on two fresh databases of the embedded server: {@code orders} on the source store, with
  * writers running throughout; {@code start} installs capture and copies the rows; a relay process
  * delivers, is killed with SIGKILL, and a new one takes over the backlog; once the writers stop and
- * the outbox is empty, the relay is stopped with SIGTERM, the target is compared row for row with the
- * source mapped through {@code columns}, and the move is rolled back on both stores.
+ * the outbox is empty, the target is compared row for row with the source mapped through {@code
+ * columns}. Then the service's code, through {@code tandem-client}, writes and reads while the move is
+ * cut over, reverted, cut over again and completed ({@link DemoClientMove}); the relay that carried it
+ * all is stopped with SIGTERM.
  */
 final class DemoMove {
     /** How long a relay gets to start and take over, or to drain, on a busy machine. */
@@ -123,7 +124,22 @@ final class DemoMove {
             }
             reportWriters(writers);
             MoveStatus drained = awaitDrained(second, stores);
-            say("kill -TERM %d (SIGTERM): the relay delivers the batch in hand, and exits.", second.pid());
+
+            say("");
+            say("Checks after the move:");
+            moveChecks.writers(writers);
+            moveChecks.tookOver(firstTookOver, secondTookOver, DEADLINE);
+            moveChecks.drained(drained);
+            moveChecks.sameRows();
+
+            say("");
+            new DemoClientMove(migration, move, rows, writeTime, out, checks).run(engine, stores, moveChecks, listener);
+
+            say("");
+            say(
+                    "kill -TERM %d (SIGTERM): the relay, which carried both directions without a restart, delivers the"
+                            + " batch in hand, and exits.",
+                    second.pid());
             t0 = System.nanoTime();
             Integer stopped = second.terminate(STOP_BOUND);
             say(
@@ -132,26 +148,7 @@ final class DemoMove {
                     stopped == null
                             ? "was still running after " + Human.duration(STOP_BOUND) + ", and was killed"
                             : "exited after " + since(t0) + ", exit code " + stopped + " (128 + 15, SIGTERM)");
-
-            say("");
-            say("Checks after the move:");
-            moveChecks.writers(writers);
-            moveChecks.tookOver(firstTookOver, secondTookOver, DEADLINE);
-            moveChecks.drained(drained);
             moveChecks.stopped(second, stopped, STOP_BOUND);
-            List<String> rowsBefore = moveChecks.sameRows();
-
-            say("");
-            say(
-                    "tandem rollback --store %s=...: capture, the outbox and the move's state go, on both stores;"
-                            + " orders stays as it is.",
-                    move.toStore());
-            MigrationStatus status = engine.rollback(TransitionRequest.active());
-            listener.finish();
-            say("Phase %s.", status.phase());
-            say("");
-            say("Checks after rollback:");
-            moveChecks.rolledBack(rowsBefore);
         } finally {
             for (DemoOrderWriter writer : writers) {
                 writer.stop();

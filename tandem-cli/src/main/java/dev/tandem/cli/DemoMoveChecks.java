@@ -8,7 +8,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
-/** The checks of the move: after delivery, on the rows of both stores, and after rollback. */
+/** The checks of the move: after delivery, and on the rows of both stores. */
 final class DemoMoveChecks {
     private final MoveTable move;
     private final MoveSpec spec;
@@ -63,7 +63,7 @@ final class DemoMoveChecks {
 
     /**
      * The target holds exactly the source's rows mapped through {@code columns}, compared in key order.
-     * Returns the source's rows, for {@link #rolledBack}.
+     * Returns the source's rows.
      */
     List<String> sameRows() throws SQLException {
         List<String> source = stores.sourceProjected(spec);
@@ -87,23 +87,6 @@ final class DemoMoveChecks {
                 "source " + Human.count(source.size()) + " rows, target " + Human.count(target.size()) + "; " + differ
                         + " positions differ, the first: " + example);
         return source;
-    }
-
-    /** Nothing of the move is left on either store, and {@code orders} still holds {@code rowsBefore}. */
-    void rolledBack(List<String> rowsBefore) throws SQLException {
-        checks.equal(List.of(), stores.orderTriggers(), "no capture triggers are left on orders");
-        checks.equal(
-                0L,
-                stores.sourceLeftovers(spec.migrationId()),
-                "nothing of the move is left in the source's outbox, dead letters or moves");
-        checks.equal(
-                0L,
-                stores.targetLeftovers(spec.migrationId()),
-                "nothing of the move is left in " + move.toStore() + "'s tandem schema (applied versions, row types)");
-        checks.check(
-                rowsBefore.equals(stores.sourceProjected(spec)),
-                "orders keeps every row as it was (" + Human.count(rowsBefore.size()) + " rows)",
-                "orders changed");
     }
 
     /** The move's columns as a reader would write them: each target column, and its expression if it is not its name. */

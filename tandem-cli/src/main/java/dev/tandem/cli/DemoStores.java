@@ -94,47 +94,6 @@ final class DemoStores {
         return Long.parseLong(rows(source, "SELECT count(*) FROM public.orders").getFirst());
     }
 
-    /** The triggers someone created on {@code orders}; capture's among them while the move is live. */
-    List<String> orderTriggers() throws SQLException {
-        return rows(
-                source,
-                "SELECT tgname FROM pg_trigger WHERE tgrelid = 'public.orders'::regclass AND NOT tgisinternal"
-                        + " ORDER BY tgname");
-    }
-
-    /** What the move {@code moveId} still has on the source: rows in the outbox, the dead letters and the moves. */
-    long sourceLeftovers(String moveId) throws SQLException {
-        return count(source, """
-                SELECT (SELECT count(*) FROM tandem.outbox WHERE migration_id = ?)
-                     + (SELECT count(*) FROM tandem.dead_letters WHERE migration_id = ?)
-                     + (SELECT count(*) FROM tandem.moves WHERE migration_id = ?)
-                """, moveId, 3);
-    }
-
-    /** What the move {@code moveId} still has on the target: applied versions, and tandem's row types. */
-    long targetLeftovers(String moveId) throws SQLException {
-        return count(target, """
-                SELECT (SELECT count(*) FROM tandem.applied WHERE migration_id = ?)
-                     + (SELECT count(*) FROM pg_type t
-                        JOIN pg_namespace n ON n.oid = t.typnamespace
-                        JOIN pg_class c ON c.oid = t.typrelid
-                        WHERE n.nspname = 'tandem' AND c.relkind = 'c')
-                """, moveId, 1);
-    }
-
-    private static long count(DataSource store, String sql, String moveId, int parameters) throws SQLException {
-        try (Connection c = store.getConnection();
-                PreparedStatement s = c.prepareStatement(sql)) {
-            for (int i = 1; i <= parameters; i++) {
-                s.setString(i, moveId);
-            }
-            try (ResultSet rs = s.executeQuery()) {
-                rs.next();
-                return rs.getLong(1);
-            }
-        }
-    }
-
     /**
      * The values as text, named apart from every column: ORDER BY a bare name would otherwise pick the
      * text output column of that name, and sort the key as text.

@@ -25,7 +25,7 @@ class DemoIT {
     }
 
     @Test
-    void shouldMoveATableThroughARelayProcessThatIsKilledAndRestarted() {
+    void shouldMoveATableThroughARelayProcessThatIsKilledAndRestartedThenCutItOverThroughTheClient() {
         assertThat(run.out()).as(run.out() + run.err()).contains("== 3 of 3");
         String move = run.out().substring(run.out().indexOf("== 3 of 3"));
         assertThat(Pattern.compile("Relay process \\d+ started").matcher(move).results())
@@ -41,11 +41,11 @@ class DemoIT {
                         "ok    the outbox is empty once the writers stopped, and no change was parked",
                         "ok    the relay delivered the batch in hand and exited within",
                         "ok    billing.invoices equals orders mapped through columns",
-                        "Phase ROLLED_BACK.",
-                        "ok    no capture triggers are left on orders",
-                        "ok    nothing of the move is left in the source's outbox",
-                        "ok    nothing of the move is left in billing's tandem schema",
-                        "ok    orders keeps every row as it was")
+                        "fence: writes to public.orders held",
+                        "fence: writes to public.invoices in store billing held",
+                        "ok    every write through tandem-client succeeded, on one side at a time, through three fences",
+                        "Phase COMPLETE; the client sees stage complete.",
+                        "ok    orders refuses application writes after complete")
                 .doesNotContain("FAIL");
     }
 }

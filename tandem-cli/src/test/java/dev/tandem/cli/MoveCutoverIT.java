@@ -227,7 +227,7 @@ class MoveCutoverIT {
         throw new AssertionError("expected a refusal of: " + sql);
     }
 
-    private static void sql(EmbeddedPostgres.Database db, String sql) {
+    static void sql(EmbeddedPostgres.Database db, String sql) {
         try (Connection c = db.dataSource().getConnection();
                 Statement s = c.createStatement()) {
             s.execute(sql);

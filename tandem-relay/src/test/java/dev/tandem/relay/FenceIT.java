@@ -129,7 +129,9 @@ class FenceIT {
         }
         assertThat(rows(source.dataSource(), "SELECT count(*), sum(total) FROM orders"))
                 .containsExactly("200|"
-                        + rows(source.dataSource(), "SELECT sum(g * 0.5)::numeric(12, 2) FROM generate_series(1, 200) g")
+                        + rows(
+                                        source.dataSource(),
+                                        "SELECT sum(g * 0.5)::numeric(12, 2) FROM generate_series(1, 200) g")
                                 .getFirst());
         // The target takes the writes, and they flow back.
         exec(target.dataSource(), """
