@@ -28,7 +28,7 @@ import picocli.CommandLine.Option;
                     + " copy is done but whose lag is over its bound, or that has an open dead letter, is shown"
                     + " EXPANDED, catching up.",
             "Each migration shows its runtime flags (`tandem flag`), the client instances that embed tandem-client"
-                    + " with the side each uses and when it was last seen (stale after a minute without a"
+                    + " with the side each uses and when it was last seen (stale after 30 s without a"
                     + " heartbeat), and their shadow reads: how many were compared on both sides, how many"
                     + " differed, and a few differences with their keys."
         })

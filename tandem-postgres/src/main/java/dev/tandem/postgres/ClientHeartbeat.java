@@ -25,11 +25,11 @@ public record ClientHeartbeat(
         List<ShadowSample> samples) {
 
     /**
-     * A heartbeat older than this is shown as stale: several of the client's heartbeat intervals
-     * went by without one, so the instance is likely gone (it still counts for {@code complete}'s
-     * gate until the soak time passes).
+     * A heartbeat older than this is shown as stale: six of tandem-client's default heartbeat
+     * intervals (5 s) went by without one, so the instance has likely stopped (it still counts for
+     * {@code complete}'s gate until the soak time passes).
      */
-    public static final Duration STALE_AFTER = Duration.ofMinutes(1);
+    public static final Duration STALE_AFTER = Duration.ofSeconds(30);
 
     public ClientHeartbeat {
         samples = List.copyOf(samples);

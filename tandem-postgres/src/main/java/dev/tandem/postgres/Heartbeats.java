@@ -75,16 +75,25 @@ final class Heartbeats {
     }
 
     /**
-     * The shadow-read differences each instance reported, by service and instance. A sample is a JSON
-     * object whose {@code key} is the routing key; the rest of the object is the difference. A sample
-     * that is not an object is shown whole, without a key.
+     * The shadow-read differences each instance reported, by service and instance. tandem-client
+     * writes each sample as an object with the routing key ({@code key}), when it was compared ({@code
+     * at}) and the differing fields ({@code diffs}: {@code field}, {@code old}, {@code new}); they are
+     * shown as {@code field: old -> new}. A sample of another form is shown as its JSON, without its
+     * key.
      */
     private static Map<String, List<ShadowSample>> samples(Connection c, String migrationId) throws SQLException {
         Map<String, List<ShadowSample>> out = new HashMap<>();
         try (PreparedStatement ps = c.prepareStatement("""
                 SELECT h.service, h.instance,
                        CASE jsonb_typeof(s.value) WHEN 'object' THEN s.value ->> 'key' END,
-                       CASE jsonb_typeof(s.value) WHEN 'object' THEN (s.value - 'key')::text ELSE s.value::text END
+                       CASE WHEN jsonb_typeof(s.value -> 'diffs') = 'array' THEN
+                              coalesce((SELECT string_agg(coalesce(d.value ->> 'field', '?') || ': '
+                                                          || coalesce(d.value ->> 'old', 'null') || ' -> '
+                                                          || coalesce(d.value ->> 'new', 'null'), '; ' ORDER BY d.n)
+                                        FROM jsonb_array_elements(s.value -> 'diffs') WITH ORDINALITY AS d (value, n)),
+                                       'no field named')
+                            WHEN jsonb_typeof(s.value) = 'object' THEN (s.value - 'key')::text
+                            ELSE s.value::text END
                 FROM tandem.heartbeats h,
                      jsonb_array_elements(CASE jsonb_typeof(h.shadow_samples) WHEN 'array' THEN h.shadow_samples
                                           ELSE '[]'::jsonb END) WITH ORDINALITY AS s (value, n)
