@@ -163,8 +163,8 @@ final class Heartbeats {
         return (seen.size() == 1 ? "a client still uses" : seen.size() + " clients still use")
                 + " the old shape (seen within the soak time of " + span(soak) + "):\n    "
                 + String.join("\n    ", seen)
-                + "\n  Move them to the new shape (`tandem flag --shape new`, or `--reads-new 100` for a move,"
-                + " and redeploy any that do not embed tandem-client) or stop them; complete passes once none"
+                + "\n  Move them to the new shape (`tandem flag --shape new`; for a move, `tandem cutover` and"
+                + " `tandem flag --reads-new 100`) or stop them; complete passes once none"
                 + " has been seen on the old shape for the soak time (`--soak` sets it)";
     }
 
