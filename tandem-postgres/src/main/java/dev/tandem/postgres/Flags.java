@@ -54,15 +54,16 @@ final class Flags {
     /**
      * Sets the flags {@code request} names, if the migration is still in {@code phase} (the one the
      * caller checked the request against), records the change in the history and announces it on
-     * {@link ClientState#CHANNEL}, all in one transaction. The migration's row is share-locked, so a
-     * phase change waits for it, and it for a phase change. A request for what is already set writes
-     * nothing.
+     * {@link ClientState#CHANNEL}, all in one transaction. The migration's row is locked as a phase
+     * change locks it, so flag changes and phase changes of one migration take turns, and each
+     * history entry's "before" is what the previous one left. A request for what is already set
+     * writes nothing.
      */
     static FlagChange write(Connection c, StateStore.Row row, FlagRequest request, String actor) throws SQLException {
         c.setAutoCommit(false);
         try {
             try (PreparedStatement ps =
-                    c.prepareStatement("SELECT phase FROM tandem.migrations WHERE id = ? FOR SHARE")) {
+                    c.prepareStatement("SELECT phase FROM tandem.migrations WHERE id = ? FOR NO KEY UPDATE")) {
                 ps.setString(1, row.id());
                 try (ResultSet rs = ps.executeQuery()) {
                     if (!rs.next() || !rs.getString(1).equals(row.phase().name())) {
