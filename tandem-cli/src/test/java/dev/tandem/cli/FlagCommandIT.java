@@ -158,8 +158,17 @@ class FlagCommandIT {
                 .contains("FLAG_REFUSED", "--shape is for migrations within one store", "`tandem cutover`");
         assertThat(query(db, "SELECT count(*) FROM tandem.flags")).containsExactly("0");
 
-        CliRun reads = tandem("flag", "--migration", "0007_move_orders", "--reads-new", "50", "--store", store);
+        CliRun reads =
+                tandem("flag", "--migration", "0007_move_orders", "--reads-new", "50", "--store", store, "--json");
         assertThat(reads.exitCode()).as(reads.err()).isZero();
+        JsonNode json = JSON.readTree(reads.out());
+        assertThat(json.get("migration").asText()).isEqualTo("0007_move_orders");
+        assertThat(json.get("phase").asText()).isEqualTo("BACKFILLED");
+        assertThat(json.get("changed").asBoolean()).isTrue();
+        assertThat(json.get("readsNewPercent").asInt()).isEqualTo(50);
+        assertThat(json.get("shape").asText()).isEqualTo("old");
+        assertThat(json.at("/before/readsNewPercent").asInt()).isZero();
+        assertThat(json.at("/before/updatedAt").isNull()).isTrue();
         assertThat(query(db, "SELECT reads_new || ' ' || shape FROM tandem.flags"))
                 .containsExactly("50 old");
     }
