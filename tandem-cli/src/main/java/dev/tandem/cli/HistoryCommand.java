@@ -11,7 +11,10 @@ import picocli.CommandLine.Option;
 @Command(
         name = "history",
         description = {
-            "Show every recorded phase change in this database, oldest first.",
+            "Show every recorded phase change and flag change in this database, oldest first.",
+            "A flag change (`tandem flag`) keeps the phase, so from and to are the same, and says what changed:"
+                    + " `flags: reads-new 0% -> 25%, shape old`. In --json its event is \"flags\" and detail says"
+                    + " what changed; a phase change's event is \"phase\".",
             "Each change names its attempt (a migration whose start failed may be started again) and that"
                     + " attempt's file checksum."
         })
@@ -45,7 +48,9 @@ final class HistoryCommand extends TandemCommand {
         out().printf(format, "#", "at", "migration", "attempt", "from", "to", "checksum", "by");
         for (HistoryEntry e : entries) {
             String by = e.actor() == null ? "" : e.actor();
-            if (e.forced()) {
+            if (e.kind() == HistoryEntry.Kind.FLAGS) {
+                by += " (flags: " + e.detail() + ")";
+            } else if (e.forced()) {
                 by += " (forced: " + e.reason() + ")";
             } else if (e.reason() != null) {
                 by += " (" + e.reason() + ")";

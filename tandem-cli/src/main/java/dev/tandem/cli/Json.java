@@ -3,8 +3,14 @@ package dev.tandem.cli;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import dev.tandem.postgres.BackfillProgress;
+import dev.tandem.postgres.ClientHeartbeat;
+import dev.tandem.postgres.ClientReport;
+import dev.tandem.postgres.FlagChange;
 import dev.tandem.postgres.HistoryEntry;
+import dev.tandem.postgres.MigrationFlags;
 import dev.tandem.postgres.MigrationStatus;
+import dev.tandem.postgres.ShadowReads;
+import dev.tandem.postgres.ShadowSample;
 import dev.tandem.postgres.UnfinishedStage;
 import dev.tandem.relay.MoveStatus;
 import java.io.IOException;
@@ -39,12 +45,21 @@ final class Json {
         });
     }
 
-    /** Several migrations' statuses, as an array, each with the tables it moves, by migration id. */
-    static void statuses(List<MigrationStatus> statuses, Map<String, List<MoveReport>> moves, PrintWriter out) {
+    /** One migration's status with the tables it moves and its clients. */
+    static void status(MigrationStatus status, List<MoveReport> moves, ClientReport clients, PrintWriter out) {
+        write(out, g -> status(g, status, moves, clients, true));
+    }
+
+    /** Several migrations' statuses, as an array, each with its moves and its clients, by migration id. */
+    static void statuses(
+            List<MigrationStatus> statuses,
+            Map<String, List<MoveReport>> moves,
+            Map<String, ClientReport> clients,
+            PrintWriter out) {
         write(out, g -> {
             g.writeStartArray();
             for (MigrationStatus s : statuses) {
-                status(g, s, moves.getOrDefault(s.id(), List.of()));
+                status(g, s, moves.getOrDefault(s.id(), List.of()), clients.get(s.id()), true);
             }
             g.writeEndArray();
         });
@@ -66,13 +81,93 @@ final class Json {
                 g.writeStringField("actor", e.actor());
                 g.writeNumberField("attempt", e.attempt());
                 g.writeStringField("checksum", e.checksum());
+                g.writeStringField("event", e.kind() == HistoryEntry.Kind.FLAGS ? "flags" : "phase");
+                g.writeStringField("detail", e.detail());
                 g.writeEndObject();
             }
             g.writeEndArray();
         });
     }
 
+    /** What {@code tandem flag} did: the flags now, and before. */
+    static void flags(FlagChange change, PrintWriter out) {
+        write(out, g -> {
+            g.writeStartObject();
+            g.writeStringField("migration", change.after().migrationId());
+            g.writeStringField("phase", change.phase().name());
+            g.writeBooleanField("changed", change.changed());
+            flagFields(g, change.after());
+            g.writeObjectFieldStart("before");
+            flagFields(g, change.before());
+            g.writeEndObject();
+            g.writeEndObject();
+        });
+    }
+
+    private static void flagFields(JsonGenerator g, MigrationFlags f) throws IOException {
+        g.writeNumberField("readsNewPercent", f.readsNewPercent());
+        g.writeStringField("shape", f.shape().wireName());
+        instant(g, "updatedAt", f.updatedAt());
+        g.writeStringField("updatedBy", f.updatedBy());
+    }
+
+    /** The flags, clients and shadow reads of a migration; null when they could not be read. */
+    private static void clients(JsonGenerator g, ClientReport report) throws IOException {
+        g.writeFieldName("flags");
+        if (report == null) {
+            g.writeNull();
+            g.writeNullField("clients");
+            g.writeNullField("shadow");
+            return;
+        }
+        g.writeStartObject();
+        flagFields(g, report.flags());
+        g.writeEndObject();
+        g.writeArrayFieldStart("clients");
+        for (ClientHeartbeat c : report.clients()) {
+            g.writeStartObject();
+            g.writeStringField("service", c.service());
+            g.writeStringField("instance", c.instance());
+            g.writeStringField("side", c.side().wireName());
+            g.writeFieldName("readsNewPercent");
+            if (c.readsNewPercent() == null) {
+                g.writeNull();
+            } else {
+                g.writeNumber(c.readsNewPercent());
+            }
+            instant(g, "seenAt", c.seenAt());
+            g.writeNumberField("ageSeconds", c.age().toSeconds());
+            g.writeBooleanField("stale", c.stale());
+            g.writeNumberField("shadowCompared", c.shadowCompared());
+            g.writeNumberField("shadowMismatched", c.shadowMismatched());
+            g.writeEndObject();
+        }
+        g.writeEndArray();
+        ShadowReads shadow = report.shadow();
+        g.writeObjectFieldStart("shadow");
+        g.writeNumberField("compared", shadow.compared());
+        g.writeNumberField("mismatched", shadow.mismatched());
+        g.writeNumberField("mismatchRate", shadow.mismatchRate());
+        g.writeArrayFieldStart("samples");
+        for (ShadowSample sample : shadow.samples()) {
+            g.writeStartObject();
+            g.writeStringField("service", sample.service());
+            g.writeStringField("instance", sample.instance());
+            g.writeStringField("key", sample.key());
+            g.writeStringField("difference", sample.difference());
+            g.writeEndObject();
+        }
+        g.writeEndArray();
+        g.writeEndObject();
+    }
+
     private static void status(JsonGenerator g, MigrationStatus s, List<MoveReport> moves) throws IOException {
+        status(g, s, moves, null, false);
+    }
+
+    private static void status(
+            JsonGenerator g, MigrationStatus s, List<MoveReport> moves, ClientReport clients, boolean withClients)
+            throws IOException {
         g.writeStartObject();
         g.writeStringField("id", s.id());
         g.writeStringField("schema", s.schema());
@@ -120,6 +215,9 @@ final class Json {
             move(g, move);
         }
         g.writeEndArray();
+        if (withClients) {
+            clients(g, clients);
+        }
         g.writeStringField("next", StatusView.next(s));
         g.writeEndObject();
     }

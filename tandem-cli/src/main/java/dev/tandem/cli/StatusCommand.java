@@ -2,6 +2,7 @@ package dev.tandem.cli;
 
 import dev.tandem.core.ErrorCode;
 import dev.tandem.core.TandemException;
+import dev.tandem.postgres.ClientReport;
 import dev.tandem.postgres.Engine;
 import dev.tandem.postgres.EngineOptions;
 import dev.tandem.postgres.MigrationStatus;
@@ -25,7 +26,11 @@ import picocli.CommandLine.Option;
                     + " backlog, the changes applied per second (read from the target store: --store), the open"
                     + " dead letters and the copy. Its phase is BACKFILLED only while every move is: a move whose"
                     + " copy is done but whose lag is over its bound, or that has an open dead letter, is shown"
-                    + " EXPANDED, catching up."
+                    + " EXPANDED, catching up.",
+            "Each migration shows its runtime flags (`tandem flag`), the client instances that embed tandem-client"
+                    + " with the side each uses and when it was last seen (stale after 30 s without a"
+                    + " heartbeat), and their shadow reads: how many were compared on both sides, how many"
+                    + " differed, and a few differences with their keys."
         })
 final class StatusCommand extends TandemCommand {
     @Mixin
@@ -58,9 +63,9 @@ final class StatusCommand extends TandemCommand {
                             "no migration " + migrationId
                                     + " in this database; `tandem history` lists the ones there are"));
             if (json) {
-                Json.status(status, moves(source, targets, status), out());
+                Json.status(status, moves(source, targets, status), engine.clients(status.id()), out());
             } else {
-                StatusView.print(status, moves(source, targets, status), out());
+                StatusView.print(status, moves(source, targets, status), engine.clients(status.id()), out());
             }
             return 0;
         }
@@ -70,14 +75,17 @@ final class StatusCommand extends TandemCommand {
             if (active.size() > 1) {
                 // Read before printing, so that a failure prints no half-written JSON.
                 Map<String, List<MoveReport>> moves = new java.util.HashMap<>();
+                Map<String, ClientReport> clients = new java.util.HashMap<>();
                 for (MigrationStatus s : active) {
                     moves.put(s.id(), moves(source, targets, s));
+                    clients.put(s.id(), engine.clients(s.id()));
                 }
-                Json.statuses(active, moves, out());
+                Json.statuses(active, moves, clients, out());
             } else if (active.isEmpty()) {
                 Json.status(null, out());
             } else {
-                Json.status(active.getFirst(), moves(source, targets, active.getFirst()), out());
+                MigrationStatus only = active.getFirst();
+                Json.status(only, moves(source, targets, only), engine.clients(only.id()), out());
             }
         } else if (active.isEmpty()) {
             printNoActive(engine.migrations());
@@ -91,7 +99,8 @@ final class StatusCommand extends TandemCommand {
                 if (i > 0) {
                     out().println();
                 }
-                StatusView.print(active.get(i), moves(source, targets, active.get(i)), out());
+                MigrationStatus s = active.get(i);
+                StatusView.print(s, moves(source, targets, s), engine.clients(s.id()), out());
             }
         }
         return 0;

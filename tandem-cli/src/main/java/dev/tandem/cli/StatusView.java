@@ -1,13 +1,21 @@
 package dev.tandem.cli;
 
 import dev.tandem.postgres.BackfillProgress;
+import dev.tandem.postgres.ClientHeartbeat;
+import dev.tandem.postgres.ClientReport;
+import dev.tandem.postgres.MigrationFlags;
 import dev.tandem.postgres.MigrationStatus;
+import dev.tandem.postgres.ShadowReads;
+import dev.tandem.postgres.ShadowSample;
 import dev.tandem.postgres.Stage;
 import dev.tandem.postgres.UnfinishedStage;
 import dev.tandem.relay.MoveStatus;
 import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 
 /** A migration's status for people: where it stands and what to do next. */
 final class StatusView {
@@ -19,6 +27,14 @@ final class StatusView {
 
     /** As {@link #print(MigrationStatus, PrintWriter)}, with a block for each table it moves. */
     static void print(MigrationStatus s, List<MoveReport> moves, PrintWriter out) {
+        print(s, moves, null, out);
+    }
+
+    /**
+     * As {@link #print(MigrationStatus, List, PrintWriter)}, with the migration's flags, its clients
+     * and their shadow reads when {@code clients} is not null.
+     */
+    static void print(MigrationStatus s, List<MoveReport> moves, ClientReport clients, PrintWriter out) {
         row(out, "migration", s.id());
         row(
                 out,
@@ -50,6 +66,9 @@ final class StatusView {
         }
         for (MoveReport move : moves) {
             move(move, out);
+        }
+        if (clients != null) {
+            clients(clients, out);
         }
         row(out, "checksum", s.checksum());
         String next = next(s);
@@ -96,6 +115,64 @@ final class StatusView {
                 m.copyDone()
                         ? "done: " + Human.count(m.copiedRows()) + " rows, at " + Human.instant(m.copiedAt())
                         : "not done: " + Human.count(m.copiedRows()) + " rows so far");
+    }
+
+    /** The flags, each client instance with its side, and the shadow reads summed over them. */
+    private static void clients(ClientReport report, PrintWriter out) {
+        MigrationFlags f = report.flags();
+        row(
+                out,
+                "flags",
+                f.describe()
+                        + (f.set()
+                                ? " (set by " + f.updatedBy() + " at " + Human.instant(f.updatedAt()) + ")"
+                                : " (never set: the defaults; `tandem flag` sets them)"));
+        List<ClientHeartbeat> clients = report.clients();
+        if (clients.isEmpty()) {
+            row(out, "clients", "none has reported a heartbeat (services that embed tandem-client do)");
+        } else {
+            Map<ClientHeartbeat.Side, Long> bySide = new EnumMap<>(ClientHeartbeat.Side.class);
+            for (ClientHeartbeat c : clients) {
+                bySide.merge(c.side(), 1L, Long::sum);
+            }
+            long stale = clients.stream().filter(ClientHeartbeat::stale).count();
+            List<String> sides = new ArrayList<>();
+            bySide.forEach((side, n) -> sides.add(n + " " + side.wireName()));
+            row(
+                    out,
+                    "clients",
+                    clients.size() + (clients.size() == 1 ? " instance" : " instances") + ": "
+                            + String.join(", ", sides) + (stale == 0 ? "" : " (" + stale + " stale)"));
+            for (ClientHeartbeat c : clients) {
+                row(
+                        out,
+                        "  " + c.side().wireName(),
+                        c.service() + " " + c.instance()
+                                + (c.readsNewPercent() == null ? "" : ", reads-new " + c.readsNewPercent() + "%")
+                                + ", seen " + Human.duration(c.age()) + " ago"
+                                + (c.stale()
+                                        ? ", stale: no heartbeat for over "
+                                                + Human.duration(ClientHeartbeat.STALE_AFTER)
+                                        : ""));
+            }
+        }
+        ShadowReads shadow = report.shadow();
+        if (shadow.compared() == 0 && shadow.samples().isEmpty()) {
+            row(out, "shadow", "no shadow reads compared yet");
+            return;
+        }
+        row(
+                out,
+                "shadow",
+                Human.count(shadow.compared()) + " reads compared on both sides, " + Human.count(shadow.mismatched())
+                        + " differed (" + String.format(Locale.ROOT, "%.2f%%", shadow.mismatchRate() * 100) + ")");
+        for (ShadowSample sample : shadow.samples()) {
+            row(
+                    out,
+                    "  differs",
+                    (sample.key() == null ? "" : "key " + sample.key() + ": ") + sample.difference() + " ("
+                            + sample.service() + " " + sample.instance() + ")");
+        }
     }
 
     /** A complete or rollback that stopped part-way, and what that means. */
@@ -146,7 +223,8 @@ final class StatusView {
                 "`tandem backfill --resume` runs the backfill from its checkpoint;"
                         + " `tandem rollback` undoes everything";
             case BACKFILLED, VERIFIED ->
-                "move clients to the new shape, then `tandem complete`; `tandem rollback` undoes everything"
+                "move clients to the new shape (`tandem flag --reads-new 10%`, more as shadow reads agree, then"
+                        + " `--shape new` within one store), then `tandem complete`; `tandem rollback` undoes everything"
                         + " (`tandem cutover` only records that writes moved)";
             case CUT_OVER ->
                 "`tandem complete` removes the old shape; `tandem revert` records that the old shape is"

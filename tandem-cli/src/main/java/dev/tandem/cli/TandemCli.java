@@ -31,6 +31,7 @@ import picocli.CommandLine.Spec;
             MigrateCommand.class,
             BackfillCommand.class,
             StatusCommand.class,
+            FlagCommand.class,
             TransitionCommand.Cutover.class,
             TransitionCommand.Revert.class,
             TransitionCommand.Complete.class,

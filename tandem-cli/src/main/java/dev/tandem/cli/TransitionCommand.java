@@ -39,6 +39,11 @@ abstract class TransitionCommand extends TandemCommand {
 
     abstract MigrationStatus apply(Engine engine, TransitionRequest request);
 
+    /** The engine's options beyond those every transition shares; none by default. */
+    EngineOptions.Builder options(EngineOptions.Builder builder) {
+        return builder;
+    }
+
     /** What the new phase means for clients, in one sentence. */
     abstract String meaning();
 
@@ -50,7 +55,7 @@ abstract class TransitionCommand extends TandemCommand {
             javax.sql.DataSource source = connection.dataSource(environment());
             Engine engine = Engine.create(
                     source,
-                    EngineOptions.builder()
+                    options(EngineOptions.builder())
                             .lockTimeout(lockTimeout)
                             .listener(listener)
                             // a move's rollback cleans its target store too, when --store names it;
@@ -118,12 +123,29 @@ abstract class TransitionCommand extends TandemCommand {
             name = "complete",
             description = {
                 "Contract: remove the old shape; the tables then have the new shape for every client.",
-                "Refused (exit 1) until the backfill is done and every deprecated field's sunset date has passed;"
-                        + " --force --reason passes the sunset gate (not the backfill), on the record. It does not check which"
-                        + " clients still use the old shape: move them to the new one first. If it stops part-way,"
-                        + " run it again: it goes on from the last step done, and `rollback` is refused."
+                "Refused (exit 1) until the backfill is done, every deprecated field's sunset date has passed,"
+                        + " and no client that embeds tandem-client has been seen on the old shape (its heartbeat"
+                        + " says side old, or both while its reads are split) for the soak time (--soak). The"
+                        + " refusal names each such service and instance and when it was last seen. --force"
+                        + " --reason passes the sunset and client gates (not the backfill), on the record. Clients"
+                        + " that send no heartbeat are not seen: move them to the new shape first. If it stops"
+                        + " part-way, run it again: it goes on from the last step done, and `rollback` is refused."
             })
     static final class Complete extends TransitionCommand {
+        @Option(
+                names = "--soak",
+                paramLabel = "DURATION",
+                defaultValue = "10m",
+                converter = DurationConverter.class,
+                description = "How long no client may have been seen on the old shape before complete removes it"
+                        + " (default: ${DEFAULT-VALUE}; 0s turns the check off).")
+        Duration soak;
+
+        @Override
+        EngineOptions.Builder options(EngineOptions.Builder builder) {
+            return builder.clientSoak(soak);
+        }
+
         @Override
         MigrationStatus apply(Engine engine, TransitionRequest request) {
             return engine.complete(request);

@@ -40,7 +40,7 @@ class TandemCliTest {
         assertThat(run.exitCode()).isZero();
         assertThat(run.out())
                 .contains("lint", "plan", "start", "backfill", "status", "cutover", "revert", "complete")
-                .contains("rollback", "history", "demo")
+                .contains("rollback", "history", "flag", "demo")
                 .contains("Exit codes:", "3   database or connection failure");
     }
 
@@ -49,10 +49,11 @@ class TandemCliTest {
         String help = CliRun.of("complete", "--help").out().replaceAll("\\s+", " ");
 
         assertThat(help)
-                .contains("until the backfill is done and every deprecated field's sunset date has passed")
-                .contains("--force --reason passes the sunset gate")
-                .contains("It does not check which clients still use the old shape")
-                .doesNotContain("no client uses the old shape");
+                .contains("until the backfill is done, every deprecated field's sunset date has passed")
+                .contains("no client that embeds tandem-client has been seen on the old shape")
+                .contains("for the soak time (--soak)")
+                .contains("--force --reason passes the sunset and client gates (not the backfill)")
+                .contains("Clients that send no heartbeat are not seen");
     }
 
     @Test

@@ -22,6 +22,11 @@ public enum ErrorCode {
     GATE_REFUSED(1, false),
     /** The requested transition is not allowed from the current phase. */
     PHASE_INVALID(1, false),
+    /**
+     * A runtime flag change that the migration's phase or kind does not allow (reads to a side not
+     * yet backfilled, a shape for a move, a finished migration); nothing was changed.
+     */
+    FLAG_REFUSED(1, false),
     /** Another migration is active on the same schema. */
     MIGRATION_ACTIVE(1, false),
     /** There is no active migration to act on. */

@@ -104,13 +104,14 @@ final class Attempts {
     }
 
     /**
-     * The history with each change's attempt and that attempt's checksum. Tolerates a state schema
-     * from before attempts were archived (then every change belongs to the current attempt).
+     * The history with each change's attempt and that attempt's checksum, and each event's kind and
+     * detail. Tolerates a state schema from before attempts were archived (then every change belongs
+     * to the current attempt), and from before flag changes were recorded (then each is a phase change).
      */
-    static String historyQuery(boolean archived) {
+    static String historyQuery(boolean archived, boolean events) {
         return """
                 SELECT h.seq, h.migration_id, h.schema_name, h.from_phase, h.to_phase, h.at, h.forced, h.reason,
-                       h.actor, h.attempt, %s
+                       h.actor, h.attempt, %s, %s
                 FROM (SELECT *, count(*) FILTER (WHERE from_phase IS NULL)
                                 OVER (PARTITION BY migration_id ORDER BY seq) AS attempt
                       FROM tandem.history) h
@@ -119,6 +120,7 @@ final class Attempts {
                 ORDER BY h.seq
                 """.formatted(
                         archived ? "coalesce(a.checksum, m.checksum)" : "m.checksum",
+                        events ? "h.event, h.detail" : "NULL, NULL",
                         archived
                                 ? "LEFT JOIN tandem.attempts a ON a.migration_id = h.migration_id AND a.attempt = h.attempt"
                                 : "");

@@ -322,7 +322,9 @@ public final class Engine {
 
     /**
      * Contract: removes the old shape; the tables then look as if they always had the new shape. Gate:
-     * the backfill is done and every deprecated field's sunset date has passed, unless forced.
+     * the backfill is done, every deprecated field's sunset date has passed, and no client was seen on
+     * the old shape ({@code tandem.heartbeats}, side old or both) within {@link
+     * EngineOptions#clientSoak()}; a forced request passes the last two, on the record.
      */
     public MigrationStatus complete(TransitionRequest request) {
         return withConnection("complete", c -> {
@@ -364,6 +366,10 @@ public final class Engine {
                 refusals.add(
                         d.field() + " is deprecated until its sunset on " + d.sunset() + " (" + d.location() + ")");
             }
+        }
+        String oldShape = Heartbeats.oldShapeRefusal(c, row.id(), options.clientSoak());
+        if (oldShape != null) {
+            refusals.add(oldShape);
         }
         if (!resuming) {
             // A complete that began passed its gate then; finishing it must not depend on passing it again.
@@ -539,7 +545,56 @@ public final class Engine {
         });
     }
 
-    /** Every recorded phase change, oldest first. */
+    /**
+     * Sets a migration's runtime flags: which share of routing keys reads the new side, and, for a
+     * migration within one store, which shape its clients use. The change, who made it and when, is
+     * recorded in the history and announced to clients on {@link ClientState#CHANNEL} in the same
+     * transaction. Writes are not a flag: they move only with {@link #cutover}.
+     *
+     * @throws TandemException {@link ErrorCode#FLAG_REFUSED} when the phase does not allow the request
+     *     (reads to the new side before BACKFILLED, any flag once the migration is finished) or the
+     *     migration moves a table (no shape); {@link ErrorCode#NO_ACTIVE_MIGRATION} or {@link
+     *     ErrorCode#USAGE} when the migration cannot be resolved. A refused request changes nothing.
+     */
+    public FlagChange flag(FlagRequest request) {
+        return withConnection("flag", c -> {
+            StateStore.Row row = StateStore.resolve(c, request.migrationId());
+            Optional<Migration> parsed = row.parsed();
+            boolean move = parsed.isPresent()
+                    && parsed.get().operations().stream()
+                            .anyMatch(o -> o instanceof dev.tandem.core.Operation.MoveTable);
+            String catchingUp = row.phase() == Phase.BACKFILLED ? catchingUp(row) : null;
+            String refusal = Flags.refusal(row.id(), row.phase(), move, catchingUp, request);
+            if (refusal != null) {
+                throw new TandemException(ErrorCode.FLAG_REFUSED, "flag refused; nothing changed: " + refusal);
+            }
+            if (!Flags.exist(c) || !StateStore.hasHistoryEvents(c)) {
+                StateStore.ensure(c); // a state schema from before flags were recorded
+            }
+            FlagChange change = Flags.write(c, row, request, options.actor());
+            if (change.changed()) {
+                options.listener().info("flags of " + row.id() + ": " + change.describe() + "; announced to clients");
+            }
+            return change;
+        });
+    }
+
+    /**
+     * The runtime side of a migration (the one with this id, or the active one when it is null): its
+     * flags, each client instance's last heartbeat, and their shadow reads summed.
+     *
+     * @throws TandemException {@link ErrorCode#NO_ACTIVE_MIGRATION} or {@link ErrorCode#USAGE} when the
+     *     migration cannot be resolved
+     */
+    public ClientReport clients(String migrationId) {
+        return withConnection("read clients", c -> {
+            String id = StateStore.resolve(c, migrationId).id();
+            List<ClientHeartbeat> clients = Heartbeats.read(c, id);
+            return new ClientReport(Flags.read(c, id), clients, Heartbeats.shadow(clients));
+        });
+    }
+
+    /** Every recorded phase change and flag change, oldest first. */
     public List<HistoryEntry> history() {
         return withConnection("history", StateStore::history);
     }

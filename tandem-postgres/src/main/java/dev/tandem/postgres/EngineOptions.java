@@ -18,6 +18,9 @@ import java.util.Objects;
  * @param backfillTriggers whether the backfill's own updates fire the table's own triggers (default
  *     {@link BackfillTriggers#SKIP})
  * @param hook the work another module does at the engine's stages (default none)
+ * @param clientSoak how long no client may have been seen on the old shape before {@code complete}
+ *     removes it (default 10 minutes): heartbeats come every few seconds, so a client seen within it
+ *     is probably still running; zero turns the check off
  */
 public record EngineOptions(
         Duration lockTimeout,
@@ -29,7 +32,8 @@ public record EngineOptions(
         EngineListener listener,
         Clock clock,
         String actor,
-        StageHook hook) {
+        StageHook hook,
+        Duration clientSoak) {
 
     public EngineOptions {
         Objects.requireNonNull(hook, "hook");
@@ -45,6 +49,8 @@ public record EngineOptions(
                 "batch target must be positive, got " + batchTarget);
         requireArgument(
                 maxRowsPerSecond >= 0, "max rows per second must be 0 (no limit) or more, got " + maxRowsPerSecond);
+        Objects.requireNonNull(clientSoak, "clientSoak");
+        requireArgument(!clientSoak.isNegative(), "the client soak time must be zero or more, got " + clientSoak);
     }
 
     /**
@@ -86,7 +92,8 @@ public record EngineOptions(
                 .listener(listener)
                 .clock(clock)
                 .actor(actor)
-                .hook(hook);
+                .hook(hook)
+                .clientSoak(clientSoak);
     }
 
     public static final class Builder {
@@ -100,6 +107,7 @@ public record EngineOptions(
         private Clock clock = Clock.systemUTC();
         private String actor = System.getProperty("user.name", "unknown");
         private StageHook hook = StageHook.NONE;
+        private Duration clientSoak = Duration.ofMinutes(10);
 
         private Builder() {}
 
@@ -153,6 +161,11 @@ public record EngineOptions(
             return this;
         }
 
+        public Builder clientSoak(Duration v) {
+            clientSoak = v;
+            return this;
+        }
+
         public EngineOptions build() {
             return new EngineOptions(
                     lockTimeout,
@@ -164,7 +177,8 @@ public record EngineOptions(
                     listener,
                     clock,
                     actor,
-                    hook);
+                    hook,
+                    clientSoak);
         }
     }
 }

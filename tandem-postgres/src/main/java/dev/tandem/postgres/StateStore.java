@@ -95,12 +95,38 @@ final class StateStore {
         try (Statement s = c.createStatement()) {
             s.execute("SELECT pg_advisory_xact_lock(hashtext('tandem.state'))");
             s.execute(DDL);
+            ensureHistoryEvents(c);
             c.commit();
         } catch (SQLException e) {
             c.rollback();
             throw e;
         } finally {
             c.setAutoCommit(auto);
+        }
+    }
+
+    /**
+     * Adds {@code tandem.history.event} and {@code detail} (a flag change and what it changed; null for
+     * a phase change) to a state schema made before they existed. The catalog is read first, so the
+     * ALTER, and its lock on the history, happens once per database. Runs in {@link #ensure}'s
+     * transaction.
+     */
+    private static void ensureHistoryEvents(Connection c) throws SQLException {
+        if (hasHistoryEvents(c)) {
+            return;
+        }
+        try (Statement s = c.createStatement()) {
+            s.execute("SET LOCAL lock_timeout = '5s'");
+            s.execute("ALTER TABLE tandem.history ADD COLUMN IF NOT EXISTS event text,"
+                    + " ADD COLUMN IF NOT EXISTS detail text");
+        }
+    }
+
+    static boolean hasHistoryEvents(Connection c) throws SQLException {
+        try (Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery("SELECT 1 FROM pg_attribute WHERE attrelid = 'tandem.history'::regclass"
+                        + " AND attname = 'event' AND NOT attisdropped")) {
+            return rs.next();
         }
     }
 
@@ -281,6 +307,26 @@ final class StateStore {
         }
     }
 
+    /**
+     * Records an event that is not a phase change (a flag change) in the history: from and to the
+     * migration's current phase, with what happened in {@code detail}. Runs in the caller's
+     * transaction, after {@link #ensure}.
+     */
+    static void event(Connection c, Row row, String event, String detail, String actor) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(
+                "INSERT INTO tandem.history (migration_id, schema_name, from_phase, to_phase, forced, reason, actor,"
+                        + " event, detail) VALUES (?, ?, ?, ?, false, NULL, ?, ?, ?)")) {
+            ps.setString(1, row.id());
+            ps.setString(2, row.schema());
+            ps.setString(3, row.phase().name());
+            ps.setString(4, row.phase().name());
+            ps.setString(5, actor);
+            ps.setString(6, event);
+            ps.setString(7, detail);
+            ps.executeUpdate();
+        }
+    }
+
     /** A recorded recipe step and whether it already ran. */
     record StoredStep(Stage stage, int ordinal, PlannedStep step, boolean done) {}
 
@@ -366,7 +412,7 @@ final class StateStore {
             return out;
         }
         try (Statement s = c.createStatement();
-                ResultSet rs = s.executeQuery(Attempts.historyQuery(Attempts.archived(c)))) {
+                ResultSet rs = s.executeQuery(Attempts.historyQuery(Attempts.archived(c), hasHistoryEvents(c)))) {
             while (rs.next()) {
                 String from = rs.getString(4);
                 Timestamp at = rs.getTimestamp(6);
@@ -381,7 +427,9 @@ final class StateStore {
                         rs.getString(8),
                         rs.getString(9),
                         rs.getInt(10),
-                        rs.getString(11)));
+                        rs.getString(11),
+                        Flags.EVENT.equals(rs.getString(12)) ? HistoryEntry.Kind.FLAGS : HistoryEntry.Kind.PHASE,
+                        rs.getString(13)));
             }
         }
         return out;
