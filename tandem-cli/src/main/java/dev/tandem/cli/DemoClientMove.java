@@ -7,6 +7,7 @@ import dev.tandem.client.Tandem;
 import dev.tandem.core.Migration;
 import dev.tandem.core.Operation.MoveTable;
 import dev.tandem.postgres.Engine;
+import dev.tandem.postgres.FlagRequest;
 import dev.tandem.postgres.MigrationStatus;
 import dev.tandem.postgres.TransitionRequest;
 import java.io.PrintWriter;
@@ -75,10 +76,10 @@ final class DemoClientMove {
                     + " and for invoices; the handle picks the side.");
             pause();
 
-            flag(engine, stores.source(), 50);
+            flag(engine, 50);
             pause();
             say("  reads so far: %s on orders, %s on invoices", reader.old.get(), reader.onNew.get());
-            flag(engine, stores.source(), 100);
+            flag(engine, 100);
             pause();
 
             transition("tandem cutover", () -> engine.cutover(TransitionRequest.active()), listener, handle);
@@ -163,19 +164,11 @@ final class DemoClientMove {
                         : "old (orders)");
     }
 
-    private void flag(Engine engine, DataSource source, int percent) throws SQLException {
+    private void flag(Engine engine, int percent) {
         say(
                 "tandem flag --reads-new %d%%: the share of routing keys whose reads go to %s.%s.",
                 percent, move.toStore(), move.toTable());
-        try (Connection c = source.getConnection();
-                PreparedStatement ps = c.prepareStatement("INSERT INTO tandem.flags (migration_id, reads_new,"
-                        + " updated_by) VALUES (?, ?, 'demo') ON CONFLICT (migration_id) DO UPDATE SET reads_new ="
-                        + " excluded.reads_new, updated_at = now(); SELECT pg_notify('tandem_state', ?)")) {
-            ps.setString(1, migration.id());
-            ps.setInt(2, percent);
-            ps.setString(3, migration.id());
-            ps.execute();
-        }
+        engine.flag(FlagRequest.readsNew(migration.id(), percent));
     }
 
     private void awaitBothOutboxesEmpty(DemoStores stores) throws SQLException, InterruptedException {

@@ -229,6 +229,7 @@ final class Json {
         g.writeStringField("id", report.spec().migrationId());
         g.writeStringField("table", report.spec().sourceTable());
         g.writeStringField("store", report.store());
+        g.writeStringField("authoritative", report.authoritative().name().toLowerCase(java.util.Locale.ROOT));
         g.writeStringField("targetSchema", report.spec().targetSchema());
         g.writeStringField("targetTable", report.spec().targetTable());
         g.writeBooleanField("backfilled", m.backfilled());

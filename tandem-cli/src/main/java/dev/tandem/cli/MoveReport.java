@@ -13,9 +13,9 @@ import javax.sql.DataSource;
 /**
  * One table a migration moves, as {@code status} shows it: where it goes, and where its delivery
  * stands. {@code rateUnknown} says why the status has no applied rate (its store was not given, or
- * could not be read); null when it has one.
+ * could not be read); null when it has one. {@code authoritative} is the side application writes go to.
  */
-record MoveReport(MoveSpec spec, String store, MoveStatus status, String rateUnknown) {
+record MoveReport(MoveSpec spec, String store, MoveStatus status, String rateUnknown, MoveRegistry.Side authoritative) {
 
     /**
      * Every move registered on {@code source} for the migration {@code migrationId}; the rate of each
@@ -42,17 +42,22 @@ record MoveReport(MoveSpec spec, String store, MoveStatus status, String rateUnk
         String id = r.spec().migrationId();
         if (target == null) {
             return new MoveReport(
-                    r.spec(), r.store(), MoveStatus.of(source, null, id), "pass " + StoreOptions.howToName(r.store()));
+                    r.spec(),
+                    r.store(),
+                    MoveStatus.of(source, null, id),
+                    "pass " + StoreOptions.howToName(r.store()),
+                    r.authoritative());
         }
         try {
-            return new MoveReport(r.spec(), r.store(), MoveStatus.of(source, target, id), null);
+            return new MoveReport(r.spec(), r.store(), MoveStatus.of(source, target, id), null, r.authoritative());
         } catch (SQLException targetOrSource) {
             // Read again without the target: if the source was what failed, this fails too, and says so.
             return new MoveReport(
                     r.spec(),
                     r.store(),
                     MoveStatus.of(source, null, id),
-                    "store " + r.store() + " could not be read (" + targetOrSource.getMessage() + ")");
+                    "store " + r.store() + " could not be read (" + targetOrSource.getMessage() + ")",
+                    r.authoritative());
         }
     }
 

@@ -9,6 +9,7 @@ import dev.tandem.postgres.ShadowReads;
 import dev.tandem.postgres.ShadowSample;
 import dev.tandem.postgres.Stage;
 import dev.tandem.postgres.UnfinishedStage;
+import dev.tandem.relay.MoveRegistry;
 import dev.tandem.relay.MoveStatus;
 import java.io.PrintWriter;
 import java.util.ArrayList;
@@ -88,6 +89,14 @@ final class StatusView {
                         + (why == null
                                 ? "BACKFILLED (copy done, lag within its bound)"
                                 : (m.copyDone() ? "catching up, " : "") + "not BACKFILLED: " + why));
+        row(
+                out,
+                "  writes",
+                report.authoritative() == MoveRegistry.Side.TARGET
+                        ? "go to " + report.store() + "." + report.spec().targetTable() + " (cut over; "
+                                + report.spec().sourceTable() + " refuses them, and gets the target's changes back)"
+                        : "go to " + report.spec().sourceTable() + " (the source; `tandem cutover` hands them over"
+                                + " behind a fence)");
         row(
                 out,
                 "  lag",
@@ -225,10 +234,10 @@ final class StatusView {
             case BACKFILLED, VERIFIED ->
                 "move clients to the new shape (`tandem flag --reads-new 10%`, more as shadow reads agree, then"
                         + " `--shape new` within one store), then `tandem complete`; `tandem rollback` undoes everything"
-                        + " (`tandem cutover` only records that writes moved)";
+                        + " (`tandem cutover` moves the writes: for a moved table, behind a fence)";
             case CUT_OVER ->
-                "`tandem complete` removes the old shape; `tandem revert` records that the old shape is"
-                        + " authoritative again, losing nothing";
+                "`tandem complete` removes the old shape (a moved table's source stays as a read-only archive);"
+                        + " `tandem revert` makes the old side authoritative again, losing nothing";
             case COMPLETE, ROLLED_BACK -> null;
         };
     }

@@ -111,6 +111,10 @@ class MoveCutoverIT {
         toTarget.set(true);
         Thread.sleep(500);
         quiesceAndCompare(running, writers, orders, billing, committed);
+        CliRun status = CliRun.of("status", "--url", url, "--user", orders.user(), "--store", store);
+        assertThat(status.out()).contains("go to billing.invoices (cut over; orders refuses them");
+        CliRun json = CliRun.of("status", "--json", "--url", url, "--user", orders.user(), "--store", store);
+        assertThat(json.out().replaceAll("\\s", "")).contains("\"authoritative\":\"target\"");
 
         running.set(true);
         writers = restart(writers.size(), running, toTarget, orders, billing, committed, refusals);
