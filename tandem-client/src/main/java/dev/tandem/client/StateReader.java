@@ -1,0 +1,180 @@
+package dev.tandem.client;
+
+import dev.tandem.core.Migration;
+import dev.tandem.core.MigrationFiles;
+import dev.tandem.core.Operation;
+import dev.tandem.core.Phase;
+import dev.tandem.core.TandemException;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Reads the migrations' state from a store's {@code tandem} schema: {@code tandem.migrations} (the
+ * phase, and the file, parsed once per checksum), {@code tandem.flags} and {@code tandem.moves}. Any
+ * of them may be missing (nothing started yet, an older tandem) or unreadable for lack of privilege;
+ * what is missing reads as its default. Thread-safe.
+ */
+final class StateReader {
+    private static final Logger LOG = LoggerFactory.getLogger(StateReader.class);
+
+    private static final String TABLES = """
+            SELECT to_regclass('tandem.migrations') IS NOT NULL
+                     AND has_table_privilege(to_regclass('tandem.migrations'), 'SELECT'),
+                   to_regclass('tandem.flags') IS NOT NULL
+                     AND has_table_privilege(to_regclass('tandem.flags'), 'SELECT'),
+                   to_regclass('tandem.moves') IS NOT NULL
+                     AND has_table_privilege(to_regclass('tandem.moves'), 'SELECT'),
+                   EXISTS (SELECT FROM pg_attribute WHERE attrelid = to_regclass('tandem.moves')
+                           AND attname = 'authoritative' AND NOT attisdropped)
+            """;
+
+    /** Active migrations, and the finished ones the application asked about. */
+    private static final String MIGRATIONS = """
+            SELECT m.id, m.schema_name, m.phase, m.checksum, %s
+            FROM tandem.migrations m %s
+            WHERE m.phase NOT IN ('COMPLETE', 'ROLLED_BACK') OR m.id = ANY (?)
+            """;
+
+    /** What a migration's file says that the client needs; one per id and checksum. */
+    private record FileFacts(String checksum, String schema, String versionSchema, boolean move, String store) {}
+
+    // Guarded by being a concurrent map: the watcher and synchronous reloads both fill it.
+    private final Map<String, FileFacts> files = new ConcurrentHashMap<>();
+
+    /** The state of every active migration and of every id in {@code watched}; watched ids the store lacks are left out. */
+    Map<String, MigrationState> load(Connection c, Collection<String> watched) throws SQLException {
+        boolean migrations;
+        boolean flags;
+        boolean moves;
+        boolean authoritative;
+        try (Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery(TABLES)) {
+            rs.next();
+            migrations = rs.getBoolean(1);
+            flags = rs.getBoolean(2);
+            moves = rs.getBoolean(3);
+            authoritative = rs.getBoolean(4);
+        }
+        Map<String, MigrationState> out = new HashMap<>();
+        if (!migrations) {
+            return out;
+        }
+        Map<String, Move> moveRows = moves ? moves(c, authoritative) : Map.of();
+        String sql = flags
+                ? MIGRATIONS.formatted("f.reads_new, f.shape", "LEFT JOIN tandem.flags f ON f.migration_id = m.id")
+                : MIGRATIONS.formatted("NULL::int, NULL::text", "");
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            ps.setArray(1, c.createArrayOf("text", watched.toArray()));
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    String id = rs.getString(1);
+                    Phase phase = phase(id, rs.getString(3));
+                    if (phase == null) {
+                        continue;
+                    }
+                    FileFacts facts = facts(c, id, rs.getString(2), rs.getString(4));
+                    Move move = moveRows.get(id);
+                    boolean isMove = facts.move() || move != null;
+                    String store = move != null ? move.store() : facts.store();
+                    out.put(
+                            id,
+                            new MigrationState(
+                                    id,
+                                    facts.schema(),
+                                    phase,
+                                    facts.versionSchema(),
+                                    isMove,
+                                    isMove ? store : null,
+                                    rs.getInt(5),
+                                    "new".equals(rs.getString(6)),
+                                    move != null && move.targetAuthoritative()));
+                }
+            }
+        }
+        return out;
+    }
+
+    private record Move(String store, boolean targetAuthoritative) {}
+
+    /**
+     * The moves by migration id. A row's id is {@code <migration id>.<table>}; a migration moving
+     * several tables has one row per table, and counts as cut over only when every row says so, so
+     * that writes never go to the target of a table still authoritative on the source.
+     */
+    private static Map<String, Move> moves(Connection c, boolean authoritativeColumn) throws SQLException {
+        Map<String, Move> out = new HashMap<>();
+        String sql = "SELECT migration_id, store, " + (authoritativeColumn ? "authoritative = 'target'" : "false")
+                + " FROM tandem.moves";
+        try (Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery(sql)) {
+            while (rs.next()) {
+                String key = rs.getString(1);
+                int dot = key.indexOf('.');
+                String id = dot < 0 ? key : key.substring(0, dot);
+                Move row = new Move(rs.getString(2), rs.getBoolean(3));
+                out.merge(id, row, (a, b) -> new Move(a.store(), a.targetAuthoritative() && b.targetAuthoritative()));
+            }
+        }
+        return out;
+    }
+
+    private static Phase phase(String id, String name) {
+        try {
+            return Phase.valueOf(name);
+        } catch (IllegalArgumentException e) {
+            LOG.warn("migration {} is in phase {}, which this tandem-client does not know; it is ignored", id, name);
+            return null;
+        }
+    }
+
+    private FileFacts facts(Connection c, String id, String schema, String checksum) throws SQLException {
+        FileFacts known = files.get(id);
+        if (known != null && known.checksum().equals(checksum)) {
+            return known;
+        }
+        FileFacts facts = new FileFacts(checksum, schema, schema + "_" + id, false, null);
+        try (PreparedStatement ps = c.prepareStatement("SELECT source, file FROM tandem.migrations WHERE id = ?")) {
+            ps.setString(1, id);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (rs.next()) {
+                    facts = parse(id, schema, checksum, rs.getString(1), rs.getString(2), facts);
+                }
+            }
+        }
+        files.put(id, facts);
+        return facts;
+    }
+
+    private static FileFacts parse(
+            String id, String schema, String checksum, String source, String text, FileFacts fallback) {
+        try {
+            Migration m = MigrationFiles.parse(source, text);
+            Operation.MoveTable move = m.operations().stream()
+                    .filter(Operation.MoveTable.class::isInstance)
+                    .map(Operation.MoveTable.class::cast)
+                    .findFirst()
+                    .orElse(null);
+            return new FileFacts(
+                    checksum, m.schema(), m.versionSchema(), move != null, move == null ? null : move.toStore());
+        } catch (TandemException unreadable) {
+            // A file written for a newer tandem: its id and schema are still known, and tandem.moves
+            // still tells a move apart.
+            LOG.warn(
+                    "the stored file of migration {} cannot be read by this tandem-client ({}); assuming the default"
+                            + " version schema {}",
+                    id,
+                    unreadable.getMessage(),
+                    fallback.versionSchema());
+            return fallback;
+        }
+    }
+}
