@@ -1,0 +1,212 @@
+package dev.tandem.bench;
+
+import dev.tandem.client.MigrationHandle;
+import dev.tandem.client.Tandem;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * How long writes through {@code tandem-client} stall while a moved table is handed over: writer
+ * threads add one cent to random orders through {@link MigrationHandle#write} at a paced total rate,
+ * the relays run, and the engine cuts over, reverts and cuts over again a few seconds apart. Every
+ * write's latency is recorded, from the moment it was due (so a write held behind the fence counts
+ * the whole wait, and so do the writes its thread owed meanwhile) and from the moment it was called.
+ * At the end both sides must hold the same rows, and their totals must be the seeded ones plus one cent
+ * per committed write; otherwise the run fails.
+ */
+final class CutoverStall {
+    /**
+     * The sizes of a run.
+     *
+     * @param rate writes per second, all writers together
+     * @param writers writer threads
+     * @param steadySeconds writing before the first cutover
+     * @param gapSeconds writing between the fences, and after the last
+     * @param windowMillis a fence's window: writes in flight at any time from this long before its call
+     *     began until this long after it returned
+     */
+    record Settings(int rate, int writers, int steadySeconds, int gapSeconds, int windowMillis) {}
+
+    /** What one writer recorded: per write, when it was due, called and done, in ns since the start. */
+    private static final class Log {
+        final Timings due = new Timings(4096);
+        final Timings called = new Timings(4096);
+        final Timings done = new Timings(4096);
+    }
+
+    private record Fence(String name, long startNanos, long endNanos) {}
+
+    private CutoverStall() {}
+
+    static Map<String, Object> run(ClientMove move, Settings s) throws Exception {
+        long initialCents = move.sourceCents();
+        AtomicLong committed = new AtomicLong();
+        AtomicLong errors = new AtomicLong();
+        List<String> errorMessages = new CopyOnWriteArrayList<>();
+        List<Log> logs = new ArrayList<>();
+        List<Fence> fences = new ArrayList<>();
+        Map<String, Object> r = new LinkedHashMap<>();
+        try (Tandem tandem = Tandem.connect()
+                .service("orders")
+                .instance("bench-writers")
+                .dataSource(move.sourcePool)
+                .store(ClientMove.STORE, move.targetPool)
+                .build()) {
+            MigrationHandle handle = tandem.migration(ClientMove.ID);
+            long start = System.nanoTime();
+            long period = 1_000_000_000L * s.writers() / s.rate();
+            AtomicBoolean running = new AtomicBoolean(true);
+            List<Thread> writers = new ArrayList<>();
+            for (int w = 0; w < s.writers(); w++) {
+                Log log = new Log();
+                logs.add(log);
+                long offset = period * w / s.writers();
+                writers.add(Thread.ofPlatform().name("bench-writer-" + (w + 1)).start(() -> {
+                    long due = start + offset;
+                    while (running.get()) {
+                        long wait = due - System.nanoTime();
+                        if (wait > 0) {
+                            LockSupport.parkNanos(wait);
+                        }
+                        long called = System.nanoTime();
+                        long key = ThreadLocalRandom.current().nextLong(1, move.rows() + 1);
+                        try {
+                            int n = handle.write(
+                                    Long.toString(key),
+                                    c -> update(c, "UPDATE orders SET total = total + 0.01 WHERE id = ?", key),
+                                    c -> update(
+                                            c, "UPDATE invoices SET total_cents = total_cents + 1 WHERE id = ?", key));
+                            if (n != 1) {
+                                throw new IllegalStateException("order " + key + " was not found (" + n + " rows)");
+                            }
+                            committed.incrementAndGet();
+                        } catch (SQLException | RuntimeException e) {
+                            errors.incrementAndGet();
+                            if (errorMessages.size() < 5) {
+                                errorMessages.add(e.toString());
+                            }
+                        }
+                        long done = System.nanoTime();
+                        log.due.add(due - start);
+                        log.called.add(called - start);
+                        log.done.add(done - start);
+                        due += period;
+                    }
+                }));
+            }
+            Thread.sleep(Duration.ofSeconds(s.steadySeconds()));
+            fences.add(fence("cutover", start, move::cutover));
+            Thread.sleep(Duration.ofSeconds(s.gapSeconds()));
+            fences.add(fence("revert", start, move::revert));
+            Thread.sleep(Duration.ofSeconds(s.gapSeconds()));
+            fences.add(fence("cutover again", start, move::cutover));
+            Thread.sleep(Duration.ofSeconds(s.gapSeconds()));
+            running.set(false);
+            for (Thread t : writers) {
+                t.join();
+            }
+            r.put("seconds_writing", (System.nanoTime() - start) / 1e9);
+            r.put("writes_per_second_achieved", committed.get() / ((System.nanoTime() - start) / 1e9));
+        }
+        move.awaitDelivered(Duration.ofSeconds(60));
+        String rows = move.requireEqual();
+        long cents = move.sourceCents();
+        if (cents != initialCents + committed.get()) {
+            throw new IllegalStateException("the orders hold " + cents + " cents, but " + initialCents + " were seeded"
+                    + " and " + committed.get() + " writes of one cent committed: a write was lost or doubled");
+        }
+        r.put("rate", (long) s.rate());
+        r.put("writers", (long) s.writers());
+        r.put("window_ms", (long) s.windowMillis());
+        r.put("writes_committed", committed.get());
+        r.put("errors", errors.get());
+        r.put("error_messages", List.copyOf(errorMessages));
+        r.put("both_sides", rows + " (equal), totals = seeded + one cent per committed write");
+        r.putAll(figures(logs, fences, s.windowMillis() * 1_000_000L));
+        r.put("fence_messages", move.fenceMessages());
+        return r;
+    }
+
+    private static int update(Connection c, String sql, long key) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            ps.setLong(1, key);
+            return ps.executeUpdate();
+        }
+    }
+
+    private interface Transition {
+        long run();
+    }
+
+    private static Fence fence(String name, long start, Transition transition) {
+        long t = System.nanoTime();
+        transition.run();
+        Fence f = new Fence(name, t - start, System.nanoTime() - start);
+        BenchDb.log(name + " took " + (f.endNanos() - f.startNanos()) / 1_000_000 + " ms");
+        return f;
+    }
+
+    /** Latencies per fence window and outside them, and the longest time no write completed. */
+    private static Map<String, Object> figures(List<Log> logs, List<Fence> fences, long window) {
+        Timings steadyDue = new Timings(1 << 16);
+        Timings steadyCall = new Timings(1 << 16);
+        List<Timings> fenceDue = new ArrayList<>();
+        List<Timings> fenceCall = new ArrayList<>();
+        for (int i = 0; i < fences.size(); i++) {
+            fenceDue.add(new Timings(1024));
+            fenceCall.add(new Timings(1024));
+        }
+        Timings allDue = new Timings(1 << 16);
+        List<Long> completions = new ArrayList<>();
+        for (Log log : logs) {
+            for (int i = 0; i < log.due.count(); i++) {
+                long due = log.due.at(i);
+                long called = log.called.at(i);
+                long done = log.done.at(i);
+                completions.add(done);
+                allDue.add(done - due);
+                int in = -1;
+                for (int f = 0; f < fences.size(); f++) {
+                    Fence fence = fences.get(f);
+                    if (called <= fence.endNanos() + window && done >= fence.startNanos() - window) {
+                        in = f;
+                    }
+                }
+                (in < 0 ? steadyDue : fenceDue.get(in)).add(done - due);
+                (in < 0 ? steadyCall : fenceCall.get(in)).add(done - called);
+            }
+        }
+        completions.sort(null);
+        long gap = 0;
+        for (int i = 1; i < completions.size(); i++) {
+            gap = Math.max(gap, completions.get(i) - completions.get(i - 1));
+        }
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("steady_from_due", steadyDue.millis());
+        m.put("steady_from_call", steadyCall.millis());
+        List<Map<String, Object>> windows = new ArrayList<>();
+        for (int f = 0; f < fences.size(); f++) {
+            Map<String, Object> w = new LinkedHashMap<>();
+            w.put("fence", fences.get(f).name());
+            w.put("engine_call_ms", (fences.get(f).endNanos() - fences.get(f).startNanos()) / 1e6);
+            w.put("from_due", fenceDue.get(f).millis());
+            w.put("from_call", fenceCall.get(f).millis());
+            windows.add(w);
+        }
+        m.put("fences", windows);
+        m.put("all_from_due", allDue.millis());
+        m.put("longest_gap_without_a_completed_write_ms", gap / 1e6);
+        return m;
+    }
+}
