@@ -37,13 +37,13 @@ final class ClientBench {
             CheckoutOverhead.Settings checkout) {
         static final Settings FULL = new Settings(
                 20_000,
-                new CutoverStall.Settings(2_000, 8, 10, 6, 1_000),
-                new ShadowReadCost.Settings(1_000, 4, 10, 4, 0.10),
+                new CutoverStall.Settings(2_000, 16, 10, 8, 1_000),
+                new ShadowReadCost.Settings(1_000, 4, 8, 6, 0.10),
                 new FlagPropagation.Settings(50, 30, 300),
                 new CheckoutOverhead.Settings(4, 200_000, 1_000));
         static final Settings QUICK = new Settings(
                 5_000,
-                new CutoverStall.Settings(2_000, 8, 3, 3, 1_000),
+                new CutoverStall.Settings(2_000, 16, 3, 3, 1_000),
                 new ShadowReadCost.Settings(1_000, 4, 3, 2, 0.10),
                 new FlagPropagation.Settings(50, 5, 200),
                 new CheckoutOverhead.Settings(4, 20_000, 1_000));
