@@ -25,7 +25,7 @@ import java.util.Map;
  * latency run) and {@code --copy-rows}, which {@code --quick} makes small unless they are given; {@code --relay-parts
  * capture,drain,live,latency,copy,baselines} runs some of its parts. The client suite ({@code --only client
  * --out bench/results/client}) measures {@code tandem-client}; {@code --client-parts shadow,cutover,checkout,flags}
- * runs some of its parts.
+ * runs some of its parts, and {@code --rate} sets its cutover run's writes per second.
  */
 public final class BenchMain {
     private BenchMain() {}
@@ -107,9 +107,8 @@ public final class BenchMain {
             report.put("relay", RelayBench.run(relay, relayParts));
         }
         if (parts.contains("client")) {
-            report.put(
-                    "client",
-                    ClientBench.run(quick ? ClientBench.Settings.QUICK : ClientBench.Settings.FULL, clientParts));
+            ClientBench.Settings client = quick ? ClientBench.Settings.QUICK : ClientBench.Settings.FULL;
+            report.put("client", ClientBench.run(rate == null ? client : client.withRate(rate), clientParts));
         }
         Files.createDirectories(out);
         Files.writeString(out.resolve("latest.json"), json(report));

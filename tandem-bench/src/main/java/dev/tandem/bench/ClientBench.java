@@ -28,25 +28,37 @@ final class ClientBench {
      * @param shadow the shadow-read runs
      * @param flags the flag propagation rounds
      * @param checkout the checkout timings
+     * @param controlRate the write rate of a second cutover run on a move of its own, one this shared
+     *     machine keeps up with even when the target's rate is beyond it; 0 for none
      */
     record Settings(
             long rows,
             CutoverStall.Settings stall,
             ShadowReadCost.Settings shadow,
             FlagPropagation.Settings flags,
-            CheckoutOverhead.Settings checkout) {
+            CheckoutOverhead.Settings checkout,
+            int controlRate) {
         static final Settings FULL = new Settings(
                 20_000,
                 new CutoverStall.Settings(2_000, 16, 10, 8, 1_000),
                 new ShadowReadCost.Settings(1_000, 4, 8, 6, 0.10),
                 new FlagPropagation.Settings(50, 30, 300),
-                new CheckoutOverhead.Settings(4, 200_000, 1_000));
+                new CheckoutOverhead.Settings(4, 200_000, 1_000),
+                1_000);
         static final Settings QUICK = new Settings(
                 5_000,
                 new CutoverStall.Settings(2_000, 16, 3, 3, 1_000),
                 new ShadowReadCost.Settings(1_000, 4, 3, 2, 0.10),
                 new FlagPropagation.Settings(50, 5, 200),
-                new CheckoutOverhead.Settings(4, 20_000, 1_000));
+                new CheckoutOverhead.Settings(4, 20_000, 1_000),
+                1_000);
+
+        /** These settings with the cutover run's write rate set to {@code rate}. */
+        Settings withRate(int rate) {
+            CutoverStall.Settings st = new CutoverStall.Settings(
+                    rate, stall.writers(), stall.steadySeconds(), stall.gapSeconds(), stall.windowMillis());
+            return new Settings(rows, st, shadow, flags, checkout, controlRate);
+        }
     }
 
     /** The parts of the suite; {@code --client-parts} runs some of them. */
@@ -71,8 +83,16 @@ final class ClientBench {
                     r.put("shadow_reads", ShadowReadCost.run(move, s.shadow()));
                 }
                 if (parts.contains("cutover")) {
-                    BenchDb.log("client: cutover stall");
+                    BenchDb.log("client: cutover stall at " + s.stall().rate() + " writes/s");
                     r.put("cutover_stall", CutoverStall.run(move, s.stall()));
+                }
+            }
+            if (parts.contains("cutover") && s.controlRate() > 0) {
+                try (ClientMove move = ClientMove.start(s.rows(), s.stall().writers() + 2)) {
+                    BenchDb.log("client: cutover stall at " + s.controlRate() + " writes/s (control)");
+                    r.put(
+                            "cutover_stall_control",
+                            CutoverStall.run(move, s.withRate(s.controlRate()).stall()));
                 }
             }
         }

@@ -47,6 +47,9 @@ final class CutoverStall {
 
     private record Fence(String name, long startNanos, long endNanos) {}
 
+    /** The first second's writes warm the JIT and the pools up; they count only towards the gaps. */
+    static final long WARM_UP_NANOS = 1_000_000_000L;
+
     private CutoverStall() {}
 
     static Map<String, Object> run(ClientMove move, Settings s) throws Exception {
@@ -129,6 +132,7 @@ final class CutoverStall {
         r.put("rate", (long) s.rate());
         r.put("writers", (long) s.writers());
         r.put("window_ms", (long) s.windowMillis());
+        r.put("warm_up_ms", WARM_UP_NANOS / 1_000_000);
         r.put("writes_committed", committed.get());
         r.put("errors", errors.get());
         r.put("error_messages", List.copyOf(errorMessages));
@@ -175,6 +179,9 @@ final class CutoverStall {
                 long called = log.called.at(i);
                 long done = log.done.at(i);
                 completions.add(done);
+                if (due < WARM_UP_NANOS) {
+                    continue;
+                }
                 allDue.add(done - due);
                 int in = -1;
                 for (int f = 0; f < fences.size(); f++) {
