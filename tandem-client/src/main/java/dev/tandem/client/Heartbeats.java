@@ -76,7 +76,7 @@ final class Heartbeats implements AutoCloseable {
         }
     }
 
-    private void beatQuietly() {
+    void beatQuietly() {
         try {
             beat();
             logs.recovered("heartbeat");

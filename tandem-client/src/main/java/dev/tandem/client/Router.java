@@ -82,7 +82,7 @@ final class Router {
                     throw e;
                 }
                 fenced = true;
-                state = reloaded(handle, state);
+                state = reloaded(handle, state, System.nanoTime());
                 long now = System.nanoTime();
                 if (now >= deadline) {
                     tandem.metrics().fenceWait(state.id(), now - start);
@@ -103,9 +103,9 @@ final class Router {
     }
 
     /** The state re-read now from the store, or the one given when it cannot be read. */
-    private MigrationState reloaded(MigrationHandle handle, MigrationState previous) {
+    private MigrationState reloaded(MigrationHandle handle, MigrationState previous, long refusedAt) {
         try {
-            tandem.watcher().reloadNow();
+            tandem.watcher().reloadSince(refusedAt);
             return handle.state();
         } catch (SQLException | RuntimeException e) {
             tandem.logs()

@@ -37,41 +37,53 @@ final class StateReader {
                            AND attname = 'authoritative' AND NOT attisdropped)
             """;
 
-    /** Active migrations, and the finished ones the application asked about. */
+    /**
+     * Active migrations, and the finished ones the application asked about, with their flags and
+     * moves, in one round trip. A migration moving several tables has one {@code tandem.moves} row per
+     * table ({@code <migration id>.<table>}), and counts as cut over only when every row says so, so
+     * that writes never go to the target of a table the source is still authoritative for.
+     */
     private static final String MIGRATIONS = """
-            SELECT m.id, m.schema_name, m.phase, m.checksum, %s
-            FROM tandem.migrations m %s
+            SELECT m.id, m.schema_name, m.phase, m.checksum, %s, %s
+            FROM tandem.migrations m %s %s
             WHERE m.phase NOT IN ('COMPLETE', 'ROLLED_BACK') OR m.id = ANY (?)
             """;
+
+    private static final String MOVES = """
+            LEFT JOIN (SELECT split_part(migration_id, '.', 1) AS id, min(store) AS store, bool_and(%s) AS target
+                       FROM tandem.moves GROUP BY 1) mv ON mv.id = m.id
+            """;
+
+    /** Which of the state tables this client may read; once all are there, they are not looked up again. */
+    private record Tables(boolean migrations, boolean flags, boolean moves, boolean authoritative) {
+        boolean all() {
+            return migrations && flags && moves && authoritative;
+        }
+    }
 
     /** What a migration's file says that the client needs; one per id and checksum. */
     private record FileFacts(String checksum, String schema, String versionSchema, boolean move, String store) {}
 
     // Guarded by being a concurrent map: the watcher and synchronous reloads both fill it.
     private final Map<String, FileFacts> files = new ConcurrentHashMap<>();
+    private volatile Tables tables;
 
     /** The state of every active migration and of every id in {@code watched}; watched ids the store lacks are left out. */
     Map<String, MigrationState> load(Connection c, Collection<String> watched) throws SQLException {
-        boolean migrations;
-        boolean flags;
-        boolean moves;
-        boolean authoritative;
-        try (Statement s = c.createStatement();
-                ResultSet rs = s.executeQuery(TABLES)) {
-            rs.next();
-            migrations = rs.getBoolean(1);
-            flags = rs.getBoolean(2);
-            moves = rs.getBoolean(3);
-            authoritative = rs.getBoolean(4);
+        Tables t = tables;
+        if (t == null || !t.all()) {
+            t = tables(c);
+            tables = t;
         }
         Map<String, MigrationState> out = new HashMap<>();
-        if (!migrations) {
+        if (!t.migrations()) {
             return out;
         }
-        Map<String, Move> moveRows = moves ? moves(c, authoritative) : Map.of();
-        String sql = flags
-                ? MIGRATIONS.formatted("f.reads_new, f.shape", "LEFT JOIN tandem.flags f ON f.migration_id = m.id")
-                : MIGRATIONS.formatted("NULL::int, NULL::text", "");
+        String sql = MIGRATIONS.formatted(
+                t.flags() ? "f.reads_new, f.shape" : "NULL::int, NULL::text",
+                t.moves() ? "mv.store, mv.target" : "NULL::text, NULL::boolean",
+                t.flags() ? "LEFT JOIN tandem.flags f ON f.migration_id = m.id" : "",
+                t.moves() ? MOVES.formatted(t.authoritative() ? "authoritative = 'target'" : "false") : "");
         try (PreparedStatement ps = c.prepareStatement(sql)) {
             ps.setArray(1, c.createArrayOf("text", watched.toArray()));
             try (ResultSet rs = ps.executeQuery()) {
@@ -82,9 +94,9 @@ final class StateReader {
                         continue;
                     }
                     FileFacts facts = facts(c, id, rs.getString(2), rs.getString(4));
-                    Move move = moveRows.get(id);
-                    boolean isMove = facts.move() || move != null;
-                    String store = move != null ? move.store() : facts.store();
+                    String moveStore = rs.getString(7);
+                    boolean isMove = facts.move() || moveStore != null;
+                    String store = moveStore != null ? moveStore : facts.store();
                     out.put(
                             id,
                             new MigrationState(
@@ -96,35 +108,23 @@ final class StateReader {
                                     isMove ? store : null,
                                     rs.getInt(5),
                                     "new".equals(rs.getString(6)),
-                                    move != null && move.targetAuthoritative()));
+                                    rs.getBoolean(8)));
                 }
             }
+        } catch (SQLException e) {
+            // A table dropped or a privilege revoked since it was looked up: look again next time.
+            tables = null;
+            throw e;
         }
         return out;
     }
 
-    private record Move(String store, boolean targetAuthoritative) {}
-
-    /**
-     * The moves by migration id. A row's id is {@code <migration id>.<table>}; a migration moving
-     * several tables has one row per table, and counts as cut over only when every row says so, so
-     * that writes never go to the target of a table still authoritative on the source.
-     */
-    private static Map<String, Move> moves(Connection c, boolean authoritativeColumn) throws SQLException {
-        Map<String, Move> out = new HashMap<>();
-        String sql = "SELECT migration_id, store, " + (authoritativeColumn ? "authoritative = 'target'" : "false")
-                + " FROM tandem.moves";
+    private static Tables tables(Connection c) throws SQLException {
         try (Statement s = c.createStatement();
-                ResultSet rs = s.executeQuery(sql)) {
-            while (rs.next()) {
-                String key = rs.getString(1);
-                int dot = key.indexOf('.');
-                String id = dot < 0 ? key : key.substring(0, dot);
-                Move row = new Move(rs.getString(2), rs.getBoolean(3));
-                out.merge(id, row, (a, b) -> new Move(a.store(), a.targetAuthoritative() && b.targetAuthoritative()));
-            }
+                ResultSet rs = s.executeQuery(TABLES)) {
+            rs.next();
+            return new Tables(rs.getBoolean(1), rs.getBoolean(2), rs.getBoolean(3), rs.getBoolean(4));
         }
-        return out;
     }
 
     private static Phase phase(String id, String name) {

@@ -47,6 +47,9 @@ final class StateWatcher implements AutoCloseable {
     // Replaced whole, under this object's lock; read without it.
     private volatile Map<String, MigrationState> states = Map.of();
     private volatile boolean running = true;
+    // When the latest applied load began (System.nanoTime()); written under this object's lock.
+    private volatile long loadedSince = Long.MIN_VALUE;
+    private final Object reloading = new Object();
 
     StateWatcher(DataSource dataSource, Duration pollInterval, String threadName, Logs logs) {
         this.dataSource = dataSource;
@@ -88,13 +91,37 @@ final class StateWatcher implements AutoCloseable {
     /** Reads the state now, on a connection of its own, and applies it. */
     void reloadNow() throws SQLException {
         try (Connection c = dataSource.getConnection()) {
-            apply(reader.load(c, watched));
+            load(c);
         }
     }
 
-    private void apply(Map<String, MigrationState> loaded) {
+    /**
+     * Makes sure the state in memory was read after {@code since} (a {@link System#nanoTime()}): when
+     * a load that began after it has been applied (by the watch thread, or for another writer refused at
+     * the same fence) it is used; otherwise the state is read now. Writers refused at once share one read.
+     */
+    void reloadSince(long since) throws SQLException {
+        synchronized (reloading) {
+            if (loadedSince - since >= 0) {
+                return;
+            }
+            reloadNow();
+        }
+    }
+
+    private void load(Connection c) throws SQLException {
+        long began = System.nanoTime();
+        apply(reader.load(c, watched), began);
+    }
+
+    private void apply(Map<String, MigrationState> loaded, long began) {
         Set<String> changed = new HashSet<>();
         synchronized (this) {
+            if (loadedSince != Long.MIN_VALUE && began - loadedSince < 0) {
+                // A load that began earlier finished later: what it read is older than what is applied.
+                return;
+            }
+            loadedSince = began;
             Map<String, MigrationState> before = states;
             Set<String> ids = new HashSet<>(before.keySet());
             ids.addAll(loaded.keySet());
@@ -142,7 +169,7 @@ final class StateWatcher implements AutoCloseable {
                     s.execute("LISTEN " + CHANNEL);
                 }
                 // After LISTEN, so that no change between the load and the first wait is missed.
-                apply(reader.load(c, watched));
+                load(c);
                 if (lost) {
                     LOG.info("tandem-client is watching the migrations' state again");
                     logs.recovered("watch");
@@ -173,14 +200,14 @@ final class StateWatcher implements AutoCloseable {
         while (running) {
             long untilPoll = nextPoll - System.nanoTime();
             if (untilPoll <= 0) {
-                apply(reader.load(c, watched));
+                load(c);
                 nextPoll = System.nanoTime() + pollNanos;
                 continue;
             }
             int wait = (int) Math.max(1, Math.min(SLICE_MILLIS, untilPoll / 1_000_000));
             var notifications = pg.getNotifications(wait);
             if (notifications != null && notifications.length > 0) {
-                apply(reader.load(c, watched));
+                load(c);
             }
         }
     }
