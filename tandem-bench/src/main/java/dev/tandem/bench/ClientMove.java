@@ -62,7 +62,7 @@ final class ClientMove implements AutoCloseable {
     private final long rows;
     private final Engine engine;
     // Written by the engine's thread during a transition, read by the benchmark's thread after it.
-    private final List<String> fenceMessages = new CopyOnWriteArrayList<>();
+    private final List<FenceNote> fenceNotes = new CopyOnWriteArrayList<>();
     private final List<Relay> relays;
     private final List<Thread> relayThreads = new ArrayList<>();
 
@@ -81,7 +81,7 @@ final class ClientMove implements AutoCloseable {
             @Override
             public void info(String message) {
                 if (message.startsWith("fence:")) {
-                    fenceMessages.add(message);
+                    fenceNotes.add(new FenceNote(System.nanoTime(), message));
                 }
             }
         };
@@ -168,9 +168,12 @@ final class ClientMove implements AutoCloseable {
         return System.nanoTime() - t;
     }
 
-    /** What the fences reported (how long each held the writes, and what it delivered), oldest first. */
-    List<String> fenceMessages() {
-        return List.copyOf(fenceMessages);
+    /** What a fence reported (how long it held the writes, and what it delivered), and when. */
+    record FenceNote(long atNanos, String message) {}
+
+    /** What the fences reported, oldest first. */
+    List<FenceNote> fenceNotes() {
+        return List.copyOf(fenceNotes);
     }
 
     /** Waits until neither store's outbox holds a change, within {@code limit}. */

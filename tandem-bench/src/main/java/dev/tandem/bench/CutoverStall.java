@@ -59,6 +59,8 @@ final class CutoverStall {
         List<String> errorMessages = new CopyOnWriteArrayList<>();
         List<Log> logs = new ArrayList<>();
         List<Fence> fences = new ArrayList<>();
+        // When the writers started; the times recorded are relative to it.
+        long[] start = {0};
         Map<String, Object> r = new LinkedHashMap<>();
         try (Tandem tandem = Tandem.connect()
                 .service("orders")
@@ -67,7 +69,8 @@ final class CutoverStall {
                 .store(ClientMove.STORE, move.targetPool)
                 .build()) {
             MigrationHandle handle = tandem.migration(ClientMove.ID);
-            long start = System.nanoTime();
+            start[0] = System.nanoTime();
+            long t0 = start[0];
             long period = 1_000_000_000L * s.writers() / s.rate();
             AtomicBoolean running = new AtomicBoolean(true);
             List<Thread> writers = new ArrayList<>();
@@ -76,7 +79,7 @@ final class CutoverStall {
                 logs.add(log);
                 long offset = period * w / s.writers();
                 writers.add(Thread.ofPlatform().name("bench-writer-" + (w + 1)).start(() -> {
-                    long due = start + offset;
+                    long due = t0 + offset;
                     while (running.get()) {
                         long wait = due - System.nanoTime();
                         if (wait > 0) {
@@ -101,26 +104,26 @@ final class CutoverStall {
                             }
                         }
                         long done = System.nanoTime();
-                        log.due.add(due - start);
-                        log.called.add(called - start);
-                        log.done.add(done - start);
+                        log.due.add(due - t0);
+                        log.called.add(called - t0);
+                        log.done.add(done - t0);
                         due += period;
                     }
                 }));
             }
             Thread.sleep(Duration.ofSeconds(s.steadySeconds()));
-            fences.add(fence("cutover", start, move::cutover));
+            fences.add(fence("cutover", t0, move::cutover));
             Thread.sleep(Duration.ofSeconds(s.gapSeconds()));
-            fences.add(fence("revert", start, move::revert));
+            fences.add(fence("revert", t0, move::revert));
             Thread.sleep(Duration.ofSeconds(s.gapSeconds()));
-            fences.add(fence("cutover again", start, move::cutover));
+            fences.add(fence("cutover again", t0, move::cutover));
             Thread.sleep(Duration.ofSeconds(s.gapSeconds()));
             running.set(false);
             for (Thread t : writers) {
                 t.join();
             }
-            r.put("seconds_writing", (System.nanoTime() - start) / 1e9);
-            r.put("writes_per_second_achieved", committed.get() / ((System.nanoTime() - start) / 1e9));
+            r.put("seconds_writing", (System.nanoTime() - t0) / 1e9);
+            r.put("writes_per_second_achieved", committed.get() / ((System.nanoTime() - t0) / 1e9));
         }
         move.awaitDelivered(Duration.ofSeconds(60));
         String rows = move.requireEqual();
@@ -138,7 +141,19 @@ final class CutoverStall {
         r.put("error_messages", List.copyOf(errorMessages));
         r.put("both_sides", rows + " (equal), totals = seeded + one cent per committed write");
         r.putAll(figures(logs, fences, s.windowMillis() * 1_000_000L));
-        r.put("fence_messages", move.fenceMessages());
+        List<String> notes = new ArrayList<>();
+        for (ClientMove.FenceNote note : move.fenceNotes()) {
+            long at = note.atNanos() - start[0];
+            String where = "";
+            for (Fence f : fences) {
+                if (at >= f.startNanos() && at <= f.endNanos()) {
+                    where = f.name() + ", " + (at - f.startNanos()) / 1_000_000 + " ms into the engine's call of "
+                            + (f.endNanos() - f.startNanos()) / 1_000_000 + " ms: ";
+                }
+            }
+            notes.add(where + note.message());
+        }
+        r.put("fence_messages", notes);
         return r;
     }
 
@@ -196,8 +211,17 @@ final class CutoverStall {
         }
         completions.sort(null);
         long gap = 0;
+        long[] fenceGap = new long[fences.size()];
         for (int i = 1; i < completions.size(); i++) {
-            gap = Math.max(gap, completions.get(i) - completions.get(i - 1));
+            long a = completions.get(i - 1);
+            long b = completions.get(i);
+            gap = Math.max(gap, b - a);
+            for (int f = 0; f < fences.size(); f++) {
+                if (b >= fences.get(f).startNanos() - window
+                        && a <= fences.get(f).endNanos() + window) {
+                    fenceGap[f] = Math.max(fenceGap[f], b - a);
+                }
+            }
         }
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("steady_from_due", steadyDue.millis());
@@ -207,6 +231,7 @@ final class CutoverStall {
             Map<String, Object> w = new LinkedHashMap<>();
             w.put("fence", fences.get(f).name());
             w.put("engine_call_ms", (fences.get(f).endNanos() - fences.get(f).startNanos()) / 1e6);
+            w.put("longest_gap_without_a_completed_write_ms", fenceGap[f] / 1e6);
             w.put("from_due", fenceDue.get(f).millis());
             w.put("from_call", fenceCall.get(f).millis());
             windows.add(w);
