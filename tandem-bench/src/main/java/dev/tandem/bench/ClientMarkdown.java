@@ -136,7 +136,8 @@ final class ClientMarkdown {
                 "%n### %s%n%n%d writer threads wrote %,d times a second in all (achieved %,.0f/s,"
                         + " %,d writes committed over %.0f s) through `handle.write(...)`, each adding one cent to a"
                         + " random order, while the relays ran; the engine cut over, reverted and cut over again. A"
-                        + " fence's window holds the writes in flight at any time from %d ms before its call began"
+                        + " fence's window holds the writes in flight at any time from 2 x %d ms before the engine's"
+                        + " call returned (the hold comes at the end of the call, after a drain without the lock)"
                         + " until %d ms after it returned. Latency *from due* runs from the moment the write was due on its thread's"
                         + " schedule (a write held at the fence delays the ones its thread owes, and they count that"
                         + " wait); *from call* runs from the call. The first %d ms of writes (a warm-up) are left out of the"
@@ -170,6 +171,7 @@ final class ClientMarkdown {
                     map(f, "from_due"),
                     map(f, "from_call"));
         }
+        retried(b, (List<?>) s.get("fences"));
         b.append(format(
                 "%n*Longest gap*: the longest time in which no write completed, in the window. Over the whole"
                         + " run: %.1f ms. Errors: %d%s. At the end: %s.%n",
@@ -181,6 +183,28 @@ final class ClientMarkdown {
         if (fences != null && !fences.isEmpty()) {
             b.append("\nThe fences reported:\n\n");
             fences.forEach(m -> b.append("- ").append(m).append('\n'));
+        }
+    }
+
+    /** Where a refused write's time went: before the refusal, after the engine returned, and in the retry. */
+    private static void retried(StringBuilder b, List<?> fences) {
+        b.append("\nWrites the fence refused (SQLSTATE TD001) and the client retried on the other side:\n\n| fence |"
+                + " writes | most attempts | call to retry p50 / max ms | engine's return to retry p50 / max ms |"
+                + " retry p50 / max ms |\n|---|---:|---:|---:|---:|---:|\n");
+        for (Object o : fences) {
+            Map<?, ?> f = (Map<?, ?>) o;
+            Map<?, ?> r = map(f, "refused_and_retried");
+            b.append(format(
+                    "| %s | %,d | %d | %.1f / %.1f | %.1f / %.1f | %.1f / %.1f |%n",
+                    f.get("fence"),
+                    num(r, "writes"),
+                    num(r, "most_attempts"),
+                    dbl(map(r, "call_to_retry"), "p50_ms"),
+                    dbl(map(r, "call_to_retry"), "max_ms"),
+                    dbl(map(r, "engine_return_to_retry"), "p50_ms"),
+                    dbl(map(r, "engine_return_to_retry"), "max_ms"),
+                    dbl(map(r, "retry"), "p50_ms"),
+                    dbl(map(r, "retry"), "max_ms")));
         }
     }
 

@@ -33,8 +33,9 @@ final class CutoverStall {
      * @param writers writer threads
      * @param steadySeconds writing before the first cutover
      * @param gapSeconds writing between the fences, and after the last
-     * @param windowMillis a fence's window: writes in flight at any time from this long before its call
-     *     began until this long after it returned
+     * @param windowMillis a fence's window: writes in flight at any time from twice this long before the
+     *     engine's call returned (or this long before the fence reported its hold, if earlier) until this
+     *     long after it returned
      */
     record Settings(int rate, int writers, int steadySeconds, int gapSeconds, int windowMillis) {}
 
@@ -43,9 +44,32 @@ final class CutoverStall {
         final Timings due = new Timings(4096);
         final Timings called = new Timings(4096);
         final Timings done = new Timings(4096);
+        // How many times the write's function ran (more than once when a fence refused it), and when it last began.
+        final Timings attempts = new Timings(4096);
+        final Timings lastAttempt = new Timings(4096);
     }
 
-    private record Fence(String name, long startNanos, long endNanos) {}
+    /**
+     * One engine call, in ns since the writers started, and when the fence reported its hold (just
+     * before the engine's commit; 0 when it did not).
+     */
+    private record Fence(String name, long startNanos, long endNanos, long noteNanos) {
+        /**
+         * Where its window begins: twice the window before the call returned (the hold comes at the end of
+         * the call, after the drain before the lock), or one window before the fence reported, if earlier.
+         */
+        long from(long window) {
+            return Math.min(endNanos - 2 * window, noteNanos == 0 ? Long.MAX_VALUE : noteNanos - window);
+        }
+
+        long to(long window) {
+            return endNanos + window;
+        }
+
+        Fence noted(long at) {
+            return at >= startNanos && at <= endNanos ? new Fence(name, startNanos, endNanos, at) : this;
+        }
+    }
 
     /** The first second's writes warm the JIT and the pools up; they count only towards the gaps. */
     static final long WARM_UP_NANOS = 1_000_000_000L;
@@ -87,12 +111,16 @@ final class CutoverStall {
                         }
                         long called = System.nanoTime();
                         long key = ThreadLocalRandom.current().nextLong(1, move.rows() + 1);
+                        long[] attempt = {0, 0};
                         try {
                             int n = handle.write(
                                     Long.toString(key),
-                                    c -> update(c, "UPDATE orders SET total = total + 0.01 WHERE id = ?", key),
+                                    c -> update(attempt, c, "UPDATE orders SET total = total + 0.01 WHERE id = ?", key),
                                     c -> update(
-                                            c, "UPDATE invoices SET total_cents = total_cents + 1 WHERE id = ?", key));
+                                            attempt,
+                                            c,
+                                            "UPDATE invoices SET total_cents = total_cents + 1 WHERE id = ?",
+                                            key));
                             if (n != 1) {
                                 throw new IllegalStateException("order " + key + " was not found (" + n + " rows)");
                             }
@@ -107,6 +135,8 @@ final class CutoverStall {
                         log.due.add(due - t0);
                         log.called.add(called - t0);
                         log.done.add(done - t0);
+                        log.attempts.add(attempt[0]);
+                        log.lastAttempt.add(attempt[1] - t0);
                         due += period;
                     }
                 }));
@@ -140,11 +170,11 @@ final class CutoverStall {
         r.put("errors", errors.get());
         r.put("error_messages", List.copyOf(errorMessages));
         r.put("both_sides", rows + " (equal), totals = seeded + one cent per committed write");
-        r.putAll(figures(logs, fences, s.windowMillis() * 1_000_000L));
         List<String> notes = new ArrayList<>();
         for (ClientMove.FenceNote note : move.fenceNotes()) {
             long at = note.atNanos() - start[0];
             String where = "";
+            fences.replaceAll(f -> f.noted(at));
             for (Fence f : fences) {
                 if (at >= f.startNanos() && at <= f.endNanos()) {
                     where = f.name() + ", " + (at - f.startNanos()) / 1_000_000 + " ms into the engine's call of "
@@ -154,10 +184,13 @@ final class CutoverStall {
             notes.add(where + note.message());
         }
         r.put("fence_messages", notes);
+        r.putAll(figures(logs, fences, s.windowMillis() * 1_000_000L));
         return r;
     }
 
-    private static int update(Connection c, String sql, long key) throws SQLException {
+    private static int update(long[] attempt, Connection c, String sql, long key) throws SQLException {
+        attempt[0]++;
+        attempt[1] = System.nanoTime();
         try (PreparedStatement ps = c.prepareStatement(sql)) {
             ps.setLong(1, key);
             return ps.executeUpdate();
@@ -171,9 +204,18 @@ final class CutoverStall {
     private static Fence fence(String name, long start, Transition transition) {
         long t = System.nanoTime();
         transition.run();
-        Fence f = new Fence(name, t - start, System.nanoTime() - start);
+        Fence f = new Fence(name, t - start, System.nanoTime() - start, 0);
         BenchDb.log(name + " took " + (f.endNanos() - f.startNanos()) / 1_000_000 + " ms");
         return f;
+    }
+
+    /** p50 and max in milliseconds, of values that may be negative. */
+    private static Map<String, Object> signedMillis(Timings t) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("count", (long) t.count());
+        m.put("p50_ms", t.percentile(0.5) / 1e6);
+        m.put("max_ms", t.count() == 0 ? 0.0 : t.percentile(1.0) / 1e6);
+        return m;
     }
 
     /** Latencies per fence window and outside them, and the longest time no write completed. */
@@ -182,9 +224,18 @@ final class CutoverStall {
         Timings steadyCall = new Timings(1 << 16);
         List<Timings> fenceDue = new ArrayList<>();
         List<Timings> fenceCall = new ArrayList<>();
+        // Of the writes a fence refused and the client retried: from the call to the retry, from the
+        // engine's return to the retry (negative when the retry began before the call returned), and the retry.
+        List<Timings> beforeRetry = new ArrayList<>();
+        List<Timings> retryAfterReturn = new ArrayList<>();
+        List<Timings> retry = new ArrayList<>();
+        long[] maxAttempts = new long[fences.size()];
         for (int i = 0; i < fences.size(); i++) {
             fenceDue.add(new Timings(1024));
             fenceCall.add(new Timings(1024));
+            beforeRetry.add(new Timings(64));
+            retryAfterReturn.add(new Timings(64));
+            retry.add(new Timings(64));
         }
         Timings allDue = new Timings(1 << 16);
         List<Long> completions = new ArrayList<>();
@@ -201,9 +252,17 @@ final class CutoverStall {
                 int in = -1;
                 for (int f = 0; f < fences.size(); f++) {
                     Fence fence = fences.get(f);
-                    if (called <= fence.endNanos() + window && done >= fence.startNanos() - window) {
+                    if (called <= fence.to(window) && done >= fence.from(window)) {
                         in = f;
                     }
+                }
+                long attempts = log.attempts.at(i);
+                long last = log.lastAttempt.at(i);
+                if (in >= 0 && attempts > 1) {
+                    beforeRetry.get(in).add(last - called);
+                    retryAfterReturn.get(in).add(last - fences.get(in).endNanos());
+                    retry.get(in).add(done - last);
+                    maxAttempts[in] = Math.max(maxAttempts[in], attempts);
                 }
                 (in < 0 ? steadyDue : fenceDue.get(in)).add(done - due);
                 (in < 0 ? steadyCall : fenceCall.get(in)).add(done - called);
@@ -217,8 +276,7 @@ final class CutoverStall {
             long b = completions.get(i);
             gap = Math.max(gap, b - a);
             for (int f = 0; f < fences.size(); f++) {
-                if (b >= fences.get(f).startNanos() - window
-                        && a <= fences.get(f).endNanos() + window) {
+                if (b >= fences.get(f).from(window) && a <= fences.get(f).to(window)) {
                     fenceGap[f] = Math.max(fenceGap[f], b - a);
                 }
             }
@@ -234,6 +292,13 @@ final class CutoverStall {
             w.put("longest_gap_without_a_completed_write_ms", fenceGap[f] / 1e6);
             w.put("from_due", fenceDue.get(f).millis());
             w.put("from_call", fenceCall.get(f).millis());
+            Map<String, Object> retried = new LinkedHashMap<>();
+            retried.put("writes", (long) retry.get(f).count());
+            retried.put("most_attempts", maxAttempts[f]);
+            retried.put("call_to_retry", beforeRetry.get(f).millis());
+            retried.put("engine_return_to_retry", signedMillis(retryAfterReturn.get(f)));
+            retried.put("retry", retry.get(f).millis());
+            w.put("refused_and_retried", retried);
             windows.add(w);
         }
         m.put("fences", windows);
