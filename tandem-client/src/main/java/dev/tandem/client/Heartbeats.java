@@ -86,8 +86,14 @@ final class Heartbeats implements AutoCloseable {
                     "heartbeat",
                     "tandem-client could not record its heartbeat in tandem.heartbeats ({}); it tries again at the"
                             + " next beat",
-                    e.toString());
+                    reason(e));
         }
+    }
+
+    /** The database's own words, on one line: a batch's first failure rather than the batch's wrapper. */
+    private static String reason(Exception e) {
+        Exception cause = e instanceof SQLException s && s.getNextException() != null ? s.getNextException() : e;
+        return String.valueOf(cause.getMessage()).replaceAll("\\s+", " ");
     }
 
     void beat() throws SQLException {

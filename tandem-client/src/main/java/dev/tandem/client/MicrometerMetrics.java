@@ -5,6 +5,8 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -25,6 +27,8 @@ import java.util.concurrent.TimeUnit;
  */
 final class MicrometerMetrics implements ClientMetrics {
     private final MeterRegistry registry;
+    // Meters by name and tags, so that a read does not build a meter id each time.
+    private final Map<String, Counter> counters = new ConcurrentHashMap<>();
 
     private MicrometerMetrics(MeterRegistry registry) {
         this.registry = registry;
@@ -54,20 +58,21 @@ final class MicrometerMetrics implements ClientMetrics {
 
     @Override
     public void read(String migration, Side side) {
-        Counter.builder("tandem.client.reads")
-                .tag("migration", migration)
-                .tag("side", side.name().toLowerCase(Locale.ROOT))
-                .register(registry)
+        counter("tandem.client.reads", migration, "side", side.name().toLowerCase(Locale.ROOT))
                 .increment();
     }
 
     @Override
     public void shadow(String migration, ShadowOutcome outcome) {
-        Counter.builder("tandem.client.shadow")
-                .tag("migration", migration)
-                .tag("outcome", outcome.name().toLowerCase(Locale.ROOT))
-                .register(registry)
+        counter("tandem.client.shadow", migration, "outcome", outcome.name().toLowerCase(Locale.ROOT))
                 .increment();
+    }
+
+    private Counter counter(String name, String migration, String tag, String value) {
+        return counters.computeIfAbsent(name + '\0' + migration + '\0' + tag + '\0' + value, k -> Counter.builder(name)
+                .tag("migration", migration)
+                .tag(tag, value)
+                .register(registry));
     }
 
     @Override
@@ -81,10 +86,6 @@ final class MicrometerMetrics implements ClientMetrics {
 
     @Override
     public void routingError(String migration, String reason) {
-        Counter.builder("tandem.client.routing.errors")
-                .tag("migration", migration)
-                .tag("reason", reason)
-                .register(registry)
-                .increment();
+        counter("tandem.client.routing.errors", migration, "reason", reason).increment();
     }
 }

@@ -61,6 +61,7 @@ final class Router {
         long deadline = start + fenceTimeout.toNanos();
         MigrationState state = handle.state();
         boolean fenced = false;
+        int pastDeadline = 0;
         while (true) {
             Side side = state.writeSide();
             try {
@@ -82,16 +83,20 @@ final class Router {
                     throw e;
                 }
                 fenced = true;
-                state = reloaded(handle, state, System.nanoTime());
+                MigrationState known = handle.state();
+                // The notification of the change usually arrives before the refusal: then the state in
+                // memory already names the other side. Otherwise the state is read now.
+                state = known.writeSide() != side ? known : reloaded(handle, state, System.nanoTime());
                 long now = System.nanoTime();
-                if (now >= deadline) {
+                // Past the deadline, a side that has just changed still gets its one try.
+                if (now >= deadline && (state.writeSide() == side || pastDeadline++ > 0)) {
                     tandem.metrics().fenceWait(state.id(), now - start);
                     tandem.metrics().routingError(state.id(), "fence-timeout");
                     throw new TandemException(
                             ErrorCode.LOCK_TIMEOUT,
                             "a write of key " + key + " for migration " + state.id() + " was refused for "
                                     + fenceTimeout.toMillis() + " ms (last refusal: " + e.getMessage()
-                                    + "); the store's state still names the " + state.writeSide()
+                                    + "); the store's state names the " + state.writeSide()
                                     + " side. Check `tandem status`: a cutover or revert may have stopped half way",
                             e);
                 }

@@ -70,11 +70,24 @@ final class StateReader {
 
     /** The state of every active migration and of every id in {@code watched}; watched ids the store lacks are left out. */
     Map<String, MigrationState> load(Connection c, Collection<String> watched) throws SQLException {
-        Tables t = tables;
-        if (t == null || !t.all()) {
-            t = tables(c);
-            tables = t;
+        Tables known = tables;
+        boolean cached = known != null && known.all();
+        Tables t = cached ? known : tables(c);
+        tables = t;
+        try {
+            return load(c, watched, t);
+        } catch (SQLException e) {
+            tables = null;
+            if (cached && e.getSQLState() != null && e.getSQLState().startsWith("42")) {
+                // A table or column dropped, or a privilege revoked, since it was looked up: look again.
+                tables = tables(c);
+                return load(c, watched, tables);
+            }
+            throw e;
         }
+    }
+
+    private Map<String, MigrationState> load(Connection c, Collection<String> watched, Tables t) throws SQLException {
         Map<String, MigrationState> out = new HashMap<>();
         if (!t.migrations()) {
             return out;
@@ -111,10 +124,6 @@ final class StateReader {
                                     rs.getBoolean(8)));
                 }
             }
-        } catch (SQLException e) {
-            // A table dropped or a privilege revoked since it was looked up: look again next time.
-            tables = null;
-            throw e;
         }
         return out;
     }

@@ -91,7 +91,14 @@ final class StateWatcher implements AutoCloseable {
     /** Reads the state now, on a connection of its own, and applies it. */
     void reloadNow() throws SQLException {
         try (Connection c = dataSource.getConnection()) {
-            load(c);
+            boolean auto = c.getAutoCommit();
+            // Each read sees the latest committed state, even from a pool that hands out transactions.
+            c.setAutoCommit(true);
+            try {
+                load(c);
+            } finally {
+                c.setAutoCommit(auto);
+            }
         }
     }
 
@@ -165,6 +172,8 @@ final class StateWatcher implements AutoCloseable {
         while (running) {
             try (Connection c = dataSource.getConnection()) {
                 PGConnection pg = c.unwrap(PGConnection.class);
+                // LISTEN takes effect at commit, and a pool may hand out connections in a transaction.
+                c.setAutoCommit(true);
                 try (Statement s = c.createStatement()) {
                     s.execute("LISTEN " + CHANNEL);
                 }

@@ -48,8 +48,21 @@ final class ClientFixture {
     /** Creates {@code customers} and starts (and backfills) {@value #SPLIT}: it is BACKFILLED. */
     static MigrationStatus startSplit(DataSource ds) throws SQLException {
         exec(ds, CUSTOMERS);
-        return Engine.create(ds, EngineOptions.builder().actor("test").build())
-                .start(MigrationFiles.parse(SPLIT + ".yaml", SPLIT_FILE));
+        return engine(ds, true).start(MigrationFiles.parse(SPLIT + ".yaml", SPLIT_FILE));
+    }
+
+    /** The engine over {@code ds}; with {@code backfill} false, {@code start} leaves the migration EXPANDED. */
+    static Engine engine(DataSource ds, boolean backfill) {
+        return Engine.create(
+                ds, EngineOptions.builder().actor("test").backfill(backfill).build());
+    }
+
+    /** Creates {@code customers} and starts {@value #SPLIT} without its backfill: it is EXPANDED. */
+    static Engine expandSplit(DataSource ds) throws SQLException {
+        exec(ds, CUSTOMERS);
+        Engine engine = engine(ds, false);
+        engine.start(MigrationFiles.parse(SPLIT + ".yaml", SPLIT_FILE));
+        return engine;
     }
 
     /** Sets a migration's flags and announces the change on tandem_state, in one transaction. */

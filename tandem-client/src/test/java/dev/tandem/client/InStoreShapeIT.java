@@ -36,6 +36,8 @@ import org.slf4j.MDC;
  * An in-store migration served through {@link MigrationHandle#dataSource()} over a real HikariCP pool:
  * the shape follows the flag at runtime, and connections go back to the pool as they came.
  */
+// A correlation scope is opened for what it does to the checkouts inside it, not referenced there.
+@SuppressWarnings("try")
 @ExtendWith(PostgresExtension.class)
 class InStoreShapeIT {
     EmbeddedPostgres.Database db;

@@ -3,9 +3,12 @@ package dev.tandem.client;
 import static dev.tandem.client.ClientFixture.SPLIT;
 import static dev.tandem.client.ClientFixture.await;
 import static dev.tandem.client.ClientFixture.flag;
+import static dev.tandem.client.ClientFixture.value;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tandem.core.Phase;
+import dev.tandem.postgres.Engine;
+import dev.tandem.postgres.TransitionRequest;
 import dev.tandem.testkit.DedicatedPostgres;
 import dev.tandem.testkit.EmbeddedPostgres;
 import dev.tandem.testkit.PostgresExtension;
@@ -84,5 +87,67 @@ class StateWatchIT {
             String side = handle.read("k", c -> "old", c -> "new");
             assertThat(side).isEqualTo("old");
         }
+    }
+
+    @Test
+    void shouldFollowTheEngineThroughThePhasesWithTheFlagsBoundByThem() throws Exception {
+        Engine engine = ClientFixture.expandSplit(db.dataSource());
+        flag(db.dataSource(), SPLIT, 50, "new");
+        try (Tandem tandem = ClientFixture.client(db.dataSource()).build()) {
+            MigrationHandle handle = tandem.migration(SPLIT);
+            // EXPANDED: the flags are set, but reads stay old until the backfill is done.
+            assertThat(handle.phase()).isEqualTo(Phase.EXPANDED);
+            assertThat(handle.readsNewPercent()).isZero();
+            assertThat(handle.stage()).isEqualTo(Stage.OLD);
+            assertThat(value(handle.dataSource(), "SHOW search_path")).doesNotContain(ClientFixture.VERSION_SCHEMA);
+
+            engine.backfill(SPLIT);
+            await("the backfilled phase is seen", Duration.ofSeconds(2), () -> handle.phase() == Phase.BACKFILLED);
+            assertThat(handle.readsNewPercent()).isEqualTo(100);
+            assertThat(value(handle.dataSource(), "SHOW search_path")).startsWith("\"" + ClientFixture.VERSION_SCHEMA);
+
+            engine.cutover(TransitionRequest.of(SPLIT));
+            await("the cutover is seen", Duration.ofSeconds(2), () -> handle.stage() == Stage.WRITES_NEW);
+            assertThat(handle.writeSide()).isEqualTo(Side.NEW);
+            // Writes now go through the new shape, where only full_name exists.
+            String written = handle.write(
+                    "1",
+                    c -> value(c, "UPDATE customers SET name = 'Old Shape' WHERE id = 1 RETURNING 'old'"),
+                    c -> value(c, "UPDATE customers SET full_name = 'New Shape' WHERE id = 1 RETURNING 'new'"));
+            assertThat(written).isEqualTo("new");
+            assertThat(value(db.dataSource(), "SELECT name FROM customers WHERE id = 1"))
+                    .isEqualTo("New Shape");
+
+            engine.rollback(TransitionRequest.of(SPLIT));
+            await("the rollback is seen", Duration.ofSeconds(2), () -> handle.stage() == Stage.ROLLED_BACK);
+            assertThat(handle.readsNewPercent()).isZero();
+            assertThat(handle.writeSide()).isEqualTo(Side.OLD);
+            assertThat(value(handle.dataSource(), "SELECT count(*) FROM customers"))
+                    .isEqualTo("200");
+        }
+    }
+
+    @Test
+    void shouldStopEveryThreadItStartedOnClose() throws Exception {
+        ClientFixture.startSplit(db.dataSource());
+        Tandem tandem = ClientFixture.client(db.dataSource()).service("closing").build();
+        MigrationHandle handle = tandem.migration(SPLIT);
+        handle.shadowReads(ShadowReads.builder().sampleRate(1).build());
+        String read = handle.read("k", c -> "old", c -> "new");
+        assertThat(read).isEqualTo("old");
+        assertThat(threads("closing")).isNotEmpty();
+        tandem.close();
+        await("its threads are gone", Duration.ofSeconds(5), () -> threads("closing")
+                .isEmpty());
+    }
+
+    static java.util.List<String> threads(String service) {
+        return Thread.getAllStackTraces().keySet().stream()
+                .filter(Thread::isAlive)
+                .map(Thread::getName)
+                .filter(n -> n.equals("tandem-state-watch-" + service)
+                        || n.equals("tandem-heartbeat-" + service)
+                        || n.startsWith("tandem-shadow-"))
+                .toList();
     }
 }
