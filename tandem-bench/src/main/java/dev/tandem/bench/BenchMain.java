@@ -23,7 +23,9 @@ import java.util.Map;
  * relay suite runs only when named ({@code --only relay}): it starts servers of its own with fsync on,
  * and takes its sizes from {@code --changes} (the backlog), {@code --rate} and {@code --seconds} (the
  * latency run) and {@code --copy-rows}, which {@code --quick} makes small unless they are given; {@code --relay-parts
- * capture,drain,live,latency,copy,baselines} runs some of its parts.
+ * capture,drain,live,latency,copy,baselines} runs some of its parts. The client suite ({@code --only client
+ * --out bench/results/client}) measures {@code tandem-client}; {@code --client-parts shadow,cutover,checkout,flags}
+ * runs some of its parts, and {@code --rate} sets its cutover run's writes per second.
  */
 public final class BenchMain {
     private BenchMain() {}
@@ -38,6 +40,7 @@ public final class BenchMain {
         Integer seconds = null;
         Long copyRows = null;
         List<String> relayParts = RelayBench.PARTS;
+        List<String> clientParts = ClientBench.PARTS;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--changes" -> changes = Long.parseLong(args[++i]);
@@ -52,10 +55,11 @@ public final class BenchMain {
                 case "--quick" -> quick = true;
                 case "--only" -> only = args[++i];
                 case "--relay-parts" -> relayParts = List.of(args[++i].split(","));
+                case "--client-parts" -> clientParts = List.of(args[++i].split(","));
                 default ->
                     throw new IllegalArgumentException(
                             "unknown argument " + args[i] + "; expected --sizes, --out, --only, --quick, --changes,"
-                                    + " --rate, --seconds, --copy-rows or --relay-parts");
+                                    + " --rate, --seconds, --copy-rows, --relay-parts or --client-parts");
             }
         }
         if (quick) {
@@ -67,11 +71,13 @@ public final class BenchMain {
                 "machine",
                 Runtime.getRuntime().availableProcessors() + " cores, java " + System.getProperty("java.version"));
         List<String> parts = only == null ? List.of("backfill", "overhead", "live") : List.of(only.split(","));
-        if (!List.of("backfill", "overhead", "live", "relay").containsAll(parts)) {
+        if (!List.of("backfill", "overhead", "live", "relay", "client").containsAll(parts)) {
             throw new IllegalArgumentException(
-                    "--only takes backfill, overhead, live or relay (or a list of them), not " + only);
+                    "--only takes backfill, overhead, live, relay or client (or a list of them), not " + only);
         }
-        if (!parts.equals(List.of("relay"))) {
+        // The relay and client suites report the servers they use themselves.
+        boolean engineSuites = parts.stream().anyMatch(List.of("backfill", "overhead", "live")::contains);
+        if (engineSuites) {
             report.put(
                     "postgres",
                     "embedded PostgreSQL 17 (zonky), fsync off, synchronous_commit off, shared_buffers 512MB");
@@ -82,7 +88,7 @@ public final class BenchMain {
         relay = seconds == null ? relay : relay.withSeconds(seconds);
         relay = copyRows == null ? relay : relay.withCopyRows(copyRows);
 
-        BenchDb db = parts.equals(List.of("relay")) ? null : new BenchDb("bench");
+        BenchDb db = engineSuites ? new BenchDb("bench") : null;
         if (parts.contains("backfill")) {
             List<Map<String, Object>> backfill = new ArrayList<>();
             for (long n : sizes) {
@@ -100,9 +106,17 @@ public final class BenchMain {
         if (parts.contains("relay")) {
             report.put("relay", RelayBench.run(relay, relayParts));
         }
+        if (parts.contains("client")) {
+            ClientBench.Settings client = quick ? ClientBench.Settings.QUICK : ClientBench.Settings.FULL;
+            report.put("client", ClientBench.run(rate == null ? client : client.withRate(rate), clientParts));
+        }
         Files.createDirectories(out);
         Files.writeString(out.resolve("latest.json"), json(report));
-        Files.writeString(out.resolve("latest.md"), Markdown.render(report, sizes));
+        String markdown = Markdown.render(report, sizes);
+        if (report.get("client") instanceof Map<?, ?> client) {
+            markdown = ClientMarkdown.render(markdown, client, quick);
+        }
+        Files.writeString(out.resolve("latest.md"), markdown);
         BenchDb.log("wrote " + out.resolve("latest.json") + " and " + out.resolve("latest.md"));
         System.exit(0);
     }
