@@ -141,13 +141,22 @@ final class Fence {
                             + " letters and have not reached the source; replay them (`tandem dead-letters --url"
                             + " <" + store + " url> --replay`) before the source takes the writes back");
         }
-        stopTarget("target");
-        try (Statement s = c.createStatement()) {
-            s.execute("SET LOCAL lock_timeout = " + lockTimeout.toMillis());
-            s.execute(Capture.enable(forward));
-            s.execute(Guard.disable(forward));
-        }
-        MoveRegistry.authoritative(c, forward.migrationId(), MoveRegistry.Side.SOURCE, false);
+        // The source's half is made ready while the target is still fenced, and the target commits only
+        // then: the caller's commit of the source follows at once, so writers refused by the target wait
+        // for no more than that.
+        stopTarget(() -> {
+            try (Statement s = c.createStatement()) {
+                s.execute("SET LOCAL lock_timeout = " + lockTimeout.toMillis());
+                s.execute(Capture.enable(forward));
+                s.execute(Guard.disable(forward));
+            }
+            MoveRegistry.authoritative(c, forward.migrationId(), MoveRegistry.Side.SOURCE, false);
+        });
+    }
+
+    /** Work done while the target is fenced, before it commits. */
+    private interface WhileFenced {
+        void run() throws SQLException;
     }
 
     /**
@@ -155,7 +164,7 @@ final class Fence {
      * stays a read-only archive whose guard says where the table lives now.
      */
     void complete() throws SQLException {
-        stopTarget("target");
+        stopTarget(() -> {});
         // The target stays authoritative: its guard stopTarget switched on is switched off again.
         try (Connection t = target.getConnection();
                 Statement s = t.createStatement()) {
@@ -177,19 +186,21 @@ final class Fence {
 
     /**
      * On the target, under the write-blocking lock: delivers what its outbox holds to the source, switches
-     * its capture off and its guard on, and commits, so the target takes no writes the source would miss.
+     * its capture off and its guard on, runs {@code then}, and commits, so the target takes no writes the
+     * source would miss.
      */
-    private void stopTarget(String side) throws SQLException {
+    private void stopTarget(WhileFenced then) throws SQLException {
         try (Connection t = target.getConnection();
                 Drainer drainer = new Drainer(target, source, reverse)) {
             t.setAutoCommit(false);
             try (Statement s = t.createStatement()) {
                 drainer.drain(false);
-                lock(t, Guard.table(reverse), side + " (store " + store + ")");
+                lock(t, Guard.table(reverse), "target (store " + store + ")");
                 long locked = System.nanoTime();
                 long drained = drainer.drain(true);
                 s.execute(Guard.enable(reverse));
                 s.execute(Capture.disable(reverse));
+                then.run();
                 t.commit();
                 listener.info("fence: writes to " + Guard.name(reverse) + " in store " + store + " held "
                         + millis(locked) + " ms while " + drained + " changes were delivered back");
