@@ -18,6 +18,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
 
@@ -100,7 +101,7 @@ public final class TandemFeatureProvider extends EventProvider {
 
     @Override
     public ProviderEvaluation<String> getStringEvaluation(String key, String defaultValue, EvaluationContext ctx) {
-        if (migrations.contains(key)) {
+        if (stageFlag(key)) {
             MigrationHandle m = tandem.migration(key);
             String stage = m.stage().wireName();
             return ProviderEvaluation.<String>builder()
@@ -144,6 +145,11 @@ public final class TandemFeatureProvider extends EventProvider {
         return failure(key, defaultValue, "an object");
     }
 
+    /** Whether {@code key} is the stage flag of a migration the provider serves. */
+    private boolean stageFlag(String key) {
+        return key != null && migrations.contains(key);
+    }
+
     /** The migration whose reads-new flag {@code key} is; null when it is none. */
     private String readsNewMigration(String key) {
         if (key == null || !key.endsWith(READS_NEW_SUFFIX)) {
@@ -158,15 +164,15 @@ public final class TandemFeatureProvider extends EventProvider {
      * for as {@code asked}), and FLAG_NOT_FOUND otherwise.
      */
     private <T> ProviderEvaluation<T> failure(String key, T defaultValue, String asked) {
-        boolean ours = migrations.contains(key) || readsNewMigration(key) != null;
+        boolean ours = stageFlag(key) || readsNewMigration(key) != null;
         String message = ours
                 ? "tandem flag " + key + " is "
-                        + (migrations.contains(key)
+                        + (stageFlag(key)
                                 ? "a string (the migration's stage)"
                                 : "an integer (the share of reads on the new side, 0 to 100)")
                         + ", not " + asked
                 : "tandem has no flag " + key + ": its flags are <migration id> (the stage, a string) and <migration"
-                        + " id>" + READS_NEW_SUFFIX + " (an integer) for the migrations " + new ArrayList<>(migrations);
+                        + " id>" + READS_NEW_SUFFIX + " (an integer) for the migrations " + new TreeSet<>(migrations);
         return ProviderEvaluation.<T>builder()
                 .value(defaultValue)
                 .reason(Reason.ERROR.name())
@@ -184,7 +190,7 @@ public final class TandemFeatureProvider extends EventProvider {
 
     /** Called by tandem-client on its watch thread whenever a migration's state changes; must be quick. */
     private void changed(String migrationId) {
-        if (shutDown || !migrations.contains(migrationId)) {
+        if (shutDown || !stageFlag(migrationId)) {
             return;
         }
         Flags now = Flags.of(tandem.migration(migrationId));
