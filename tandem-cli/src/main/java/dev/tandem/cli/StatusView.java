@@ -69,7 +69,7 @@ final class StatusView {
             move(move, out);
         }
         if (clients != null) {
-            clients(clients, out);
+            clients(clients, !moves.isEmpty(), out);
         }
         row(out, "checksum", s.checksum());
         String next = next(s);
@@ -126,13 +126,16 @@ final class StatusView {
                         : "not done: " + Human.count(m.copiedRows()) + " rows so far");
     }
 
-    /** The flags, each client instance with its side, and the shadow reads summed over them. */
-    private static void clients(ClientReport report, PrintWriter out) {
+    /**
+     * The flags (a move's clients choose a store, not a shape, so a move shows only its reads), each
+     * client instance with its side, and the shadow reads summed over them.
+     */
+    private static void clients(ClientReport report, boolean move, PrintWriter out) {
         MigrationFlags f = report.flags();
         row(
                 out,
                 "flags",
-                f.describe()
+                (move ? "reads-new " + f.readsNewPercent() + "%" : f.describe())
                         + (f.set()
                                 ? " (set by " + f.updatedBy() + " at " + Human.instant(f.updatedAt()) + ")"
                                 : " (never set: the defaults; `tandem flag` sets them)"));

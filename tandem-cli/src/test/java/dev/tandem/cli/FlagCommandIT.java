@@ -169,6 +169,7 @@ class FlagCommandIT {
         assertThat(json.get("shape").asText()).isEqualTo("old");
         assertThat(json.at("/before/readsNewPercent").asInt()).isZero();
         assertThat(json.at("/before/updatedAt").isNull()).isTrue();
+        assertThat(tandem("status", "--store", store).out()).containsPattern("flags +reads-new 50% \\(set by ");
         assertThat(query(db, "SELECT reads_new || ' ' || shape FROM tandem.flags"))
                 .containsExactly("50 old");
     }
