@@ -12,6 +12,7 @@ import dev.tandem.postgres.Migrator;
 import dev.tandem.postgres.TransitionRequest;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -61,6 +62,16 @@ final class MigrateCommand extends TandemCommand {
     @Option(names = "--reason", paramLabel = "TEXT", description = "Why the gate is forced; recorded in the history.")
     String reason;
 
+    @Option(
+            names = "--soak",
+            paramLabel = "DURATION",
+            defaultValue = "10m",
+            converter = DurationConverter.class,
+            description = "How long no tandem-client instance may have been seen on a migration's old shape before"
+                    + " migrate completes it, as `complete --soak` (default: ${DEFAULT-VALUE}; 0s turns the check"
+                    + " off).")
+    Duration soak;
+
     @Override
     int execute() {
         if (!Files.isDirectory(dir)) {
@@ -73,7 +84,7 @@ final class MigrateCommand extends TandemCommand {
         try (ConsoleListener listener = ConsoleListener.create(out(), Terminal.interactive(environment()))) {
             Migrator migrator = Migrator.create(
                     connection.dataSource(environment()),
-                    backfill.engineOptions(listener).build());
+                    backfill.engineOptions(listener).clientSoak(soak).build());
             MigrationPlan plan = migrator.plan(migrations, complete);
             boolean lintErrors = lint(plan.toStart());
             plan.requireNoConflicts();

@@ -459,11 +459,27 @@ public final class Engine {
             }
             requireTransition(row, to);
             if (to == Phase.CUT_OVER) {
-                // The new side may become authoritative only once it is caught up (DESIGN.md, Phases).
+                // The new side may become authoritative only once it is caught up (DESIGN.md, Phases), and,
+                // once verification exists, only after a passing one inside its window: that gate joins
+                // these refusals through the hook (StageHook#cutoverRefusal).
+                List<String> refusals = new ArrayList<>();
                 String catchingUp = catchingUp(row);
                 if (catchingUp != null) {
-                    gate(row, verb, List.of(catchingUp), request);
+                    refusals.add(catchingUp);
                 }
+                String unverified = row.parsed()
+                        .map(m -> {
+                            try {
+                                return options.hook().cutoverRefusal(m);
+                            } catch (SQLException e) {
+                                return "the cutover gate could not be read (" + e.getMessage() + ")";
+                            }
+                        })
+                        .orElse(null);
+                if (unverified != null) {
+                    refusals.add(unverified);
+                }
+                gate(row, verb, refusals, request);
             }
             Optional<Migration> parsed = row.parsed();
             inTransaction(c, () -> {

@@ -47,6 +47,15 @@ public interface StageHook {
     /** At complete, after the engine's complete steps and before the phase is COMPLETE. */
     default void complete(Migration m, Duration lockTimeout) throws SQLException {}
 
+    /**
+     * Why {@code m} may not cut over now, beyond catching up ({@link #catchingUp}); null when it may. The
+     * seam of the verification gate (DESIGN.md, Verification): a passing verification, no older than its
+     * window, with drift within its threshold. {@code --force --reason} passes it, on the record.
+     */
+    default String cutoverRefusal(Migration m) throws SQLException {
+        return null;
+    }
+
     /** Why {@code complete} cannot run yet for {@code m}; null when it can. */
     default String completeRefusal(Migration m) {
         return null;
