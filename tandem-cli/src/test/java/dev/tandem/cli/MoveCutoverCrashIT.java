@@ -15,9 +15,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A {@code tandem cutover} process killed with SIGKILL while it holds the fence: its lock goes with
- * its connection, the source is still authoritative and takes (and captures) writes, nothing is lost,
- * and running cutover again hands the writes over.
+ * A {@code tandem cutover} or {@code revert} process killed with SIGKILL while it holds the fence: its
+ * lock goes with its connection, the side that was authoritative still is and takes (and captures)
+ * writes, nothing is lost, and running the command again hands the writes over.
  */
 class MoveCutoverCrashIT {
     @TempDir
@@ -36,49 +36,7 @@ class MoveCutoverCrashIT {
         assertThat(start.exitCode()).as(start.out() + start.err()).isZero();
 
         MoveCutoverIT.sql(orders, "UPDATE orders SET total = total + 1 WHERE id = 1");
-        Process cutover;
-        // Another relay's claim that it has not committed: the fence waits for it under its lock, which
-        // holds the cutover inside the fence long enough to kill it there.
-        try (Connection claim = orders.dataSource().getConnection();
-                Statement s = claim.createStatement()) {
-            claim.setAutoCommit(false);
-            s.execute("DELETE FROM tandem.outbox WHERE id = (SELECT min(id) FROM tandem.outbox)");
-            cutover = new ProcessBuilder(
-                            Path.of(System.getProperty("java.home"), "bin", "java")
-                                    .toString(),
-                            "-cp",
-                            System.getProperty("java.class.path"),
-                            TandemCli.class.getName(),
-                            "cutover",
-                            "--url",
-                            url,
-                            "--user",
-                            orders.user(),
-                            "--store",
-                            store)
-                    .redirectErrorStream(true)
-                    .redirectOutput(dir.resolve("cutover.log").toFile())
-                    .start();
-            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-            while (!fenced(orders) && System.nanoTime() < deadline) {
-                Thread.sleep(5);
-            }
-            assertThat(fenced(orders))
-                    .as("the cutover process holds the write-blocking lock")
-                    .isTrue();
-            cutover.destroyForcibly(); // SIGKILL
-            assertThat(cutover.waitFor(10, TimeUnit.SECONDS)).isTrue();
-            assertThat(cutover.exitValue()).isEqualTo(137);
-            claim.rollback();
-        }
-        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-        while (fenced(orders) && System.nanoTime() < deadline) {
-            Thread.sleep(5);
-        }
-        assertThat(fenced(orders))
-                .as("the lock went with the killed process's connection")
-                .isFalse();
-
+        killInsideTheFence(orders, orders, "orders", "cutover", url, store);
         // The source is still authoritative: its guard is off, it takes writes, and captures them.
         CliRun status = CliRun.of("status", "--url", url, "--user", orders.user(), "--store", store);
         assertThat(status.out()).contains("phase      BACKFILLED", "go to orders (the source");
@@ -103,12 +61,110 @@ class MoveCutoverCrashIT {
         }
     }
 
-    /** Whether another session holds the fence's EXCLUSIVE lock on orders. */
-    private static boolean fenced(EmbeddedPostgres.Database orders) {
+    @Test
+    void shouldLeaveTheTargetAuthoritativeWhenARevertIsKilledInsideTheFence() throws Exception {
+        EmbeddedPostgres.Database orders = EmbeddedPostgres.newDatabase();
+        EmbeddedPostgres.Database billing = EmbeddedPostgres.newDatabase();
+        MoveCutoverIT.sql(orders, MoveFixture.ORDERS);
+        MoveCutoverIT.sql(billing, MoveFixture.INVOICES);
+        Path file = Files.writeString(dir.resolve(MoveFixture.FILE_NAME), MoveFixture.MOVE);
+        String store = MoveFixture.store(billing);
+        String url = orders.jdbcUrl();
+        assertThat(CliRun.of("start", file.toString(), "--url", url, "--user", orders.user(), "--store", store)
+                        .exitCode())
+                .isZero();
+        assertThat(CliRun.of("cutover", "--url", url, "--user", orders.user(), "--store", store)
+                        .exitCode())
+                .isZero();
+
+        MoveCutoverIT.sql(billing, "UPDATE invoices SET total_cents = 4200 WHERE id = 1");
+        killInsideTheFence(orders, billing, "invoices", "revert", url, store);
+
+        // The target is still authoritative: it takes writes and captures them; the source refuses them.
+        CliRun status = CliRun.of("status", "--url", url, "--user", orders.user(), "--store", store);
+        assertThat(status.out()).contains("phase      CUT_OVER", "go to billing.invoices (cut over");
+        MoveCutoverIT.sql(billing, "UPDATE invoices SET total_cents = 4300 WHERE id = 2");
+        assertThat(MoveCutoverIT.rows(billing, "SELECT count(*) FROM tandem.outbox"))
+                .containsExactly("2");
+
+        // Revert again finishes the job, and loses nothing.
+        CliRun again = CliRun.of("revert", "--url", url, "--user", orders.user(), "--store", store);
+        assertThat(again.exitCode()).as(again.out() + again.err()).isZero();
+        assertThat(MoveCutoverIT.rows(orders, "SELECT id, (total * 100)::bigint FROM orders ORDER BY id"))
+                .containsExactlyElementsOf(
+                        MoveCutoverIT.rows(billing, "SELECT id, total_cents FROM invoices ORDER BY id"));
+        assertThat(MoveCutoverIT.rows(orders, "SELECT total FROM orders WHERE id IN (1, 2) ORDER BY id"))
+                .containsExactly("42.00", "43.00");
+        MoveCutoverIT.sql(orders, "UPDATE orders SET total = 0 WHERE id = 3");
+        try (Connection c = billing.dataSource().getConnection();
+                Statement s = c.createStatement()) {
+            s.execute("UPDATE invoices SET total_cents = 0 WHERE id = 3");
+            throw new AssertionError("the target took a write after the revert");
+        } catch (SQLException e) {
+            assertThat(e.getSQLState()).isEqualTo("TD001");
+        }
+    }
+
+    /**
+     * Runs {@code command} in a process of its own and kills it with SIGKILL while it holds the fence's
+     * lock on {@code table} in {@code fenced}: another relay's claim, which it does not commit, makes the
+     * fence wait for it under the lock.
+     */
+    private void killInsideTheFence(
+            EmbeddedPostgres.Database orders,
+            EmbeddedPostgres.Database fenced,
+            String table,
+            String command,
+            String url,
+            String store)
+            throws Exception {
+        try (Connection claim = fenced.dataSource().getConnection();
+                Statement s = claim.createStatement()) {
+            claim.setAutoCommit(false);
+            s.execute("DELETE FROM tandem.outbox WHERE id = (SELECT min(id) FROM tandem.outbox)");
+            Process process = new ProcessBuilder(
+                            Path.of(System.getProperty("java.home"), "bin", "java")
+                                    .toString(),
+                            "-cp",
+                            System.getProperty("java.class.path"),
+                            TandemCli.class.getName(),
+                            command,
+                            "--url",
+                            url,
+                            "--user",
+                            orders.user(),
+                            "--store",
+                            store)
+                    .redirectErrorStream(true)
+                    .redirectOutput(dir.resolve(command + ".log").toFile())
+                    .start();
+            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            while (!fenced(fenced, table) && System.nanoTime() < deadline) {
+                Thread.sleep(5);
+            }
+            assertThat(fenced(fenced, table))
+                    .as("the " + command + " process holds the write-blocking lock")
+                    .isTrue();
+            process.destroyForcibly(); // SIGKILL
+            assertThat(process.waitFor(10, TimeUnit.SECONDS)).isTrue();
+            assertThat(process.exitValue()).isEqualTo(137);
+            claim.rollback();
+        }
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (fenced(fenced, table) && System.nanoTime() < deadline) {
+            Thread.sleep(5);
+        }
+        assertThat(fenced(fenced, table))
+                .as("the lock went with the killed process's connection")
+                .isFalse();
+    }
+
+    /** Whether another session holds the fence's EXCLUSIVE lock on {@code table}. */
+    private static boolean fenced(EmbeddedPostgres.Database db, String table) {
         return !MoveCutoverIT.rows(
-                        orders,
-                        "SELECT 1 FROM pg_locks l JOIN pg_class c ON c.oid = l.relation WHERE c.relname = 'orders'"
-                                + " AND l.mode = 'ExclusiveLock' AND l.granted")
+                        db,
+                        "SELECT 1 FROM pg_locks l JOIN pg_class c ON c.oid = l.relation WHERE c.relname = '" + table
+                                + "' AND l.mode = 'ExclusiveLock' AND l.granted")
                 .equals(List.of());
     }
 }
