@@ -153,7 +153,8 @@ abstract class TransitionCommand extends TandemCommand {
 
         @Override
         String meaning() {
-            return "the old shape is gone and the tables have the new shape for every client.";
+            return "the old shape is gone and the tables have the new shape for every client (a moved table's source"
+                    + " stays as a read-only archive, no longer kept in sync).";
         }
     }
 

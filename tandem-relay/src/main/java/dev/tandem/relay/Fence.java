@@ -94,7 +94,7 @@ final class Fence {
             MoveRegistry.authoritative(c, forward.migrationId(), MoveRegistry.Side.TARGET, false);
             done = true;
             listener.info("fence: writes to " + Guard.name(forward) + " held " + millis(locked) + " ms while "
-                    + drained + " changes were delivered; store " + store + " (" + Guard.name(reverse)
+                    + changes(drained) + " delivered; store " + store + " (" + Guard.name(reverse)
                     + ") takes the writes from here, and its changes flow back");
         } finally {
             if (!done) {
@@ -203,7 +203,7 @@ final class Fence {
                 then.run();
                 t.commit();
                 listener.info("fence: writes to " + Guard.name(reverse) + " in store " + store + " held "
-                        + millis(locked) + " ms while " + drained + " changes were delivered back");
+                        + millis(locked) + " ms while " + changes(drained) + " delivered back");
             } catch (SQLException | RuntimeException e) {
                 t.rollback();
                 throw e;
@@ -350,6 +350,10 @@ final class Fence {
                 return rs.next() && rs.getBoolean(1);
             }
         }
+    }
+
+    private static String changes(long n) {
+        return n == 1 ? "1 change was" : n + " changes were";
     }
 
     private static long millis(long since) {
