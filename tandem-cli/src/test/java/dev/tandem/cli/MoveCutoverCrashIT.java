@@ -27,13 +27,9 @@ class MoveCutoverCrashIT {
     void shouldLeaveTheSourceAuthoritativeWhenACutoverIsKilledInsideTheFence() throws Exception {
         EmbeddedPostgres.Database orders = EmbeddedPostgres.newDatabase();
         EmbeddedPostgres.Database billing = EmbeddedPostgres.newDatabase();
-        MoveCutoverIT.sql(orders, MoveFixture.ORDERS);
-        MoveCutoverIT.sql(billing, MoveFixture.INVOICES);
-        Path file = Files.writeString(dir.resolve(MoveFixture.FILE_NAME), MoveFixture.MOVE);
         String store = MoveFixture.store(billing);
         String url = orders.jdbcUrl();
-        CliRun start = CliRun.of("start", file.toString(), "--url", url, "--user", orders.user(), "--store", store);
-        assertThat(start.exitCode()).as(start.out() + start.err()).isZero();
+        start(orders, billing);
 
         MoveCutoverIT.sql(orders, "UPDATE orders SET total = total + 1 WHERE id = 1");
         killInsideTheFence(orders, orders, "orders", "cutover", url, store);
@@ -65,14 +61,9 @@ class MoveCutoverCrashIT {
     void shouldLeaveTheTargetAuthoritativeWhenARevertIsKilledInsideTheFence() throws Exception {
         EmbeddedPostgres.Database orders = EmbeddedPostgres.newDatabase();
         EmbeddedPostgres.Database billing = EmbeddedPostgres.newDatabase();
-        MoveCutoverIT.sql(orders, MoveFixture.ORDERS);
-        MoveCutoverIT.sql(billing, MoveFixture.INVOICES);
-        Path file = Files.writeString(dir.resolve(MoveFixture.FILE_NAME), MoveFixture.MOVE);
         String store = MoveFixture.store(billing);
         String url = orders.jdbcUrl();
-        assertThat(CliRun.of("start", file.toString(), "--url", url, "--user", orders.user(), "--store", store)
-                        .exitCode())
-                .isZero();
+        start(orders, billing);
         assertThat(CliRun.of("cutover", "--url", url, "--user", orders.user(), "--store", store)
                         .exitCode())
                 .isZero();
@@ -103,6 +94,23 @@ class MoveCutoverCrashIT {
         } catch (SQLException e) {
             assertThat(e.getSQLState()).isEqualTo("TD001");
         }
+    }
+
+    /** Starts the fixture's move of orders to billing, as `tandem start --store` does. */
+    private void start(EmbeddedPostgres.Database orders, EmbeddedPostgres.Database billing) throws Exception {
+        MoveCutoverIT.sql(orders, MoveFixture.ORDERS);
+        MoveCutoverIT.sql(billing, MoveFixture.INVOICES);
+        Path file = Files.writeString(dir.resolve(MoveFixture.FILE_NAME), MoveFixture.MOVE);
+        CliRun start = CliRun.of(
+                "start",
+                file.toString(),
+                "--url",
+                orders.jdbcUrl(),
+                "--user",
+                orders.user(),
+                "--store",
+                MoveFixture.store(billing));
+        assertThat(start.exitCode()).as(start.out() + start.err()).isZero();
     }
 
     /**

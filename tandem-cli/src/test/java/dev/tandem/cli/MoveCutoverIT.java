@@ -68,37 +68,7 @@ class MoveCutoverIT {
         List<String> messages = java.util.Collections.synchronizedList(new ArrayList<>());
         AtomicBoolean toTarget = new AtomicBoolean(false);
         AtomicBoolean running = new AtomicBoolean(true);
-        List<Thread> writers = new ArrayList<>();
-        for (int w = 0; w < 4; w++) {
-            writers.add(Thread.ofPlatform().daemon().start(() -> {
-                try (Connection o = orders.dataSource().getConnection();
-                        Connection b = billing.dataSource().getConnection();
-                        PreparedStatement onSource =
-                                o.prepareStatement("UPDATE orders SET total = total + 0.01 WHERE id = ?");
-                        PreparedStatement onTarget =
-                                b.prepareStatement("UPDATE invoices SET total_cents = total_cents + 1 WHERE id = ?")) {
-                    while (running.get()) {
-                        int key = ThreadLocalRandom.current().nextInt(1, KEYS + 1);
-                        PreparedStatement ps = toTarget.get() ? onTarget : onSource;
-                        ps.setInt(1, key);
-                        try {
-                            if (ps.executeUpdate() == 1) {
-                                committed.incrementAndGet(key);
-                            }
-                        } catch (SQLException e) {
-                            refusals.computeIfAbsent(e.getSQLState(), s -> new AtomicLong())
-                                    .incrementAndGet();
-                            if (messages.size() < 3) {
-                                messages.add(e.getMessage());
-                            }
-                            Thread.sleep(1);
-                        }
-                    }
-                } catch (SQLException | InterruptedException e) {
-                    throw new IllegalStateException(e);
-                }
-            }));
-        }
+        List<Thread> writers = restart(4, running, toTarget, orders, billing, committed, refusals, messages);
         Thread.sleep(500);
 
         CliRun cutover = CliRun.of("cutover", "--url", url, "--user", orders.user(), "--store", store);
@@ -117,7 +87,7 @@ class MoveCutoverIT {
         assertThat(json.out().replaceAll("\\s", "")).contains("\"authoritative\":\"target\"");
 
         running.set(true);
-        writers = restart(writers.size(), running, toTarget, orders, billing, committed, refusals);
+        writers = restart(writers.size(), running, toTarget, orders, billing, committed, refusals, messages);
         CliRun revert = CliRun.of("revert", "--url", url, "--user", orders.user(), "--store", store);
         assertThat(revert.exitCode()).as(revert.out() + revert.err()).isZero();
         assertThat(refusals.get("TD001").get()).isPositive();
@@ -128,7 +98,7 @@ class MoveCutoverIT {
                 .contains("public.orders");
 
         running.set(true);
-        writers = restart(writers.size(), running, toTarget, orders, billing, committed, refusals);
+        writers = restart(writers.size(), running, toTarget, orders, billing, committed, refusals, messages);
         CliRun again = CliRun.of("cutover", "--url", url, "--user", orders.user(), "--store", store);
         assertThat(again.exitCode()).as(again.out() + again.err()).isZero();
         toTarget.set(true);
@@ -150,14 +120,16 @@ class MoveCutoverIT {
         assertThat(rows(billing, "SELECT count(*) FROM tandem.outbox")).containsExactly("0");
     }
 
-    private List<Thread> restart(
+    /** Starts {@code n} writers, each adding one cent to random keys on the side {@code toTarget} names. */
+    private static List<Thread> restart(
             int n,
             AtomicBoolean running,
             AtomicBoolean toTarget,
             EmbeddedPostgres.Database orders,
             EmbeddedPostgres.Database billing,
             AtomicLongArray committed,
-            Map<String, AtomicLong> refusals) {
+            Map<String, AtomicLong> refusals,
+            List<String> messages) {
         List<Thread> writers = new ArrayList<>();
         for (int w = 0; w < n; w++) {
             writers.add(Thread.ofPlatform().daemon().start(() -> {
@@ -178,6 +150,9 @@ class MoveCutoverIT {
                         } catch (SQLException e) {
                             refusals.computeIfAbsent(e.getSQLState(), s -> new AtomicLong())
                                     .incrementAndGet();
+                            if (messages.size() < 3) {
+                                messages.add(e.getMessage());
+                            }
                             Thread.sleep(1);
                         }
                     }

@@ -12,11 +12,9 @@ import dev.tandem.postgres.EngineOptions;
 import dev.tandem.postgres.TransitionRequest;
 import dev.tandem.testkit.EmbeddedPostgres;
 import java.sql.Connection;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import javax.sql.DataSource;
@@ -31,6 +29,14 @@ import org.junit.jupiter.api.Test;
  * newer write.
  */
 class FenceIT {
+    private static void exec(DataSource ds, String sql) {
+        RelayConvergenceIT.exec(ds, sql);
+    }
+
+    private static List<String> rows(DataSource ds, String sql) {
+        return RelayConvergenceIT.rows(ds, sql);
+    }
+
     static final String MOVE = """
             id: 0007_move_orders
             service: orders
@@ -204,33 +210,5 @@ class FenceIT {
     private static List<String> triggers(DataSource ds, String table) {
         return rows(
                 ds, "SELECT tgenabled FROM pg_trigger WHERE tgrelid = '" + table + "'::regclass AND NOT tgisinternal");
-    }
-
-    static void exec(DataSource ds, String sql) {
-        try (Connection c = ds.getConnection();
-                Statement s = c.createStatement()) {
-            s.execute(sql);
-        } catch (SQLException e) {
-            throw new IllegalStateException(sql, e);
-        }
-    }
-
-    static List<String> rows(DataSource ds, String sql) {
-        List<String> out = new ArrayList<>();
-        try (Connection c = ds.getConnection();
-                Statement s = c.createStatement();
-                ResultSet rs = s.executeQuery(sql)) {
-            int n = rs.getMetaData().getColumnCount();
-            while (rs.next()) {
-                List<String> v = new ArrayList<>();
-                for (int i = 1; i <= n; i++) {
-                    v.add(rs.getString(i));
-                }
-                out.add(String.join("|", v));
-            }
-        } catch (SQLException e) {
-            throw new IllegalStateException(sql, e);
-        }
-        return out;
     }
 }
