@@ -37,7 +37,7 @@ final class FlagCommand extends TandemCommand {
             names = "--reads-new",
             paramLabel = "PERCENT",
             converter = PercentConverter.class,
-            description = "The share of routing keys whose reads go to the new side: 0 to 100, as 25 or 25%.")
+            description = "The share of routing keys whose reads go to the new side: 0 to 100, as 25 or 25%%.")
     Integer readsNew;
 
     @Option(
