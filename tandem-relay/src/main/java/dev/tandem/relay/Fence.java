@@ -33,9 +33,6 @@ import javax.sql.DataSource;
  * revert again finishes it).
  */
 final class Fence {
-    /** How long the drain under the lock may take before the hand-over is given up (the lock released). */
-    static final Duration DRAIN_BUDGET = Duration.ofSeconds(5);
-
     /** How long the drain before the lock goes on while each pass still finds changes. */
     static final Duration PRE_DRAIN_BUDGET = Duration.ofSeconds(60);
 
@@ -82,10 +79,9 @@ final class Fence {
         }
         boolean done = false;
         try (Drainer drainer = new Drainer(source, target, forward)) {
-            drainer.drain(false);
-            lock(c, Guard.table(forward), "source");
-            long locked = System.nanoTime();
-            long drained = drainer.drain(true);
+            long[] held = fence(c, Guard.table(forward), "source", drainer);
+            long locked = held[0];
+            long drained = held[1];
             try (Statement s = c.createStatement()) {
                 s.execute(Guard.enable(forward));
                 s.execute(Capture.disable(forward));
@@ -194,10 +190,9 @@ final class Fence {
                 Drainer drainer = new Drainer(target, source, reverse)) {
             t.setAutoCommit(false);
             try (Statement s = t.createStatement()) {
-                drainer.drain(false);
-                lock(t, Guard.table(reverse), "target (store " + store + ")");
-                long locked = System.nanoTime();
-                long drained = drainer.drain(true);
+                long[] held = fence(t, Guard.table(reverse), "target (store " + store + ")", drainer);
+                long locked = held[0];
+                long drained = held[1];
                 s.execute(Guard.enable(reverse));
                 s.execute(Capture.disable(reverse));
                 then.run();
@@ -232,7 +227,18 @@ final class Fence {
          * Returns how many it delivered.
          */
         long drain(boolean toZero) throws SQLException {
-            long deadline = System.nanoTime() + (toZero ? DRAIN_BUDGET : PRE_DRAIN_BUDGET).toNanos();
+            return drain(toZero, PRE_DRAIN_BUDGET);
+        }
+
+        /** The changes still in the outbox when {@link #drain(boolean, Duration)} last gave up. */
+        long left;
+
+        /**
+         * As {@link #drain(boolean)}; under the fence, gives up after {@code budget} and returns -1 (the
+         * count left in {@link #left}).
+         */
+        long drain(boolean toZero, Duration budget) throws SQLException {
+            long deadline = System.nanoTime() + budget.toNanos();
             long total = 0;
             while (true) {
                 int n = relay.deliverOnce();
@@ -257,12 +263,8 @@ final class Fence {
                     return total;
                 }
                 if (System.nanoTime() > deadline) {
-                    throw new TandemException(
-                            ErrorCode.GATE_REFUSED,
-                            left + " change(s) of " + spec.migrationId() + " could not be delivered within "
-                                    + DRAIN_BUDGET.toSeconds() + " s under the fence (a change the other side"
-                                    + " refuses waits for its retry); nothing was handed over, and writes go on"
-                                    + " where they went. `tandem status` shows the move");
+                    this.left = left;
+                    return -1;
                 }
                 try {
                     Thread.sleep(1);
@@ -277,6 +279,42 @@ final class Fence {
         public void close() throws SQLException {
             relay.close();
             counter.close();
+        }
+    }
+
+    /**
+     * Takes the write-blocking lock on {@code table} in {@code c}'s transaction and drains the move's
+     * outbox to zero under it, holding writers for at most one lock timeout (Invariant 4): a drain that
+     * does not finish in that time gives the lock back (a rollback to the savepoint taken before it),
+     * lets writers through, drains without the lock, and tries again. Returns when it took the lock and
+     * how many changes it delivered under it.
+     */
+    private long[] fence(Connection c, String table, String side, Drainer drainer) throws SQLException {
+        for (int attempt = 1; ; attempt++) {
+            drainer.drain(false);
+            try (Statement s = c.createStatement()) {
+                s.execute("SAVEPOINT tandem_fence_hold");
+                lock(c, table, side);
+                long locked = System.nanoTime();
+                long drained = drainer.drain(true, lockTimeout);
+                if (drained >= 0) {
+                    s.execute("RELEASE SAVEPOINT tandem_fence_hold");
+                    return new long[] {locked, drained};
+                }
+                s.execute("ROLLBACK TO SAVEPOINT tandem_fence_hold");
+            }
+            if (attempt == LOCK_ATTEMPTS) {
+                throw new TandemException(
+                        ErrorCode.GATE_REFUSED,
+                        drainer.left + " change(s) of " + drainer.spec.migrationId() + " could not be delivered"
+                                + " within the lock timeout (" + lockTimeout.toMillis() + " ms) under the fence, in "
+                                + LOCK_ATTEMPTS + " attempts (a relay holds a batch it cannot finish, or a change the"
+                                + " other side refuses waits for its retry); nothing was handed over, and writes go on"
+                                + " where they went. `tandem status` shows the move");
+            }
+            listener.info("the fence on " + table + " let writes through again after " + lockTimeout.toMillis()
+                    + " ms with " + drainer.left + " change(s) still to deliver (attempt " + attempt + " of "
+                    + LOCK_ATTEMPTS + "); draining, then trying again");
         }
     }
 

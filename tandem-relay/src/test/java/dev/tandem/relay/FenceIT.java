@@ -105,6 +105,49 @@ class FenceIT {
     }
 
     @Test
+    void shouldHoldWritersNoLongerThanTheLockTimeoutWhileTheDrainWaits() throws Exception {
+        exec(source.dataSource(), "UPDATE orders SET total = total + 1 WHERE id = 1");
+        java.util.concurrent.atomic.AtomicLong longest = new java.util.concurrent.atomic.AtomicLong();
+        java.util.concurrent.atomic.AtomicBoolean writing = new java.util.concurrent.atomic.AtomicBoolean(true);
+        Thread writer;
+        java.util.concurrent.CompletableFuture<Void> cutover;
+        // Another relay's claim, not committed: the fence cannot drain to zero until it lets go.
+        try (Connection claim = source.dataSource().getConnection();
+                Statement s = claim.createStatement()) {
+            claim.setAutoCommit(false);
+            s.execute("DELETE FROM tandem.outbox WHERE id = (SELECT min(id) FROM tandem.outbox)");
+            writer = Thread.ofPlatform().start(() -> {
+                try (Connection c = source.dataSource().getConnection();
+                        Statement w = c.createStatement()) {
+                    while (writing.get()) {
+                        long t0 = System.nanoTime();
+                        try {
+                            w.execute("UPDATE orders SET customer_id = customer_id + 1 WHERE id = 50");
+                        } catch (SQLException refused) {
+                            return; // the guard, once cut over
+                        }
+                        longest.accumulateAndGet(System.nanoTime() - t0, Math::max);
+                    }
+                } catch (SQLException e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            cutover = java.util.concurrent.CompletableFuture.runAsync(() -> engine.cutover(TransitionRequest.active()));
+            Thread.sleep(1500);
+            claim.rollback();
+        }
+        cutover.get(30, java.util.concurrent.TimeUnit.SECONDS);
+        writing.set(false);
+        writer.join();
+        assertThat(engine.status(null).orElseThrow().phase()).isEqualTo(Phase.CUT_OVER);
+        // The fence gave its lock back each time the drain ran over the lock timeout (100 ms), instead of
+        // holding the writer for the whole 1.5 s the claim was held.
+        assertThat(Duration.ofNanos(longest.get())).isLessThan(Duration.ofMillis(1000));
+        assertThat(rows(target.dataSource(), "SELECT total_cents FROM invoices WHERE id = 1"))
+                .containsExactly("150");
+    }
+
+    @Test
     void shouldRefuseEveryApplicationWriteOnTheSideThatIsNotAuthoritative() throws Exception {
         drain();
         engine.cutover(TransitionRequest.active());
