@@ -5,7 +5,8 @@ import java.util.List;
 /**
  * A parsed and validated migration file. {@code performance} is null when absent. {@code text} is the
  * file exactly as read; {@code checksum} is its SHA-256, hex, with line endings normalised.
- * {@code versionSchemaName} is the file's {@code version_schema}, null when absent.
+ * {@code versionSchemaName} is the file's {@code version_schema}, null when absent. {@code verify} is
+ * its {@code verify:} section, {@link VerifySpec#DEFAULT} when absent.
  */
 public record Migration(
         String id,
@@ -17,6 +18,7 @@ public record Migration(
         String schema,
         String versionSchemaName,
         List<Deprecation> deprecations,
+        VerifySpec verify,
         List<Operation> operations,
         String source,
         String text,

@@ -22,6 +22,7 @@ final class MigrationReader {
             "schema",
             "version_schema",
             "deprecations",
+            "verify",
             "operations");
     static final List<String> DEPRECATION_FIELDS = List.of("field", "sunset");
     static final int MAX_ID_LENGTH = 40;
@@ -71,6 +72,7 @@ final class MigrationReader {
         List<String> affects = f.strings("affects", false, false);
         String performance = f.string("performance", false);
         List<Deprecation> deprecations = deprecations(f);
+        VerifySpec verify = new VerifyReader(problems).read(f);
         List<Operation> operations = operations(f);
         OperationConflicts.check(operations, problems);
         return new Migration(
@@ -83,6 +85,7 @@ final class MigrationReader {
                 schema,
                 versionSchema,
                 deprecations,
+                verify,
                 operations,
                 source,
                 text,
