@@ -3,7 +3,6 @@ package dev.tandem.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tandem.testkit.EmbeddedPostgres;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -29,7 +28,7 @@ class MoveCutoverCrashIT {
         EmbeddedPostgres.Database billing = EmbeddedPostgres.newDatabase();
         String store = MoveFixture.store(billing);
         String url = orders.jdbcUrl();
-        start(orders, billing);
+        MoveFixture.start(dir, orders, billing);
 
         MoveCutoverIT.sql(orders, "UPDATE orders SET total = total + 1 WHERE id = 1");
         killInsideTheFence(orders, orders, "orders", "cutover", url, store);
@@ -63,7 +62,7 @@ class MoveCutoverCrashIT {
         EmbeddedPostgres.Database billing = EmbeddedPostgres.newDatabase();
         String store = MoveFixture.store(billing);
         String url = orders.jdbcUrl();
-        start(orders, billing);
+        MoveFixture.start(dir, orders, billing);
         assertThat(CliRun.of("cutover", "--url", url, "--user", orders.user(), "--store", store)
                         .exitCode())
                 .isZero();
@@ -94,23 +93,6 @@ class MoveCutoverCrashIT {
         } catch (SQLException e) {
             assertThat(e.getSQLState()).isEqualTo("TD001");
         }
-    }
-
-    /** Starts the fixture's move of orders to billing, as `tandem start --store` does. */
-    private void start(EmbeddedPostgres.Database orders, EmbeddedPostgres.Database billing) throws Exception {
-        MoveCutoverIT.sql(orders, MoveFixture.ORDERS);
-        MoveCutoverIT.sql(billing, MoveFixture.INVOICES);
-        Path file = Files.writeString(dir.resolve(MoveFixture.FILE_NAME), MoveFixture.MOVE);
-        CliRun start = CliRun.of(
-                "start",
-                file.toString(),
-                "--url",
-                orders.jdbcUrl(),
-                "--user",
-                orders.user(),
-                "--store",
-                MoveFixture.store(billing));
-        assertThat(start.exitCode()).as(start.out() + start.err()).isZero();
     }
 
     /**

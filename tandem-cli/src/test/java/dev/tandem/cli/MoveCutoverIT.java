@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.tandem.relay.Relay;
 import dev.tandem.relay.Relays;
 import dev.tandem.testkit.EmbeddedPostgres;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -42,13 +41,9 @@ class MoveCutoverIT {
     void shouldHandTheWritesOverAndBackWithPlainWritersLosingNothing() throws Exception {
         EmbeddedPostgres.Database orders = EmbeddedPostgres.newDatabase();
         EmbeddedPostgres.Database billing = EmbeddedPostgres.newDatabase();
-        sql(orders, MoveFixture.ORDERS);
-        sql(billing, MoveFixture.INVOICES);
-        Path file = Files.writeString(dir.resolve(MoveFixture.FILE_NAME), MoveFixture.MOVE);
+        MoveFixture.start(dir, orders, billing);
         String store = MoveFixture.store(billing);
         String url = orders.jdbcUrl();
-        CliRun start = CliRun.of("start", file.toString(), "--url", url, "--user", orders.user(), "--store", store);
-        assertThat(start.exitCode()).as(start.out() + start.err()).isZero();
 
         List<Relay> relays = Relays.of(orders.dataSource(), Map.of("billing", billing.dataSource()), b -> b);
         List<Thread> relayThreads = relays.stream()

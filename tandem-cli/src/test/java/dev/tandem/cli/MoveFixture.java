@@ -32,6 +32,29 @@ final class MoveFixture {
                   reverse: { total: "total_cents / 100.0" }
             """;
 
+    /**
+     * Creates the fixture's tables on both stores and starts the move as {@code tandem start --store}
+     * does, its file written to {@code dir}; fails the test when start does not succeed.
+     */
+    static void start(java.nio.file.Path dir, EmbeddedPostgres.Database orders, EmbeddedPostgres.Database billing)
+            throws java.io.IOException {
+        MoveCutoverIT.sql(orders, ORDERS);
+        MoveCutoverIT.sql(billing, INVOICES);
+        java.nio.file.Path file = java.nio.file.Files.writeString(dir.resolve(FILE_NAME), MOVE);
+        CliRun start = CliRun.of(
+                "start",
+                file.toString(),
+                "--url",
+                orders.jdbcUrl(),
+                "--user",
+                orders.user(),
+                "--store",
+                store(billing));
+        org.assertj.core.api.Assertions.assertThat(start.exitCode())
+                .as(start.out() + start.err())
+                .isZero();
+    }
+
     /** The {@code --store} argument that names {@code billing} as the store {@code billing}. */
     static String store(EmbeddedPostgres.Database billing) {
         return "billing=postgres://" + billing.user() + "@localhost:" + billing.port() + "/" + billing.name();

@@ -79,9 +79,7 @@ final class Fence {
         }
         boolean done = false;
         try (Drainer drainer = new Drainer(source, target, forward)) {
-            long[] held = fence(c, Guard.table(forward), "source", drainer);
-            long locked = held[0];
-            long drained = held[1];
+            Hold hold = fence(c, Guard.table(forward), "source", drainer);
             try (Statement s = c.createStatement()) {
                 s.execute(Guard.enable(forward));
                 s.execute(Capture.disable(forward));
@@ -89,8 +87,8 @@ final class Fence {
             closeDeadLetters(c);
             MoveRegistry.authoritative(c, forward.migrationId(), MoveRegistry.Side.TARGET, false);
             done = true;
-            listener.info("fence: writes to " + Guard.name(forward) + " held " + millis(locked) + " ms while "
-                    + changes(drained) + " delivered; store " + store + " (" + Guard.name(reverse)
+            listener.info("fence: writes to " + Guard.name(forward) + " held " + millis(hold.lockedAt()) + " ms while "
+                    + changes(hold.drained()) + " delivered; store " + store + " (" + Guard.name(reverse)
                     + ") takes the writes from here, and its changes flow back");
         } finally {
             if (!done) {
@@ -190,15 +188,13 @@ final class Fence {
                 Drainer drainer = new Drainer(target, source, reverse)) {
             t.setAutoCommit(false);
             try (Statement s = t.createStatement()) {
-                long[] held = fence(t, Guard.table(reverse), "target (store " + store + ")", drainer);
-                long locked = held[0];
-                long drained = held[1];
+                Hold hold = fence(t, Guard.table(reverse), "target (store " + store + ")", drainer);
                 s.execute(Guard.enable(reverse));
                 s.execute(Capture.disable(reverse));
                 then.run();
                 t.commit();
                 listener.info("fence: writes to " + Guard.name(reverse) + " in store " + store + " held "
-                        + millis(locked) + " ms while " + changes(drained) + " delivered back");
+                        + millis(hold.lockedAt()) + " ms while " + changes(hold.drained()) + " delivered back");
             } catch (SQLException | RuntimeException e) {
                 t.rollback();
                 throw e;
@@ -221,49 +217,43 @@ final class Fence {
             this.counter = from.getConnection();
         }
 
-        /**
-         * Under the fence ({@code toZero}): until the outbox holds none of the move's changes, counting
-         * those other relays have claimed and not yet committed. Before it: while passes find changes.
-         * Returns how many it delivered.
-         */
-        long drain(boolean toZero) throws SQLException {
-            return drain(toZero, PRE_DRAIN_BUDGET);
-        }
-
-        /** The changes still in the outbox when {@link #drain(boolean, Duration)} last gave up. */
+        /** The changes still in the outbox when {@link #toZero} last gave up. */
         long left;
 
+        /** Before the fence: delivers while passes find changes (for at most a minute); returns how many. */
+        long catchUp() throws SQLException {
+            long deadline = System.nanoTime() + PRE_DRAIN_BUDGET.toNanos();
+            long total = 0;
+            int n;
+            while ((n = deliver()) > 0) {
+                total += n;
+                if (System.nanoTime() > deadline) {
+                    break;
+                }
+            }
+            return total;
+        }
+
         /**
-         * As {@link #drain(boolean)}; under the fence, gives up after {@code budget} and returns -1 (the
-         * count left in {@link #left}).
+         * Under the fence: delivers until the outbox holds none of the move's changes, counting those other
+         * relays have claimed and not yet committed. Returns how many it delivered, or -1 once {@code
+         * budget} has passed (the count left in {@link #left}).
          */
-        long drain(boolean toZero, Duration budget) throws SQLException {
+        long toZero(Duration budget) throws SQLException {
             long deadline = System.nanoTime() + budget.toNanos();
             long total = 0;
             while (true) {
-                int n = relay.deliverOnce();
+                int n = deliver();
                 total += n;
-                if (relay.stats().parked() > 0) {
-                    throw new TandemException(
-                            ErrorCode.GATE_REFUSED,
-                            "a change of " + spec.migrationId() + " was parked in the dead letters while the fence"
-                                    + " drained the outbox; nothing was handed over. See `tandem dead-letters`");
-                }
                 if (n > 0) {
-                    if (!toZero && System.nanoTime() > deadline) {
-                        return total;
-                    }
                     continue;
                 }
-                if (!toZero) {
-                    return total;
-                }
-                long left = pending(counter, spec);
-                if (left == 0) {
+                long pending = pending(counter, spec);
+                if (pending == 0) {
                     return total;
                 }
                 if (System.nanoTime() > deadline) {
-                    this.left = left;
+                    left = pending;
                     return -1;
                 }
                 try {
@@ -273,6 +263,18 @@ final class Fence {
                     throw new TandemException(ErrorCode.DATABASE_ERROR, "interrupted while draining the outbox");
                 }
             }
+        }
+
+        /** One pass; a change parked on the way ends the hand-over. */
+        private int deliver() throws SQLException {
+            int n = relay.deliverOnce();
+            if (relay.stats().parked() > 0) {
+                throw new TandemException(
+                        ErrorCode.GATE_REFUSED,
+                        "a change of " + spec.migrationId() + " was parked in the dead letters while the fence"
+                                + " drained the outbox; nothing was handed over. See `tandem dead-letters`");
+            }
+            return n;
         }
 
         @Override
@@ -289,17 +291,17 @@ final class Fence {
      * lets writers through, drains without the lock, and tries again. Returns when it took the lock and
      * how many changes it delivered under it.
      */
-    private long[] fence(Connection c, String table, String side, Drainer drainer) throws SQLException {
+    private Hold fence(Connection c, String table, String side, Drainer drainer) throws SQLException {
         for (int attempt = 1; ; attempt++) {
-            drainer.drain(false);
+            drainer.catchUp();
             try (Statement s = c.createStatement()) {
                 s.execute("SAVEPOINT tandem_fence_hold");
                 lock(c, table, side);
                 long locked = System.nanoTime();
-                long drained = drainer.drain(true, lockTimeout);
+                long drained = drainer.toZero(lockTimeout);
                 if (drained >= 0) {
                     s.execute("RELEASE SAVEPOINT tandem_fence_hold");
-                    return new long[] {locked, drained};
+                    return new Hold(locked, drained);
                 }
                 s.execute("ROLLBACK TO SAVEPOINT tandem_fence_hold");
             }
@@ -317,6 +319,9 @@ final class Fence {
                     + LOCK_ATTEMPTS + "); draining, then trying again");
         }
     }
+
+    /** When the fence took its lock ({@link System#nanoTime()}), and the changes it delivered under it. */
+    private record Hold(long lockedAt, long drained) {}
 
     private static long pending(Connection c, MoveSpec spec) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("SELECT count(*) FROM tandem.outbox WHERE migration_id = ?")) {
