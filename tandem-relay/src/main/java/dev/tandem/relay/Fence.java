@@ -265,6 +265,25 @@ final class Fence {
             }
         }
 
+        /**
+         * Without the lock: delivers for up to {@code wait}, returning early once the outbox holds none of
+         * the move's changes (whatever held the last hold up, such as another relay's claim, has let go).
+         */
+        void settle(Duration wait) throws SQLException {
+            long deadline = System.nanoTime() + wait.toNanos();
+            while (System.nanoTime() < deadline) {
+                if (deliver() == 0 && pending(counter, spec) == 0) {
+                    return;
+                }
+                try {
+                    Thread.sleep(10);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new TandemException(ErrorCode.DATABASE_ERROR, "interrupted while draining the outbox");
+                }
+            }
+        }
+
         /** One pass; a change parked on the way ends the hand-over. */
         private int deliver() throws SQLException {
             int n = relay.deliverOnce();
@@ -317,7 +336,17 @@ final class Fence {
             listener.info("the fence on " + table + " let writes through again after " + lockTimeout.toMillis()
                     + " ms with " + drainer.left + " change(s) still to deliver (attempt " + attempt + " of "
                     + LOCK_ATTEMPTS + "); draining, then trying again");
+            drainer.settle(backoff(attempt));
         }
+    }
+
+    /**
+     * How long to drain without the lock between two holds: doubling from 50 ms up to 1.6 s, jittered in
+     * its upper half so that ten attempts span at least a few seconds of a stuck claim.
+     */
+    private static Duration backoff(int attempt) {
+        long ceiling = 50L << Math.min(attempt, 5);
+        return Duration.ofMillis(ceiling / 2 + ThreadLocalRandom.current().nextLong(ceiling / 2 + 1));
     }
 
     /** When the fence took its lock ({@link System#nanoTime()}), and the changes it delivered under it. */
@@ -372,7 +401,7 @@ final class Fence {
                     }
                 }
             }
-            long backoff = ThreadLocalRandom.current().nextLong(50L << Math.min(attempt, 5));
+            long backoff = backoff(attempt).toMillis();
             listener.info("the lock on " + table + " was not granted within " + lockTimeout.toMillis() + " ms (attempt "
                     + attempt + " of " + LOCK_ATTEMPTS + "); retrying in " + backoff + " ms");
             try {
