@@ -610,6 +610,42 @@ public final class Engine {
         });
     }
 
+    /**
+     * The migration's file as recorded at start (its operations, its {@code verify:} section), and its
+     * id resolved: the active migration when {@code migrationId} is null. Empty when the recorded file
+     * no longer parses.
+     *
+     * @throws TandemException {@link ErrorCode#NO_ACTIVE_MIGRATION} or {@link ErrorCode#USAGE} when the
+     *     migration cannot be resolved
+     */
+    public Optional<Migration> migration(String migrationId) {
+        return withConnection(
+                "read the migration", c -> StateStore.resolve(c, migrationId).parsed());
+    }
+
+    /**
+     * For each table whose new columns the migration fills from {@code up} expressions: its key and,
+     * per new column, the expression over the old shape's columns that the column must equal. What
+     * verification within one store compares.
+     */
+    public List<UpColumns> upColumns(String migrationId) {
+        return withConnection(
+                "read the backfill",
+                c -> BackfillState.specs(c, StateStore.resolve(c, migrationId).id()).stream()
+                        .map(b -> new UpColumns(
+                                b.schema(),
+                                b.table(),
+                                b.keyColumns(),
+                                b.keyTypes(),
+                                b.assignments().stream()
+                                        .collect(java.util.stream.Collectors.toMap(
+                                                Recipe.Assignment::column,
+                                                Recipe.Assignment::expression,
+                                                (a, x) -> a,
+                                                java.util.LinkedHashMap::new))))
+                        .toList());
+    }
+
     /** Every recorded phase change and flag change, oldest first. */
     public List<HistoryEntry> history() {
         return withConnection("history", StateStore::history);

@@ -4,6 +4,8 @@ import dev.tandem.core.Migration;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * Work another module does at the engine's stages for the operations it owns: {@code move_table}'s
@@ -13,6 +15,86 @@ import java.time.Duration;
  */
 public interface StageHook {
     StageHook NONE = new StageHook() {};
+
+    /**
+     * These hooks as one, in order: each stage runs each hook's work; a refusal or a catching-up is any
+     * hook's, their reasons joined.
+     */
+    static StageHook all(StageHook... hooks) {
+        List<StageHook> each = List.of(hooks);
+        return new StageHook() {
+            @Override
+            public void afterExpand(Migration m) throws SQLException {
+                for (StageHook h : each) {
+                    h.afterExpand(m);
+                }
+            }
+
+            @Override
+            public void backfill(Migration m) throws SQLException {
+                for (StageHook h : each) {
+                    h.backfill(m);
+                }
+            }
+
+            @Override
+            public void beforeRollback(Migration m) throws SQLException {
+                for (StageHook h : each) {
+                    h.beforeRollback(m);
+                }
+            }
+
+            @Override
+            public String catchingUp(Migration m) throws SQLException {
+                List<String> reasons = new ArrayList<>();
+                for (StageHook h : each) {
+                    reasons.add(h.catchingUp(m));
+                }
+                return joined(reasons);
+            }
+
+            @Override
+            public void cutover(Migration m, Connection c, Duration lockTimeout) throws SQLException {
+                for (StageHook h : each) {
+                    h.cutover(m, c, lockTimeout);
+                }
+            }
+
+            @Override
+            public void revert(Migration m, Connection c, Duration lockTimeout) throws SQLException {
+                for (StageHook h : each) {
+                    h.revert(m, c, lockTimeout);
+                }
+            }
+
+            @Override
+            public void complete(Migration m, Duration lockTimeout) throws SQLException {
+                for (StageHook h : each) {
+                    h.complete(m, lockTimeout);
+                }
+            }
+
+            @Override
+            public String cutoverRefusal(Migration m) throws SQLException {
+                List<String> reasons = new ArrayList<>();
+                for (StageHook h : each) {
+                    reasons.add(h.cutoverRefusal(m));
+                }
+                return joined(reasons);
+            }
+
+            @Override
+            public String completeRefusal(Migration m) {
+                return joined(each.stream().map(h -> h.completeRefusal(m)).toList());
+            }
+
+            private static String joined(List<String> reasons) {
+                List<String> given =
+                        reasons.stream().filter(java.util.Objects::nonNull).toList();
+                return given.isEmpty() ? null : String.join("; ", given);
+            }
+        };
+    }
 
     /** After the expand steps, before the phase is EXPANDED. */
     default void afterExpand(Migration m) throws SQLException {}

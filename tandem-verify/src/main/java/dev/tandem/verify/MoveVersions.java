@@ -1,0 +1,90 @@
+package dev.tandem.verify;
+
+import dev.tandem.relay.MoveSpec;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
+import javax.sql.DataSource;
+
+/**
+ * Where a moved key stands, in both directions: the versions each side last applied from the other
+ * (the forward move on the target, its reverse on the source), and whether a change of the key waits
+ * in either side's outbox (claimed by a relay and not yet committed counts as waiting).
+ */
+final class MoveVersions implements Versions {
+    private final DataSource source;
+    private final DataSource target;
+    private final MoveSpec forward;
+    private final MoveSpec reverse;
+
+    MoveVersions(DataSource source, DataSource target, MoveSpec forward, MoveSpec reverse) {
+        this.source = source;
+        this.target = target;
+        this.forward = forward;
+        this.reverse = reverse;
+    }
+
+    @Override
+    public Map<String, Version> of(Collection<String> keys) throws SQLException {
+        Map<String, String> applied = new HashMap<>();
+        Set<String> pending = new HashSet<>();
+        try (Connection t = StorePool.open(target);
+                Connection s = StorePool.open(source)) {
+            read(t, forward.migrationId(), keys, applied, pending, "f", false);
+            read(s, forward.migrationId(), keys, applied, pending, "f", true);
+            if (reverse != null) {
+                read(s, reverse.migrationId(), keys, applied, pending, "r", false);
+                read(t, reverse.migrationId(), keys, applied, pending, "r", true);
+            }
+        }
+        Map<String, Version> out = new HashMap<>();
+        for (String k : keys) {
+            out.put(k, new Version(applied.get(k), pending.contains(k)));
+        }
+        return out;
+    }
+
+    /** The applied versions (on the receiving side) or the waiting changes (on the sending side) of a move. */
+    private static void read(
+            Connection c,
+            String migrationId,
+            Collection<String> keys,
+            Map<String, String> applied,
+            Set<String> pending,
+            String direction,
+            boolean sending)
+            throws SQLException {
+        String table = sending ? "tandem.outbox" : "tandem.applied";
+        try (PreparedStatement exists = c.prepareStatement("SELECT to_regclass(?) IS NOT NULL")) {
+            exists.setString(1, table);
+            try (ResultSet rs = exists.executeQuery()) {
+                rs.next();
+                if (!rs.getBoolean(1)) {
+                    return;
+                }
+            }
+        }
+        String sql = sending
+                ? "SELECT DISTINCT key, NULL FROM tandem.outbox WHERE migration_id = ? AND key = ANY(?)"
+                : "SELECT key, version::text FROM tandem.applied WHERE migration_id = ? AND key = ANY(?)";
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            ps.setString(1, migrationId);
+            ps.setArray(2, c.createArrayOf("text", keys.toArray()));
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    if (sending) {
+                        pending.add(rs.getString(1));
+                    } else {
+                        applied.merge(rs.getString(1), direction + rs.getString(2), (a, b) -> a + "/" + b);
+                    }
+                }
+            }
+        }
+    }
+}

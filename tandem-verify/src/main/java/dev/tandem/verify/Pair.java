@@ -1,0 +1,112 @@
+package dev.tandem.verify;
+
+import java.util.List;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+
+/**
+ * One table compared between its old side and its new side, by key: the SQL of a segment's
+ * fingerprint, of its (key, hash) stream, and of the rows of given keys, the same on both sides but
+ * for each side's expressions. Keys travel as text, one string per key column, and are cast back to
+ * the key columns' types; a row's key is also named by its text as a row value ({@code (42)}, {@code
+ * (7,abc)}), the form the relay keys its changes by.
+ */
+record Pair(String name, Side old, Side neu, List<Column> key, List<Column> columns) {
+    Pair {
+        key = List.copyOf(key);
+        columns = List.copyOf(columns);
+    }
+
+    /** A segment's bounds: the lower included, the upper excluded, null for open. */
+    record Range(List<String> from, List<String> to) {
+        static final Range ALL = new Range(null, null);
+    }
+
+    private static String joined(List<String> parts) {
+        return String.join(", ", parts);
+    }
+
+    private String rangeKey(Side side) {
+        List<String> parts = key.stream().map(side::rangeKey).toList();
+        return parts.size() == 1 ? parts.getFirst() : "(" + joined(parts) + ")";
+    }
+
+    private String bound() {
+        List<String> parts =
+                key.stream().map(c -> "CAST(? AS " + c.type() + ")").toList();
+        return parts.size() == 1 ? parts.getFirst() : "(" + joined(parts) + ")";
+    }
+
+    /** The WHERE clause of a range; its parameters are the from bound's, then the to bound's. */
+    String where(Side side, Range r) {
+        String k = rangeKey(side);
+        if (r.from() == null && r.to() == null) {
+            return "";
+        }
+        if (r.to() == null) {
+            return " WHERE " + k + " >= " + bound();
+        }
+        if (r.from() == null) {
+            return " WHERE " + k + " < " + bound();
+        }
+        return " WHERE " + k + " >= " + bound() + " AND " + k + " < " + bound();
+    }
+
+    /** The canonical row, hashed in the database. */
+    String row(Side side) {
+        return "ROW(" + columns.stream().map(c -> c.canonical(side.value(c))).collect(Collectors.joining(", ")) + ")";
+    }
+
+    /** The row's key as the text of a row value of the key's types. */
+    String keyText(Side side) {
+        return "ROW(" + key.stream().map(side::value).collect(Collectors.joining(", ")) + ")::text COLLATE \"C\"";
+    }
+
+    private String keyParts(Side side) {
+        return key.stream().map(c -> side.value(c) + "::text").collect(Collectors.joining(", "));
+    }
+
+    private String from(Side side) {
+        return " FROM " + side.table();
+    }
+
+    /** The segment's count and the sums of two independent 64-bit hashes of its canonical rows. */
+    String fingerprint(Side side, Range r) {
+        return "SELECT count(*), sum(hash_record_extended(r, 1)), sum(hash_record_extended(r, 2)) FROM (SELECT "
+                + row(side) + " AS r" + from(side) + where(side, r) + ") s";
+    }
+
+    /** The segment's (key text, hash, key parts...) in the byte order of the key text. */
+    String stream(Side side, Range r) {
+        return "SELECT " + keyText(side) + " AS k, hash_record_extended(" + row(side) + ", 1), " + keyParts(side)
+                + from(side) + where(side, r) + " ORDER BY 1";
+    }
+
+    /** The key parts of a sample of rows, in key order: the bounds of segments. */
+    String sample(Side side, double percent) {
+        return "SELECT " + keyParts(side) + from(side) + " TABLESAMPLE SYSTEM (" + percent + ") ORDER BY "
+                + key.stream().map(side::rangeKey).collect(Collectors.joining(", "));
+    }
+
+    /**
+     * The rows of the given keys (one text array parameter per key column), as (key text, each
+     * column's canonical value as text).
+     */
+    String rows(Side side) {
+        String values = columns.stream().map(c -> side.value(c) + "::text").collect(Collectors.joining(", "));
+        String unnest = IntStream.range(0, key.size())
+                .mapToObj(i -> "CAST(? AS text[])")
+                .collect(Collectors.joining(", "));
+        String cast = IntStream.range(0, key.size())
+                .mapToObj(i -> "CAST(u.k" + i + " AS " + key.get(i).type() + ")")
+                .collect(Collectors.joining(", "));
+        String names = IntStream.range(0, key.size()).mapToObj(i -> "k" + i).collect(Collectors.joining(", "));
+        String k = key.size() == 1 ? rangeKey(side) : rangeKey(side);
+        return "SELECT " + keyText(side) + ", " + values + from(side) + " WHERE " + k + " IN (SELECT " + cast
+                + " FROM unnest(" + unnest + ") AS u(" + names + "))";
+    }
+
+    int parameters(Range r) {
+        return (r.from() == null ? 0 : key.size()) + (r.to() == null ? 0 : key.size());
+    }
+}

@@ -1,0 +1,257 @@
+package dev.tandem.verify;
+
+import java.math.BigDecimal;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+
+/**
+ * One pass over a pair: segments cut at the old side's key quantiles, the same bounds on both sides,
+ * each fingerprinted on both at once, a few segments at a time over each store's pool; a segment whose
+ * fingerprints differ is split into its fine ranges, and a fine range that differs is streamed as
+ * (key, hash) from both sides and merge-joined. What differs is a suspect, not yet drift.
+ */
+final class Scan {
+    /** Rows per fine range: the smallest unit a differing segment is split into and streamed. */
+    static final long FINE_ROWS = 10_000;
+
+    private final Pair pair;
+    private final StorePool oldPool;
+    private final StorePool newPool;
+    private final int parallelism;
+    private final long targetNanos;
+    private final Consumer<Progress> progress;
+
+    final AtomicLong rows = new AtomicLong();
+    final AtomicLong streamedRows = new AtomicLong();
+    final AtomicLong streamNanos = new AtomicLong();
+    final AtomicInteger segments = new AtomicInteger();
+    final AtomicInteger differingSegments = new AtomicInteger();
+    final ConcurrentLinkedQueue<Suspect> suspects = new ConcurrentLinkedQueue<>();
+
+    /** How far a pass is: rows fingerprinted of about how many. */
+    record Progress(String table, long rows, long estimated) {}
+
+    Scan(
+            Pair pair,
+            StorePool oldPool,
+            StorePool newPool,
+            int parallelism,
+            long targetNanos,
+            Consumer<Progress> progress) {
+        this.pair = pair;
+        this.oldPool = oldPool;
+        this.newPool = newPool;
+        this.parallelism = parallelism;
+        this.targetNanos = targetNanos;
+        this.progress = progress;
+    }
+
+    /** A segment's fingerprint on one side. */
+    record Fingerprint(long count, long sum1, long sum2) {}
+
+    /** One row of a (key, hash) stream. */
+    record Keyed(String key, long hash, List<String> parts) {}
+
+    void run() throws SQLException {
+        List<List<String>> bounds = Segments.bounds(pair, oldPool, FINE_ROWS);
+        long estimated = Math.max(1, (bounds.size() + 1) * FINE_ROWS);
+        List<Pair.Range> fine = new ArrayList<>();
+        for (int i = 0; i <= bounds.size(); i++) {
+            fine.add(new Pair.Range(i == 0 ? null : bounds.get(i - 1), i == bounds.size() ? null : bounds.get(i)));
+        }
+        Semaphore inFlight = new Semaphore(parallelism);
+        AtomicInteger span = new AtomicInteger(4);
+        List<CompletableFuture<Void>> running = new ArrayList<>();
+        int next = 0;
+        while (next < fine.size()) {
+            int width = Math.min(span.get(), fine.size() - next);
+            List<Pair.Range> parts = fine.subList(next, next + width);
+            Pair.Range segment =
+                    new Pair.Range(parts.getFirst().from(), parts.getLast().to());
+            next += width;
+            acquire(inFlight);
+            long began = System.nanoTime();
+            CompletableFuture<Void> done = fingerprints(segment)
+                    .thenCompose(fp -> {
+                        long took = System.nanoTime() - began;
+                        // Toward the target time per segment, by halves and doublings at most.
+                        span.updateAndGet(s -> (int) Math.clamp(
+                                Math.round(s * Math.clamp((double) targetNanos / Math.max(took, 1), 0.5, 2.0)),
+                                1,
+                                256));
+                        segments.incrementAndGet();
+                        rows.addAndGet(Math.max(fp[0].count(), fp[1].count()));
+                        progress.accept(new Progress(pair.name(), rows.get(), estimated));
+                        if (fp[0].equals(fp[1])) {
+                            return CompletableFuture.completedFuture(null);
+                        }
+                        differingSegments.incrementAndGet();
+                        return drill(parts);
+                    })
+                    .whenComplete((v, e) -> inFlight.release());
+            running.add(done);
+        }
+        join(CompletableFuture.allOf(running.toArray(CompletableFuture[]::new)));
+    }
+
+    /** Each fine range of a differing segment: fingerprinted again when there are several, streamed when it differs. */
+    private CompletableFuture<Void> drill(List<Pair.Range> parts) {
+        if (parts.size() == 1) {
+            return stream(parts.getFirst());
+        }
+        List<CompletableFuture<Void>> each = new ArrayList<>();
+        for (Pair.Range r : parts) {
+            each.add(fingerprints(r)
+                    .thenCompose(fp -> fp[0].equals(fp[1]) ? CompletableFuture.completedFuture(null) : stream(r)));
+        }
+        return CompletableFuture.allOf(each.toArray(CompletableFuture[]::new));
+    }
+
+    private CompletableFuture<Fingerprint[]> fingerprints(Pair.Range r) {
+        CompletableFuture<Fingerprint> o = oldPool.submit(c -> fingerprint(c, pair.fingerprint(pair.old(), r), r));
+        CompletableFuture<Fingerprint> n = newPool.submit(c -> fingerprint(c, pair.fingerprint(pair.neu(), r), r));
+        return o.thenCombine(n, (a, b) -> new Fingerprint[] {a, b});
+    }
+
+    private Fingerprint fingerprint(Connection c, String sql, Pair.Range r) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            bind(ps, r);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return new Fingerprint(rs.getLong(1), low64(rs.getBigDecimal(2)), low64(rs.getBigDecimal(3)));
+            }
+        }
+    }
+
+    /** A sum mod 2^64: its low 64 bits, two's complement. */
+    static long low64(BigDecimal sum) {
+        return sum == null ? 0 : sum.toBigIntegerExact().longValue();
+    }
+
+    static void bind(PreparedStatement ps, Pair.Range r) throws SQLException {
+        int i = 1;
+        for (List<String> b : java.util.Arrays.asList(r.from(), r.to())) {
+            if (b != null) {
+                for (String part : b) {
+                    ps.setString(i++, part);
+                }
+            }
+        }
+    }
+
+    private CompletableFuture<Void> stream(Pair.Range r) {
+        long began = System.nanoTime();
+        CompletableFuture<List<Keyed>> o = oldPool.submit(c -> keyed(c, pair.stream(pair.old(), r), r));
+        CompletableFuture<List<Keyed>> n = newPool.submit(c -> keyed(c, pair.stream(pair.neu(), r), r));
+        return o.thenCombine(n, (a, b) -> {
+            streamedRows.addAndGet(a.size() + b.size());
+            streamNanos.addAndGet(System.nanoTime() - began);
+            merge(a, b, suspects::add);
+            return null;
+        });
+    }
+
+    private List<Keyed> keyed(Connection c, String sql, Pair.Range r) throws SQLException {
+        List<Keyed> out = new ArrayList<>();
+        boolean auto = c.getAutoCommit();
+        c.setAutoCommit(false); // a cursor: the rows come in batches, not all at once
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            ps.setFetchSize(10_000);
+            bind(ps, r);
+            try (ResultSet rs = ps.executeQuery()) {
+                int parts = pair.key().size();
+                while (rs.next()) {
+                    List<String> p = new ArrayList<>(parts);
+                    for (int i = 0; i < parts; i++) {
+                        p.add(rs.getString(3 + i));
+                    }
+                    out.add(new Keyed(rs.getString(1), rs.getLong(2), p));
+                }
+            }
+        } finally {
+            c.commit();
+            c.setAutoCommit(auto);
+        }
+        return out;
+    }
+
+    /** Merge-joins two streams in the byte order of their keys; reports each key that differs once. */
+    static void merge(List<Keyed> old, List<Keyed> neu, Consumer<Suspect> out) {
+        int i = 0;
+        int j = 0;
+        while (i < old.size() || j < neu.size()) {
+            int cmp = i == old.size()
+                    ? 1
+                    : j == neu.size()
+                            ? -1
+                            : Keys.compare(old.get(i).key(), neu.get(j).key());
+            Keyed a = cmp <= 0 ? old.get(i) : null;
+            Keyed b = cmp >= 0 ? neu.get(j) : null;
+            int onOld = a == null ? 0 : repeats(old, i);
+            int onNew = b == null ? 0 : repeats(neu, j);
+            i += onOld;
+            j += onNew;
+            Keyed any = a != null ? a : b;
+            if (onOld > 1 || onNew > 1) {
+                out.accept(new Suspect(any.key(), any.parts(), Drift.Kind.DUPLICATE_KEY));
+            } else if (b == null) {
+                out.accept(new Suspect(any.key(), any.parts(), Drift.Kind.MISSING_ON_NEW));
+            } else if (a == null) {
+                out.accept(new Suspect(any.key(), any.parts(), Drift.Kind.EXTRA_ON_NEW));
+            } else if (a.hash() != b.hash()) {
+                out.accept(new Suspect(any.key(), any.parts(), Drift.Kind.CHANGED));
+            }
+        }
+    }
+
+    /** How many rows from {@code from} on carry the key of the first. */
+    private static int repeats(List<Keyed> side, int from) {
+        int n = 1;
+        while (from + n < side.size()
+                && side.get(from + n).key().equals(side.get(from).key())) {
+            n++;
+        }
+        return n;
+    }
+
+    private static void acquire(Semaphore s) {
+        try {
+            s.acquire();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while verifying", e);
+        }
+    }
+
+    static <T> T join(CompletableFuture<T> f) throws SQLException {
+        try {
+            return f.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new SQLException("interrupted while verifying", e);
+        } catch (ExecutionException e) {
+            Throwable cause =
+                    e.getCause() instanceof java.util.concurrent.CompletionException ce && ce.getCause() != null
+                            ? ce.getCause()
+                            : e.getCause();
+            if (cause instanceof SQLException se) {
+                throw se;
+            }
+            if (cause instanceof RuntimeException re) {
+                throw re;
+            }
+            throw new SQLException(cause);
+        }
+    }
+}

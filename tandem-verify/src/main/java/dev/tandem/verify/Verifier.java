@@ -1,0 +1,555 @@
+package dev.tandem.verify;
+
+import dev.tandem.core.ErrorCode;
+import dev.tandem.core.Migration;
+import dev.tandem.core.Operation;
+import dev.tandem.core.Phase;
+import dev.tandem.core.TandemException;
+import dev.tandem.core.VerifySpec;
+import dev.tandem.postgres.Engine;
+import dev.tandem.postgres.EngineOptions;
+import dev.tandem.postgres.MigrationStatus;
+import dev.tandem.postgres.Sql;
+import dev.tandem.postgres.UpColumns;
+import dev.tandem.relay.MoveHook;
+import dev.tandem.relay.MoveRegistry;
+import dev.tandem.relay.MoveStatus;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+import javax.sql.DataSource;
+
+/**
+ * Verification (DESIGN.md, Verification): whether a migration's new side equals its old side, and if
+ * not, which keys differ and how. A move compares the source's rows, projected through its {@code
+ * columns}, with the target's by key, across stores; a migration within one store compares each row's
+ * new columns with their {@code up} over its old columns. Every result is recorded in the store's
+ * {@code tandem.verifications}, which the cutover gate ({@link VerificationGate}) reads.
+ */
+public final class Verifier {
+    private final DataSource store;
+    private final Map<String, DataSource> stores;
+    private final int parallelism;
+    private final Duration segmentTime;
+    private final Duration lagBound;
+    private final double floatTolerance;
+    private final Consumer<String> listener;
+    private volatile double lastStreamRate;
+
+    private Verifier(Builder b) {
+        this.store = b.store;
+        this.stores = Map.copyOf(b.stores);
+        this.parallelism = b.parallelism;
+        this.segmentTime = b.segmentTime;
+        this.lagBound = b.lagBound;
+        this.floatTolerance = b.floatTolerance;
+        this.listener = b.listener;
+    }
+
+    /** A verifier of the migrations recorded in {@code store} (for a move, its source store). */
+    public static Builder builder(DataSource store) {
+        return new Builder(store);
+    }
+
+    public static final class Builder {
+        private final DataSource store;
+        private Map<String, DataSource> stores = Map.of();
+        private int parallelism = 2;
+        private Duration segmentTime = Duration.ofMillis(250);
+        private Duration lagBound = MoveStatus.DEFAULT_MAX_LAG;
+        private double floatTolerance = 1e-12;
+        private Consumer<String> listener = line -> {};
+
+        private Builder(DataSource store) {
+            this.store = store;
+        }
+
+        /** The other stores by name: a move's target store, by the name its file gives. */
+        public Builder stores(Map<String, DataSource> stores) {
+            this.stores = Map.copyOf(stores);
+            return this;
+        }
+
+        /** Segments compared at once; each takes a session on each store. */
+        public Builder parallelism(int n) {
+            if (n < 1) {
+                throw new IllegalArgumentException("parallelism must be 1 or more, got " + n);
+            }
+            this.parallelism = n;
+            return this;
+        }
+
+        /** The time one segment's fingerprint should take; segments grow or shrink toward it. */
+        public Builder segmentTime(Duration d) {
+            this.segmentTime = d;
+            return this;
+        }
+
+        /** How long a differing key may be in flight before it counts as drift (the relay's lag bound). */
+        public Builder lagBound(Duration d) {
+            this.lagBound = d;
+            return this;
+        }
+
+        /** The relative difference below which two floats are equal. */
+        public Builder floatTolerance(double t) {
+            this.floatTolerance = t;
+            return this;
+        }
+
+        /** Where progress lines go. */
+        public Builder listener(Consumer<String> listener) {
+            this.listener = listener;
+            return this;
+        }
+
+        public Verifier build() {
+            return new Verifier(this);
+        }
+    }
+
+    /** Rows per second of the (key, hash) streaming of the last run's drill-downs, both sides counted. */
+    public double lastStreamRate() {
+        return lastStreamRate;
+    }
+
+    /**
+     * Verifies the migration {@code migrationId} (the active one when null), records the result, and
+     * returns it.
+     *
+     * @throws TandemException {@link ErrorCode#PHASE_INVALID} before the backfill is done, and {@link
+     *     ErrorCode#USAGE} when a move's target store was not given
+     */
+    public Verification verify(String migrationId) {
+        return record(run(migrationId).verification());
+    }
+
+    /** What one run found: the recorded result, with every drifted key (the result keeps a sample). */
+    record Run(Verification verification, List<Drift> allDrift, Subject subject) {}
+
+    Run run(String migrationId) {
+        Subject subject = subject(migrationId);
+        Instant began = Instant.now();
+        long t0 = System.nanoTime();
+        Outcome o =
+                subject.move() != null ? compare(subject.pairs(), subject.versions()) : compareShapes(subject.pairs());
+        List<InvariantResult> invariants = invariants(subject);
+        Duration took = Duration.ofNanos(System.nanoTime() - t0);
+        long max = subject.migration().verify().maxDriftRows();
+        boolean passed = o.drift().size() <= max
+                && o.unresolved() == 0
+                && invariants.stream().allMatch(InvariantResult::held);
+        Verification v = new Verification(
+                0,
+                subject.id(),
+                began,
+                took,
+                subject.pairs().stream().map(Verifier::describe).toList(),
+                o.method(),
+                o.rows(),
+                o.rows() / Math.max(took.toNanos() / 1e9, 1e-9),
+                o.drift().size(),
+                o.drift().stream().limit(Verification.SAMPLE).toList(),
+                o.cleared(),
+                o.unresolved(),
+                invariants,
+                max,
+                passed);
+        return new Run(v, o.drift(), subject);
+    }
+
+    Verification record(Verification v) {
+        try (Connection c = store.getConnection()) {
+            Verification recorded = Verifications.record(c, v);
+            listener.accept("verification of " + v.migrationId() + ": " + (v.passed() ? "passed" : "FAILED") + ", "
+                    + v.rows() + " rows, " + v.driftRows() + " drifted");
+            return recorded;
+        } catch (SQLException e) {
+            throw new TandemException(
+                    ErrorCode.DATABASE_ERROR, "the verification result could not be recorded: " + e.getMessage());
+        }
+    }
+
+    /**
+     * Compares two tables outside any migration (the benchmark's, an operator's spot check); the result
+     * is not recorded.
+     */
+    public Verification compareTables(TablePair p) {
+        DataSource other = store(p.newStore());
+        try {
+            Map<String, String> types = columnTypes(other, p.newTable());
+            Map<String, String> oldTypes = columnTypes(store, p.oldTable());
+            List<Column> key = new ArrayList<>();
+            for (String k : p.key()) {
+                if (!types.containsKey(k) || !oldTypes.containsKey(k)) {
+                    throw new TandemException(
+                            ErrorCode.USAGE,
+                            "key column " + k + " is not on both " + p.oldTable() + " and " + p.newTable());
+                }
+                key.add(new Column(k, types.get(k)));
+            }
+            List<Column> columns = new ArrayList<>();
+            Map<String, String> identity = new LinkedHashMap<>();
+            boolean sameTypes = true;
+            for (Map.Entry<String, String> e : types.entrySet()) {
+                if (oldTypes.containsKey(e.getKey())) {
+                    columns.add(new Column(e.getKey(), e.getValue()));
+                    identity.put(e.getKey(), Sql.id(e.getKey()));
+                    sameTypes &= e.getValue().equals(oldTypes.get(e.getKey()));
+                }
+            }
+            Pair pair = new Pair(
+                    p.newTable(),
+                    new Side("old", "old", store, p.oldTable(), identity, !sameTypes),
+                    new Side("new", p.newStore(), other, p.newTable(), identity, false),
+                    key,
+                    columns);
+            Instant began = Instant.now();
+            long t0 = System.nanoTime();
+            Outcome o = compare(List.of(pair), Map.of());
+            Duration took = Duration.ofNanos(System.nanoTime() - t0);
+            return new Verification(
+                    0,
+                    "(tables)",
+                    began,
+                    took,
+                    List.of(describe(pair)),
+                    o.method(),
+                    o.rows(),
+                    o.rows() / Math.max(took.toNanos() / 1e9, 1e-9),
+                    o.drift().size(),
+                    o.drift().stream().limit(Verification.SAMPLE).toList(),
+                    o.cleared(),
+                    o.unresolved(),
+                    List.of(),
+                    0,
+                    o.drift().isEmpty() && o.unresolved() == 0);
+        } catch (SQLException e) {
+            throw new TandemException(
+                    ErrorCode.DATABASE_ERROR,
+                    "comparing " + p.oldTable() + " with " + p.newTable() + " failed: " + e.getMessage());
+        }
+    }
+
+    private record Outcome(String method, long rows, List<Drift> drift, long cleared, long unresolved) {}
+
+    private Outcome compare(List<Pair> pairs, Map<Pair, Versions> versions) {
+        long rows = 0;
+        long cleared = 0;
+        long unresolved = 0;
+        long streamed = 0;
+        long streamNanos = 0;
+        int segments = 0;
+        List<Drift> drift = new ArrayList<>();
+        for (Pair pair : pairs) {
+            try (StorePool oldPool =
+                            new StorePool(pair.old().store(), pair.old().dataSource(), parallelism);
+                    StorePool newPool =
+                            new StorePool(pair.neu().store(), pair.neu().dataSource(), parallelism)) {
+                Scan scan = new Scan(pair, oldPool, newPool, parallelism, segmentTime.toNanos(), this::progress);
+                scan.run();
+                Recheck recheck = new Recheck(
+                        pair, oldPool, newPool, versions.getOrDefault(pair, Versions.NONE), lagBound, floatTolerance);
+                Recheck.Outcome o = recheck.run(List.copyOf(scan.suspects));
+                rows += scan.rows.get();
+                drift.addAll(o.drift());
+                cleared += o.cleared();
+                unresolved += o.unresolved().size();
+                streamed += scan.streamedRows.get();
+                streamNanos += scan.streamNanos.get();
+                segments += scan.segments.get();
+                if (!o.unresolved().isEmpty()) {
+                    listener.accept(o.unresolved().size() + " key(s) of " + pair.name()
+                            + " were still changing when the re-checks ran out: "
+                            + o.unresolved().stream()
+                                    .limit(10)
+                                    .map(Suspect::key)
+                                    .toList());
+                }
+            } catch (SQLException e) {
+                throw new TandemException(
+                        ErrorCode.DATABASE_ERROR, "verifying " + pair.name() + " failed: " + e.getMessage());
+            }
+        }
+        lastStreamRate = streamNanos == 0 ? 0 : streamed / (streamNanos / 1e9);
+        return new Outcome(
+                "segments at key quantiles (" + segments + " fingerprinted, " + parallelism
+                        + " at a time per store, sized toward " + segmentTime.toMillis()
+                        + " ms); per segment the count and"
+                        + " the sums mod 2^64 of two 64-bit hashes (hash_record_extended, seeds 1 and 2) of the canonical"
+                        + " rows; differing segments split and merge-joined as (key, hash); suspects re-checked once"
+                        + " delivered (lag bound " + lagBound.toSeconds()
+                        + " s) and counted only if their version held",
+                rows,
+                drift,
+                cleared,
+                unresolved);
+    }
+
+    private Outcome compareShapes(List<Pair> pairs) {
+        long rows = 0;
+        List<Drift> drift = new ArrayList<>();
+        for (Pair pair : pairs) {
+            try (StorePool pool = new StorePool("store", store, parallelism)) {
+                ShapeScan scan = new ShapeScan(
+                        pair,
+                        pool,
+                        new Recheck(pair, pool, pool, Versions.NONE, lagBound, floatTolerance),
+                        this::progress);
+                scan.run();
+                rows += scan.rows.get();
+                drift.addAll(scan.drift);
+            } catch (SQLException e) {
+                throw new TandemException(
+                        ErrorCode.DATABASE_ERROR, "verifying " + pair.name() + " failed: " + e.getMessage());
+            }
+        }
+        return new Outcome(
+                "each row's new columns against their up over its old columns, in one read of the row,"
+                        + " segment by segment (" + parallelism + " at a time)",
+                rows,
+                drift,
+                0,
+                0);
+    }
+
+    private void progress(Scan.Progress p) {
+        // A line per tenth of the estimate at most: a log, not a flood.
+        long step = Math.max(1, p.estimated() / 10);
+        if (p.rows() / step != (p.rows() - Scan.FINE_ROWS) / step) {
+            listener.accept(p.table() + ": " + p.rows() + " of about " + p.estimated() + " rows compared");
+        }
+    }
+
+    private static String describe(Pair p) {
+        return p.old().label() + " " + p.old().table() + " (" + p.old().store() + ") against "
+                + p.neu().label() + " " + p.neu().table() + " (" + p.neu().store() + ") by "
+                + p.key().stream().map(Column::name).toList();
+    }
+
+    /** What a migration's verification compares, and how its changes are versioned. */
+    record Subject(
+            String id,
+            Migration migration,
+            MigrationStatus status,
+            List<Pair> pairs,
+            MoveRegistry.Registered move,
+            DataSource target,
+            Map<Pair, Versions> versions) {}
+
+    Subject subject(String migrationId) {
+        Engine engine = Engine.create(store, EngineOptions.builder().build());
+        MigrationStatus status = engine.status(migrationId)
+                .orElseThrow(() -> new TandemException(
+                        ErrorCode.NO_ACTIVE_MIGRATION,
+                        "no migration to verify: give --migration ID (`tandem status` lists them)"));
+        if (status.phase() == Phase.PLANNED || status.phase() == Phase.EXPANDED) {
+            throw new TandemException(
+                    ErrorCode.PHASE_INVALID,
+                    "migration " + status.id() + " is " + status.phase()
+                            + "; verification compares a migration whose backfill is done"
+                            + (status.catchingUp() != null ? " (" + status.catchingUp() + ")" : ""));
+        }
+        if (status.phase() == Phase.COMPLETE || status.phase() == Phase.ROLLED_BACK) {
+            throw new TandemException(
+                    ErrorCode.PHASE_INVALID,
+                    "migration " + status.id() + " is " + status.phase() + "; there is no second side left to compare");
+        }
+        Migration m = engine.migration(status.id())
+                .orElseThrow(() -> new TandemException(
+                        ErrorCode.SPEC_INVALID, "the recorded file of " + status.id() + " no longer parses"));
+        try {
+            List<Operation.MoveTable> moves = m.operations().stream()
+                    .filter(o -> o instanceof Operation.MoveTable)
+                    .map(o -> (Operation.MoveTable) o)
+                    .toList();
+            if (!moves.isEmpty()) {
+                List<Pair> pairs = new ArrayList<>();
+                Map<Pair, Versions> versions = new LinkedHashMap<>();
+                MoveRegistry.Registered first = null;
+                DataSource firstTarget = null;
+                for (Operation.MoveTable op : moves) {
+                    String specId = MoveHook.spec(m, op).migrationId();
+                    MoveRegistry.Registered r;
+                    try (Connection c = store.getConnection()) {
+                        r = MoveRegistry.find(c, specId)
+                                .orElseThrow(() -> new TandemException(
+                                        ErrorCode.PHASE_INVALID,
+                                        "the move " + specId + " is not registered in this store"));
+                    }
+                    DataSource target = store(r.store());
+                    Pair pair = movePair(r, target);
+                    pairs.add(pair);
+                    versions.put(pair, new MoveVersions(store, target, r.spec(), r.reverse()));
+                    if (first == null) {
+                        first = r;
+                        firstTarget = target;
+                    }
+                }
+                return new Subject(status.id(), m, status, pairs, first, firstTarget, versions);
+            }
+            List<Pair> pairs = new ArrayList<>();
+            for (UpColumns u : engine.upColumns(status.id())) {
+                pairs.add(shapePair(u));
+            }
+            return new Subject(status.id(), m, status, pairs, null, null, Map.of());
+        } catch (SQLException e) {
+            throw new TandemException(
+                    ErrorCode.DATABASE_ERROR, "reading what " + status.id() + " compares failed: " + e.getMessage());
+        }
+    }
+
+    DataSource store(String name) {
+        DataSource ds = stores.get(name);
+        if (ds == null) {
+            throw new TandemException(
+                    ErrorCode.USAGE,
+                    "store " + name + " is not given; pass --store " + name + "=URL (or TANDEM_STORE_"
+                            + name.toUpperCase(java.util.Locale.ROOT) + "_URL)");
+        }
+        return ds;
+    }
+
+    private Pair movePair(MoveRegistry.Registered r, DataSource target) throws SQLException {
+        var spec = r.spec();
+        String targetTable = Sql.id(spec.targetSchema(), spec.targetTable());
+        Map<String, String> types = columnTypes(target, targetTable);
+        List<Column> columns = new ArrayList<>();
+        Map<String, String> identity = new LinkedHashMap<>();
+        for (String c : spec.columns().keySet()) {
+            String type = types.get(c);
+            if (type == null) {
+                throw new TandemException(
+                        ErrorCode.SPEC_INVALID,
+                        "column " + c + " of " + targetTable + " is mapped by the move but not on the target");
+            }
+            columns.add(new Column(c, type));
+            identity.put(c, Sql.id(c));
+        }
+        List<Column> key =
+                spec.targetKey().stream().map(k -> new Column(k, types.get(k))).toList();
+        return new Pair(
+                targetTable,
+                new Side(
+                        "source",
+                        "source",
+                        store,
+                        Sql.id(spec.sourceSchema(), spec.sourceTable()),
+                        spec.columns(),
+                        true),
+                new Side("target", r.store(), target, targetTable, identity, false),
+                key,
+                columns);
+    }
+
+    private Pair shapePair(UpColumns u) throws SQLException {
+        String table = Sql.id(u.schema(), u.table());
+        Map<String, String> types = columnTypes(store, table);
+        Map<String, String> up = new LinkedHashMap<>();
+        Map<String, String> identity = new LinkedHashMap<>();
+        List<Column> key = new ArrayList<>();
+        for (int i = 0; i < u.keyColumns().size(); i++) {
+            String k = u.keyColumns().get(i);
+            key.add(new Column(k, u.keyTypes().get(i)));
+            up.put(k, Sql.id(k));
+            identity.put(k, Sql.id(k));
+        }
+        List<Column> columns = new ArrayList<>();
+        for (Map.Entry<String, String> e : u.up().entrySet()) {
+            columns.add(new Column(e.getKey(), types.get(e.getKey())));
+            up.put(e.getKey(), e.getValue());
+            identity.put(e.getKey(), Sql.id(e.getKey()));
+        }
+        return new Pair(
+                table,
+                new Side("up over the old shape", "store", store, table, up, true),
+                new Side("new shape", "store", store, table, identity, false),
+                key,
+                columns);
+    }
+
+    /** Each column of a table with its type, as {@code format_type} writes it (with its modifier). */
+    static Map<String, String> columnTypes(DataSource ds, String table) throws SQLException {
+        Map<String, String> out = new LinkedHashMap<>();
+        try (Connection c = ds.getConnection();
+                PreparedStatement ps = c.prepareStatement("SELECT attname, format_type(atttypid, atttypmod)"
+                        + " FROM pg_attribute WHERE attrelid = CAST(? AS regclass) AND attnum > 0 AND NOT attisdropped"
+                        + " ORDER BY attnum")) {
+            ps.setString(1, table);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.put(rs.getString(1), rs.getString(2));
+                }
+            }
+        }
+        if (out.isEmpty()) {
+            throw new TandemException(ErrorCode.USAGE, "table " + table + " has no columns or does not exist");
+        }
+        return out;
+    }
+
+    /**
+     * Each invariant of the file, on both sides. Under live writes two aggregates read at two moments can
+     * differ by what was in flight between them, so a difference is read again (after the move's changes
+     * are delivered, at most the lag bound) before it counts.
+     */
+    private List<InvariantResult> invariants(Subject s) {
+        List<InvariantResult> out = new ArrayList<>();
+        for (VerifySpec.Invariant inv : s.migration().verify().invariants()) {
+            InvariantResult r = null;
+            long until = System.nanoTime() + lagBound.toNanos();
+            do {
+                if (r != null) {
+                    sleep(Duration.ofMillis(200));
+                }
+                String old = one(store, null, inv.oldSql(), inv.name());
+                String neu = s.target() != null
+                        ? one(s.target(), null, inv.newSql(), inv.name())
+                        : one(store, s.status().versionSchema(), inv.newSql(), inv.name());
+                r = new InvariantResult(inv.name(), old, neu, java.util.Objects.equals(old, neu));
+            } while (!r.held() && s.move() != null && System.nanoTime() < until);
+            out.add(r);
+        }
+        return out;
+    }
+
+    private static String one(DataSource ds, String searchPath, String sql, String name) {
+        try (Connection c = StorePool.open(ds);
+                Statement st = c.createStatement()) {
+            if (searchPath != null) {
+                st.execute("SET search_path = " + Sql.id(searchPath) + ", public");
+            }
+            try (ResultSet rs = st.executeQuery(sql)) {
+                if (!rs.next()) {
+                    return null;
+                }
+                List<String> values = new ArrayList<>();
+                for (int i = 1; i <= rs.getMetaData().getColumnCount(); i++) {
+                    values.add(rs.getString(i));
+                }
+                return String.join(", ", values);
+            }
+        } catch (SQLException e) {
+            throw new TandemException(
+                    ErrorCode.SPEC_INVALID, "invariant " + name + " failed to run: " + e.getMessage());
+        }
+    }
+
+    static void sleep(Duration d) {
+        try {
+            Thread.sleep(d);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new TandemException(ErrorCode.DATABASE_ERROR, "interrupted");
+        }
+    }
+}
