@@ -5,10 +5,12 @@ import dev.tandem.core.Operation.MoveTable;
 import dev.tandem.postgres.Engine;
 import dev.tandem.postgres.EngineOptions;
 import dev.tandem.postgres.MigrationStatus;
+import dev.tandem.postgres.StageHook;
 import dev.tandem.relay.MoveHook;
 import dev.tandem.relay.MoveSpec;
 import dev.tandem.relay.MoveStatus;
 import dev.tandem.testkit.EmbeddedPostgres;
+import dev.tandem.verify.VerificationGate;
 import java.io.PrintWriter;
 import java.sql.SQLException;
 import java.time.Duration;
@@ -176,10 +178,12 @@ final class DemoMove {
                 source,
                 EngineOptions.builder()
                         .listener(listener)
-                        .hook(MoveHook.builder(source)
-                                .stores(targets)
-                                .listener(listener)
-                                .build())
+                        .hook(StageHook.all(
+                                MoveHook.builder(source)
+                                        .stores(targets)
+                                        .listener(listener)
+                                        .build(),
+                                new VerificationGate(source)))
                         .build());
         MigrationStatus status = engine.start(migration);
         listener.finish();
