@@ -33,12 +33,10 @@ public final class Resend {
 
     /**
      * Captures the rows of {@code keys} from {@code authoritative} (the side {@code spec} delivers
-     * from) into its outbox: an upsert of each row it has, or, with {@code deleteFirst}, a delete of the
-     * key first (so a key the other side holds twice ends as one row), and a delete of each key it does
-     * not have. Returns the outbox ids written, for {@link #deliver}.
+     * from) into its outbox: an upsert of each row it has, and a delete of each key it does not have.
+     * Returns the outbox ids written, for {@link #deliver}.
      */
-    public static List<Long> capture(
-            Connection authoritative, MoveSpec spec, List<String> keyTypes, List<Key> keys, boolean deleteFirst)
+    public static List<Long> capture(Connection authoritative, MoveSpec spec, List<String> keyTypes, List<Key> keys)
             throws SQLException {
         if (keys.isEmpty()) {
             return List.of();
@@ -60,16 +58,6 @@ public final class Resend {
             s.execute(Outbox.CANONICAL_SESSION.replace("SET ", "SET LOCAL "));
             String insert =
                     "INSERT INTO tandem.outbox (migration_id, key, op, row, version, correlation_id, traceparent) ";
-            if (deleteFirst) {
-                try (PreparedStatement ps = authoritative.prepareStatement(insert + change.formatted("k", "'D'", "NULL")
-                        + " FROM unnest(CAST(? AS text[])) AS k RETURNING id")) {
-                    ps.setArray(
-                            1,
-                            authoritative.createArrayOf(
-                                    "text", keys.stream().map(Key::text).toArray()));
-                    collect(ps, ids);
-                }
-            }
             // Under the rows' locks, as capture versions a write, so no concurrent write of a key can
             // take an older version and land after this one. A key is gone when no row has its typed parts.
             String typed = IntStream.range(0, n)
@@ -115,6 +103,38 @@ public final class Resend {
         }
     }
 
+    /**
+     * Captures a delete of each of {@code keys} into the outbox of {@code authoritative}, whatever it
+     * holds: delivered before a {@link #capture} of the same keys, it leaves one row where the other
+     * side held two. Returns the outbox ids written.
+     */
+    public static List<Long> captureDeletes(Connection authoritative, MoveSpec spec, List<Key> keys)
+            throws SQLException {
+        String change = "SELECT " + Sql.literal(spec.migrationId())
+                + ", k, 'D', NULL, nextval('tandem.change_version')," + " 'tandem repair', NULL";
+        List<Long> ids = new ArrayList<>();
+        try (PreparedStatement ps = authoritative.prepareStatement("INSERT INTO tandem.outbox (migration_id, key, op,"
+                + " row, version, correlation_id, traceparent) " + change + " FROM unnest(CAST(? AS text[])) AS k"
+                + " RETURNING id")) {
+            ps.setArray(
+                    1,
+                    authoritative.createArrayOf(
+                            "text", keys.stream().map(Key::text).toArray()));
+            collect(ps, ids);
+        }
+        return ids;
+    }
+
+    private static String lastCause(Connection c, MoveSpec spec) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(
+                "SELECT key || ': ' || cause FROM tandem.dead_letters WHERE migration_id = ? ORDER BY id DESC LIMIT 1")) {
+            ps.setString(1, spec.migrationId());
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? rs.getString(1) : "no cause recorded";
+            }
+        }
+    }
+
     private static void collect(PreparedStatement ps, List<Long> ids) throws SQLException {
         try (ResultSet rs = ps.executeQuery()) {
             while (rs.next()) {
@@ -141,7 +161,8 @@ public final class Resend {
                     throw new TandemException(
                             ErrorCode.GATE_REFUSED,
                             "a repaired change of " + spec.migrationId()
-                                    + " was refused by the other side and parked in the dead letters; see `tandem dead-letters`");
+                                    + " was refused by the other side and parked in the dead letters ("
+                                    + lastCause(c, spec) + "); see `tandem dead-letters`");
                 }
                 try (ResultSet rs = left.executeQuery()) {
                     rs.next();

@@ -1,5 +1,6 @@
 package dev.tandem.verify;
 
+import dev.tandem.relay.MoveRegistry;
 import dev.tandem.relay.MoveSpec;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -20,14 +21,24 @@ import javax.sql.DataSource;
 final class MoveVersions implements Versions {
     private final DataSource source;
     private final DataSource target;
+    private final MoveRegistry.Registered registered;
     private final MoveSpec forward;
     private final MoveSpec reverse;
 
-    MoveVersions(DataSource source, DataSource target, MoveSpec forward, MoveSpec reverse) {
+    MoveVersions(DataSource source, DataSource target, MoveRegistry.Registered registered) {
         this.source = source;
         this.target = target;
-        this.forward = forward;
-        this.reverse = reverse;
+        this.registered = registered;
+        this.forward = registered.spec();
+        this.reverse = registered.reverse();
+    }
+
+    MoveRegistry.Registered registered() {
+        return registered;
+    }
+
+    DataSource target() {
+        return target;
     }
 
     @Override

@@ -94,6 +94,11 @@ record Pair(String name, Side old, Side neu, List<Column> key, List<Column> colu
      */
     String rows(Side side) {
         String values = columns.stream().map(c -> side.value(c) + "::text").collect(Collectors.joining(", "));
+        return "SELECT " + keyText(side) + ", " + values + from(side) + " WHERE " + keyIn(side);
+    }
+
+    /** The row's key is one of the given keys: one text array parameter per key column. */
+    String keyIn(Side side) {
         String unnest = IntStream.range(0, key.size())
                 .mapToObj(i -> "CAST(? AS text[])")
                 .collect(Collectors.joining(", "));
@@ -101,9 +106,7 @@ record Pair(String name, Side old, Side neu, List<Column> key, List<Column> colu
                 .mapToObj(i -> "CAST(u.k" + i + " AS " + key.get(i).type() + ")")
                 .collect(Collectors.joining(", "));
         String names = IntStream.range(0, key.size()).mapToObj(i -> "k" + i).collect(Collectors.joining(", "));
-        String k = key.size() == 1 ? rangeKey(side) : rangeKey(side);
-        return "SELECT " + keyText(side) + ", " + values + from(side) + " WHERE " + k + " IN (SELECT " + cast
-                + " FROM unnest(" + unnest + ") AS u(" + names + "))";
+        return rangeKey(side) + " IN (SELECT " + cast + " FROM unnest(" + unnest + ") AS u(" + names + "))";
     }
 
     int parameters(Range r) {

@@ -21,7 +21,7 @@ import java.util.Objects;
 final class Recheck {
     private static final int CHUNK = 1000;
 
-    record Outcome(List<Drift> drift, long cleared, List<Suspect> unresolved) {}
+    record Outcome(List<Found> drift, long cleared, List<Suspect> unresolved) {}
 
     private final Pair pair;
     private final StorePool oldPool;
@@ -56,7 +56,7 @@ final class Recheck {
         Map<String, Versions.Version> seen = new HashMap<>(versions.of(open.keySet()));
         long deadline = System.nanoTime()
                 + Math.max(lagBound.toNanos() * 3, Duration.ofSeconds(3).toNanos());
-        List<Drift> drift = new ArrayList<>();
+        List<Found> drift = new ArrayList<>();
         long cleared = 0;
         while (!open.isEmpty()) {
             awaitDelivery(open.keySet());
@@ -73,7 +73,7 @@ final class Recheck {
                 Versions.Version v = now.get(s.key());
                 boolean still = v == null || (!v.pending() && Objects.equals(v, seen.get(s.key())));
                 if (still) {
-                    drift.add(d);
+                    drift.add(new Found(pair, s.parts(), d));
                 } else {
                     seen.put(s.key(), v);
                     next.put(s.key(), new Suspect(s.key(), s.parts(), d.kind()));

@@ -23,7 +23,7 @@ final class ShapeScan {
     private final Recheck compare;
     private final Consumer<Scan.Progress> progress;
     final AtomicLong rows = new AtomicLong();
-    final ConcurrentLinkedQueue<Drift> drift = new ConcurrentLinkedQueue<>();
+    final ConcurrentLinkedQueue<Found> drift = new ConcurrentLinkedQueue<>();
 
     ShapeScan(Pair pair, StorePool pool, Recheck compare, Consumer<Scan.Progress> progress) {
         this.pair = pair;
@@ -78,7 +78,7 @@ final class ShapeScan {
                     Drift d = compare.compare(
                             new Suspect(rs.getString(1), keyParts, Drift.Kind.CHANGED), List.of(old), List.of(neu));
                     if (d != null) {
-                        drift.add(d);
+                        drift.add(new Found(pair, keyParts, d));
                     }
                 }
             }

@@ -134,7 +134,7 @@ public final class Verifier {
     }
 
     /** What one run found: the recorded result, with every drifted key (the result keeps a sample). */
-    record Run(Verification verification, List<Drift> allDrift, Subject subject) {}
+    record Run(Verification verification, List<Found> allDrift, Subject subject) {}
 
     Run run(String migrationId) {
         Subject subject = subject(migrationId);
@@ -158,7 +158,7 @@ public final class Verifier {
                 o.rows(),
                 o.rows() / Math.max(took.toNanos() / 1e9, 1e-9),
                 o.drift().size(),
-                o.drift().stream().limit(Verification.SAMPLE).toList(),
+                o.drift().stream().limit(Verification.SAMPLE).map(Found::drift).toList(),
                 o.cleared(),
                 o.unresolved(),
                 invariants,
@@ -177,6 +177,45 @@ public final class Verifier {
             throw new TandemException(
                     ErrorCode.DATABASE_ERROR, "the verification result could not be recorded: " + e.getMessage());
         }
+    }
+
+    /**
+     * Finds the drifted keys of {@code migrationId} (a verification, recorded) and, unless {@code dryRun},
+     * rewrites each from the side that is right (see {@link Repairs}), then verifies again and records
+     * that too. A dry run changes nothing.
+     */
+    public Repair repair(String migrationId, boolean dryRun) {
+        Run run = run(migrationId);
+        Verification found = record(run.verification());
+        List<Drift> planned = run.allDrift().stream().map(Found::drift).toList();
+        if (dryRun) {
+            return new Repair(planned, true, null);
+        }
+        if (planned.isEmpty()) {
+            return new Repair(planned, false, found);
+        }
+        Subject s = run.subject();
+        try {
+            for (Pair pair : s.pairs()) {
+                List<Found> mine = Repairs.of(run.allDrift(), pair);
+                if (mine.isEmpty()) {
+                    continue;
+                }
+                listener.accept("repairing " + mine.size() + " key(s) of " + pair.name());
+                if (s.move() != null) {
+                    MoveVersions v = (MoveVersions) s.versions().get(pair);
+                    Repairs.move(v.registered(), store, v.target(), pair, mine);
+                } else {
+                    Repairs.shapes(store, pair, mine, Duration.ofMillis(500));
+                }
+            }
+        } catch (SQLException e) {
+            throw new TandemException(
+                    ErrorCode.DATABASE_ERROR,
+                    "the repair of " + s.id() + " failed: " + e.getMessage()
+                            + "; what was delivered is applied, the rest is not: verify again");
+        }
+        return new Repair(planned, false, verify(s.id()));
     }
 
     /**
@@ -227,7 +266,10 @@ public final class Verifier {
                     o.rows(),
                     o.rows() / Math.max(took.toNanos() / 1e9, 1e-9),
                     o.drift().size(),
-                    o.drift().stream().limit(Verification.SAMPLE).toList(),
+                    o.drift().stream()
+                            .limit(Verification.SAMPLE)
+                            .map(Found::drift)
+                            .toList(),
                     o.cleared(),
                     o.unresolved(),
                     List.of(),
@@ -240,7 +282,7 @@ public final class Verifier {
         }
     }
 
-    private record Outcome(String method, long rows, List<Drift> drift, long cleared, long unresolved) {}
+    private record Outcome(String method, long rows, List<Found> drift, long cleared, long unresolved) {}
 
     private Outcome compare(List<Pair> pairs, Map<Pair, Versions> versions) {
         long rows = 0;
@@ -249,7 +291,7 @@ public final class Verifier {
         long streamed = 0;
         long streamNanos = 0;
         int segments = 0;
-        List<Drift> drift = new ArrayList<>();
+        List<Found> drift = new ArrayList<>();
         for (Pair pair : pairs) {
             try (StorePool oldPool =
                             new StorePool(pair.old().store(), pair.old().dataSource(), parallelism);
@@ -297,7 +339,7 @@ public final class Verifier {
 
     private Outcome compareShapes(List<Pair> pairs) {
         long rows = 0;
-        List<Drift> drift = new ArrayList<>();
+        List<Found> drift = new ArrayList<>();
         for (Pair pair : pairs) {
             try (StorePool pool = new StorePool("store", store, parallelism)) {
                 ShapeScan scan = new ShapeScan(
@@ -389,7 +431,7 @@ public final class Verifier {
                     DataSource target = store(r.store());
                     Pair pair = movePair(r, target);
                     pairs.add(pair);
-                    versions.put(pair, new MoveVersions(store, target, r.spec(), r.reverse()));
+                    versions.put(pair, new MoveVersions(store, target, r));
                     if (first == null) {
                         first = r;
                         firstTarget = target;

@@ -40,12 +40,18 @@ final class MoveFixture {
 
         /** The WHERE clause naming the row generated from {@code g}. */
         String row(int g) {
+            return row(g, "");
+        }
+
+        /** The same, with the key columns qualified by {@code alias} (with its dot). */
+        String row(int g, String alias) {
             return switch (this) {
-                case INT -> "k = " + g;
+                case INT -> alias + "k = " + g;
                 case TEXT ->
-                    "k = 'key-' || lpad('" + g + "', 6, '0') || CASE WHEN " + g + " % 3 = 0 THEN ' é' ELSE '' END";
-                case UUID -> "k = md5('" + g + "')::uuid";
-                case COMPOSITE -> "k = " + (g / 3) + " AND k2 = 'p" + (g % 3) + "'";
+                    alias + "k = 'key-' || lpad('" + g + "', 6, '0') || CASE WHEN " + g
+                            + " % 3 = 0 THEN ' é' ELSE '' END";
+                case UUID -> alias + "k = md5('" + g + "')::uuid";
+                case COMPOSITE -> alias + "k = " + (g / 3) + " AND " + alias + "k2 = 'p" + (g % 3) + "'";
             };
         }
     }

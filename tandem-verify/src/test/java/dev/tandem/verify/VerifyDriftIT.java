@@ -35,6 +35,11 @@ class VerifyDriftIT {
         MoveFixture.exec(t, "UPDATE items_new SET flag = NOT flag WHERE " + kind.row(107));
         MoveFixture.exec(t, "UPDATE items_new SET note = NULL WHERE " + kind.row(110)); // '' on the source
         f.behindTheRelaysBack("UPDATE items SET note = '' WHERE " + kind.row(111)); // NULL on the target
+        // A key held twice, once the target no longer has a unique key to refuse it.
+        MoveFixture.exec(
+                t,
+                "ALTER TABLE items_new DROP CONSTRAINT items_new_pkey;"
+                        + " INSERT INTO items_new SELECT * FROM items_new WHERE " + kind.row(112));
         // Below the shared (millisecond) precision: the same on both sides.
         f.behindTheRelaysBack("UPDATE items SET seen = seen + interval '2 microseconds' WHERE " + kind.row(108));
 
@@ -48,7 +53,7 @@ class VerifyDriftIT {
                                         .filter(x -> !java.util.Objects.equals(x.oldValue(), x.newValue()))
                                         .map(Drift.FieldDiff::column)
                                         .toList()));
-        assertThat(byKey).containsOnlyKeys(keys(f, 101, 102, 103, 104, 105, 106, 107, 110, 111));
+        assertThat(byKey).containsOnlyKeys(keys(f, 101, 102, 103, 104, 105, 106, 107, 110, 111, 112));
         assertThat(byKey.get(key(f, 101))).startsWith("MISSING_ON_NEW");
         assertThat(byKey.get(key(f, 102))).startsWith("EXTRA_ON_NEW");
         assertThat(byKey.get(key(f, 103))).isEqualTo("CHANGED [name]");
@@ -58,9 +63,34 @@ class VerifyDriftIT {
         assertThat(byKey.get(key(f, 107))).isEqualTo("CHANGED [flag]");
         assertThat(byKey.get(key(f, 110))).isEqualTo("CHANGED [note]");
         assertThat(byKey.get(key(f, 111))).isEqualTo("CHANGED [note]");
-        assertThat(found.driftRows()).isEqualTo(9);
-        // One row gone on each side: the counts agree, and the invariant holds, though the rows do not.
-        assertThat(found.invariants()).singleElement().isEqualTo(new InvariantResult("rows", "29999", "29999", true));
+        assertThat(byKey.get(key(f, 112))).startsWith("DUPLICATE_KEY");
+        assertThat(found.driftRows()).isEqualTo(10);
+        // One row gone on each side and one held twice on the target: the invariant sees the count differ.
+        assertThat(found.invariants()).singleElement().isEqualTo(new InvariantResult("rows", "29999", "30000", false));
+
+        // The dry run lists the same keys and changes nothing.
+        List<String> before =
+                MoveFixture.rows(t, "SELECT md5(string_agg(t::text, ',' ORDER BY t::text)) FROM items_new t");
+        Repair dry = verifier.repair(null, true);
+        assertThat(dry.planned()).extracting(Drift::key).containsExactlyInAnyOrderElementsOf(byKey.keySet());
+        assertThat(dry.after()).isNull();
+        assertThat(MoveFixture.rows(t, "SELECT md5(string_agg(t::text, ',' ORDER BY t::text)) FROM items_new t"))
+                .isEqualTo(before);
+
+        // The relay's apply needs the target's unique key back: the operator removes the copy and restores it.
+        MoveFixture.exec(
+                t,
+                "DELETE FROM items_new a USING items_new b WHERE a.ctid > b.ctid AND "
+                        + kind.row(112, "a.") + " AND " + kind.row(112, "b.")
+                        + "; ALTER TABLE items_new ADD PRIMARY KEY (" + kind.key + ")");
+
+        // The repair rewrites each key from the source (authoritative before cutover) through the relay.
+        Repair repair = verifier.repair(null, false);
+        assertThat(repair.planned()).hasSize(9);
+        assertThat(repair.after().passed()).as(repair.after().toString()).isTrue();
+        assertThat(repair.after().driftRows()).isZero();
+        assertThat(MoveFixture.rows(f.source.dataSource(), "SELECT count(*) FROM items"))
+                .isEqualTo(MoveFixture.rows(t, "SELECT count(*) FROM items_new"));
     }
 
     /** The keys of generated rows, as verification names them (the target's key as a row value). */
