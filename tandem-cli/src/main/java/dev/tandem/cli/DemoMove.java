@@ -27,7 +27,8 @@ import javax.sql.DataSource;
  * writers running throughout; {@code start} installs capture and copies the rows; a relay process
  * delivers, is killed with SIGKILL, and a new one takes over the backlog; once the writers stop and
  * the outbox is empty, the target is compared row for row with the source mapped through {@code
- * columns}. Then the service's code, through {@code tandem-client}, writes and reads while the move is
+ * columns}, and {@code tandem verify} says so; drift written behind the relay's back is found by key,
+ * refused at cutover and repaired ({@link DemoVerify}). Then the service's code, through {@code tandem-client}, writes and reads while the move is
  * cut over, reverted, cut over again and completed ({@link DemoClientMove}); the relay that carried it
  * all is stopped with SIGTERM.
  */
@@ -133,6 +134,10 @@ final class DemoMove {
             moveChecks.tookOver(firstTookOver, secondTookOver, DEADLINE);
             moveChecks.drained(drained);
             moveChecks.sameRows();
+
+            say("");
+            say("Verification before the cutover, with the relay running:");
+            new DemoVerify(move, stores, out, checks).run(engine);
 
             say("");
             new DemoClientMove(migration, move, rows, writeTime, out, checks).run(engine, stores, moveChecks, listener);
