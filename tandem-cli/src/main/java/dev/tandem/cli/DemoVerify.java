@@ -155,7 +155,10 @@ final class DemoVerify {
     }
 
     private void indented(StringWriter text) {
-        text.toString().lines().filter(l -> !l.startsWith("method ")).forEach(l -> out.println("  " + l));
+        text.toString()
+                .lines()
+                .filter(l -> !l.startsWith("method "))
+                .forEach(l -> out.println(l.isEmpty() ? "" : "  " + l));
         out.flush();
     }
 

@@ -61,10 +61,26 @@ final class VerificationView {
         if (d.fields().isEmpty()) {
             return "";
         }
-        return ": "
-                + d.fields().stream()
-                        .map(f -> f.column() + " " + value(f.oldValue()) + " -> " + value(f.newValue()))
-                        .collect(Collectors.joining(", "));
+        // A row on one side only: its values on that side, not a list of "-> NULL".
+        return switch (d.kind()) {
+            case MISSING_ON_NEW ->
+                ": only the old side has it ("
+                        + d.fields().stream()
+                                .map(f -> f.column() + " " + value(f.oldValue()))
+                                .collect(Collectors.joining(", "))
+                        + ")";
+            case EXTRA_ON_NEW ->
+                ": only the new side has it ("
+                        + d.fields().stream()
+                                .map(f -> f.column() + " " + value(f.newValue()))
+                                .collect(Collectors.joining(", "))
+                        + ")";
+            case CHANGED, DUPLICATE_KEY ->
+                ": "
+                        + d.fields().stream()
+                                .map(f -> f.column() + " " + value(f.oldValue()) + " -> " + value(f.newValue()))
+                                .collect(Collectors.joining(", "));
+        };
     }
 
     private static String value(String v) {

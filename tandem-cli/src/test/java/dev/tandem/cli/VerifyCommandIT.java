@@ -90,8 +90,10 @@ class VerifyCommandIT {
         assertThat(found.out())
                 .contains("drift            3 rows (max_drift_rows 0)")
                 .containsPattern("  CHANGED        \\S*invoices\\S* \\(42\\): total_cents 2100 -> 1")
-                .containsPattern("  MISSING_ON_NEW \\S*invoices\\S* \\(7\\)")
-                .containsPattern("  EXTRA_ON_NEW   \\S*invoices\\S* \\(9999\\)")
+                .containsPattern("  MISSING_ON_NEW \\S*invoices\\S* \\(7\\): only the old side has it \\(id 7,"
+                        + " customer_id 0, total_cents 350\\)")
+                .containsPattern("  EXTRA_ON_NEW   \\S*invoices\\S* \\(9999\\): only the new side has it \\(id 9999,"
+                        + " customer_id 1, total_cents 5\\)")
                 .contains("result           FAILED: 3 drifted", "`tandem verify --repair --dry-run`");
 
         CliRun json = tandem("verify", "--json");
