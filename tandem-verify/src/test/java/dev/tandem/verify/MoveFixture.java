@@ -63,7 +63,12 @@ final class MoveFixture {
     final KeyKind kind;
     final Engine engine;
 
-    MoveFixture(KeyKind kind, StageHook... more) {
+    MoveFixture(KeyKind kind) {
+        this(kind, false);
+    }
+
+    /** With {@code gated}, the engine's cutover is gated by verification, as the CLI's is. */
+    MoveFixture(KeyKind kind, boolean gated) {
         this.kind = kind;
         String values = kind.values;
         exec(
@@ -83,12 +88,8 @@ final class MoveFixture {
         MoveHook move = MoveHook.builder(source.dataSource())
                 .stores(Map.of("other", target.dataSource()))
                 .build();
-        StageHook[] hooks = new StageHook[more.length + 1];
-        hooks[0] = move;
-        System.arraycopy(more, 0, hooks, 1, more.length);
-        engine = Engine.create(
-                source.dataSource(),
-                EngineOptions.builder().hook(StageHook.all(hooks)).build());
+        StageHook hook = gated ? StageHook.all(move, new VerificationGate(source.dataSource())) : move;
+        engine = Engine.create(source.dataSource(), EngineOptions.builder().hook(hook).build());
         String columns = java.util.Arrays.stream((kind.key + ", name, amount, score, seen, flag, note").split(", "))
                 .map(c -> c + ": " + c)
                 .collect(java.util.stream.Collectors.joining(", "));
