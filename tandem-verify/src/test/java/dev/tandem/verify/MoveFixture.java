@@ -89,7 +89,8 @@ final class MoveFixture {
                 .stores(Map.of("other", target.dataSource()))
                 .build();
         StageHook hook = gated ? StageHook.all(move, new VerificationGate(source.dataSource())) : move;
-        engine = Engine.create(source.dataSource(), EngineOptions.builder().hook(hook).build());
+        engine = Engine.create(
+                source.dataSource(), EngineOptions.builder().hook(hook).build());
         String columns = java.util.Arrays.stream((kind.key + ", name, amount, score, seen, flag, note").split(", "))
                 .map(c -> c + ": " + c)
                 .collect(java.util.stream.Collectors.joining(", "));

@@ -51,10 +51,13 @@ class VerifyUnderLoadIT {
                         int k = ThreadLocalRandom.current().nextInt(1, 2_000); // a hot range: overlapping keys
                         switch (ThreadLocalRandom.current().nextInt(4)) {
                             case 0 -> s.execute("DELETE FROM items WHERE k = " + k);
-                            case 1 -> s.execute("INSERT INTO items VALUES (" + k + ", 'again', 1.5, 0.1, now(), true, '')"
-                                    + " ON CONFLICT (k) DO UPDATE SET name = 'upserted', amount = items.amount + 1");
-                            default -> s.execute("UPDATE items SET amount = amount + 0.01, score = random(), seen = now(),"
-                                    + " note = CASE WHEN note IS NULL THEN '' ELSE NULL END WHERE k = " + k);
+                            case 1 ->
+                                s.execute(
+                                        "INSERT INTO items VALUES (" + k + ", 'again', 1.5, 0.1, now(), true, '')"
+                                                + " ON CONFLICT (k) DO UPDATE SET name = 'upserted', amount = items.amount + 1");
+                            default ->
+                                s.execute("UPDATE items SET amount = amount + 0.01, score = random(), seen = now(),"
+                                        + " note = CASE WHEN note IS NULL THEN '' ELSE NULL END WHERE k = " + k);
                         }
                         writes.incrementAndGet();
                     }
@@ -68,7 +71,9 @@ class VerifyUnderLoadIT {
             for (int run = 0; run < 3; run++) {
                 long before = writes.get();
                 Verification v = verifier.verify(null);
-                assertThat(writes.get() - before).as("writes during the verification").isGreaterThan(100);
+                assertThat(writes.get() - before)
+                        .as("writes during the verification")
+                        .isGreaterThan(100);
                 assertThat(v.driftRows()).as(v.drift().toString()).isZero();
                 assertThat(v.unresolved()).isZero();
                 // Invariants compare two moments of a moving table; only the rows are asserted under load.
@@ -97,7 +102,8 @@ class VerifyUnderLoadIT {
         MoveFixture f = new MoveFixture(MoveFixture.KeyKind.INT, true);
         MoveFixture gated = f;
         assertThatThrownBy(() -> gated.engine.cutover(TransitionRequest.active()))
-                .isInstanceOfSatisfying(TandemException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.GATE_REFUSED))
+                .isInstanceOfSatisfying(
+                        TandemException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.GATE_REFUSED))
                 .hasMessageContaining("no verification of 0001_move_items has run");
         MoveFixture.exec(f.target.dataSource(), "UPDATE items_new SET name = 'drifted' WHERE k = 5");
         assertThat(f.verifier().verify(null).passed()).isFalse();
