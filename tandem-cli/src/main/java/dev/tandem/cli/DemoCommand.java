@@ -18,7 +18,8 @@ import picocli.CommandLine.Option;
                     + " to another store.",
             "Start, backfill and complete; then the same with rollback on a fresh database. Then move_table hands"
                     + " orders to a second database while writers write, through a relay process that is killed"
-                    + " and restarted. Ends with correctness checks: PASS, or FAIL and exit 1. Needs no database and"
+                    + " and restarted, verified (drift injected on the target is found by key, refused at cutover and"
+                    + " repaired), then cut over. Ends with correctness checks: PASS, or FAIL and exit 1. Needs no database and"
                     + " no setup."
         })
 final class DemoCommand extends TandemCommand {
@@ -74,8 +75,9 @@ final class DemoCommand extends TandemCommand {
         out().println("== 2 of 3: the same on a fresh database, then rollback ==");
         new DemoScenario(DemoScenario.Ending.ROLLBACK, migration, rows, writeTime, out(), interactive, checks).run();
         out().println();
-        out().println("== 3 of 3: move orders to another store: a relay killed and restarted, then the service's"
-                + " own code through tandem-client while reads move, cutover, revert, cutover, complete ==");
+        out().println(
+                        "== 3 of 3: move orders to another store: a relay killed and restarted, verify, drift"
+                                + " found and repaired, then the service's own code through tandem-client while reads move, cutover, revert, cutover, complete ==");
         show(MOVE, move);
         out().println();
         new DemoMove(move, orders, writeTime, out(), interactive, checks).run();

@@ -5,10 +5,12 @@ import dev.tandem.core.Operation.MoveTable;
 import dev.tandem.postgres.Engine;
 import dev.tandem.postgres.EngineOptions;
 import dev.tandem.postgres.MigrationStatus;
+import dev.tandem.postgres.StageHook;
 import dev.tandem.relay.MoveHook;
 import dev.tandem.relay.MoveSpec;
 import dev.tandem.relay.MoveStatus;
 import dev.tandem.testkit.EmbeddedPostgres;
+import dev.tandem.verify.VerificationGate;
 import java.io.PrintWriter;
 import java.sql.SQLException;
 import java.time.Duration;
@@ -25,7 +27,8 @@ import javax.sql.DataSource;
  * writers running throughout; {@code start} installs capture and copies the rows; a relay process
  * delivers, is killed with SIGKILL, and a new one takes over the backlog; once the writers stop and
  * the outbox is empty, the target is compared row for row with the source mapped through {@code
- * columns}. Then the service's code, through {@code tandem-client}, writes and reads while the move is
+ * columns}, and {@code tandem verify} says so; drift written behind the relay's back is found by key,
+ * refused at cutover and repaired ({@link DemoVerify}). Then the service's code, through {@code tandem-client}, writes and reads while the move is
  * cut over, reverted, cut over again and completed ({@link DemoClientMove}); the relay that carried it
  * all is stopped with SIGTERM.
  */
@@ -133,6 +136,10 @@ final class DemoMove {
             moveChecks.sameRows();
 
             say("");
+            say("Verification before the cutover, with the relay running:");
+            new DemoVerify(move, stores, out, checks).run(engine);
+
+            say("");
             new DemoClientMove(migration, move, rows, writeTime, out, checks).run(engine, stores, moveChecks, listener);
 
             say("");
@@ -176,10 +183,12 @@ final class DemoMove {
                 source,
                 EngineOptions.builder()
                         .listener(listener)
-                        .hook(MoveHook.builder(source)
-                                .stores(targets)
-                                .listener(listener)
-                                .build())
+                        .hook(StageHook.all(
+                                MoveHook.builder(source)
+                                        .stores(targets)
+                                        .listener(listener)
+                                        .build(),
+                                new VerificationGate(source)))
                         .build());
         MigrationStatus status = engine.start(migration);
         listener.finish();

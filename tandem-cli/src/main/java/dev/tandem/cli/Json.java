@@ -47,7 +47,17 @@ final class Json {
 
     /** One migration's status with the tables it moves and its clients. */
     static void status(MigrationStatus status, List<MoveReport> moves, ClientReport clients, PrintWriter out) {
-        write(out, g -> status(g, status, moves, clients, true));
+        status(status, moves, clients, null, out);
+    }
+
+    /** As above, with the last verification (its {@code verification} is null when none was recorded). */
+    static void status(
+            MigrationStatus status,
+            List<MoveReport> moves,
+            ClientReport clients,
+            VerificationJson.LastVerification verification,
+            PrintWriter out) {
+        write(out, g -> status(g, status, moves, clients, verification, true));
     }
 
     /** Several migrations' statuses, as an array, each with its moves and its clients, by migration id. */
@@ -55,11 +65,18 @@ final class Json {
             List<MigrationStatus> statuses,
             Map<String, List<MoveReport>> moves,
             Map<String, ClientReport> clients,
+            Map<String, VerificationJson.LastVerification> verifications,
             PrintWriter out) {
         write(out, g -> {
             g.writeStartArray();
             for (MigrationStatus s : statuses) {
-                status(g, s, moves.getOrDefault(s.id(), List.of()), clients.get(s.id()), true);
+                status(
+                        g,
+                        s,
+                        moves.getOrDefault(s.id(), List.of()),
+                        clients.get(s.id()),
+                        verifications.get(s.id()),
+                        true);
             }
             g.writeEndArray();
         });
@@ -162,11 +179,16 @@ final class Json {
     }
 
     private static void status(JsonGenerator g, MigrationStatus s, List<MoveReport> moves) throws IOException {
-        status(g, s, moves, null, false);
+        status(g, s, moves, null, null, false);
     }
 
     private static void status(
-            JsonGenerator g, MigrationStatus s, List<MoveReport> moves, ClientReport clients, boolean withClients)
+            JsonGenerator g,
+            MigrationStatus s,
+            List<MoveReport> moves,
+            ClientReport clients,
+            VerificationJson.LastVerification verification,
+            boolean full)
             throws IOException {
         g.writeStartObject();
         g.writeStringField("id", s.id());
@@ -215,8 +237,9 @@ final class Json {
             move(g, move);
         }
         g.writeEndArray();
-        if (withClients) {
+        if (full) {
             clients(g, clients);
+            VerificationJson.last(g, verification);
         }
         g.writeStringField("next", StatusView.next(s));
         g.writeEndObject();
@@ -250,15 +273,16 @@ final class Json {
         g.writeEndObject();
     }
 
-    private static void instant(JsonGenerator g, String field, Instant value) throws IOException {
+    static void instant(JsonGenerator g, String field, Instant value) throws IOException {
         g.writeStringField(field, value == null ? null : value.toString());
     }
 
-    private interface Body {
+    interface Body {
         void write(JsonGenerator g) throws IOException;
     }
 
-    private static void write(PrintWriter out, Body body) {
+    /** Writes one JSON value, pretty-printed, and a newline. */
+    static void write(PrintWriter out, Body body) {
         try (JsonGenerator g = FACTORY.createGenerator(out)) {
             g.disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET);
             g.useDefaultPrettyPrinter();

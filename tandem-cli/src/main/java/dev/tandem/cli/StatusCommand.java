@@ -1,13 +1,19 @@
 package dev.tandem.cli;
 
+import dev.tandem.cli.VerificationJson.LastVerification;
 import dev.tandem.core.ErrorCode;
 import dev.tandem.core.TandemException;
+import dev.tandem.core.VerifySpec;
 import dev.tandem.postgres.ClientReport;
 import dev.tandem.postgres.Engine;
 import dev.tandem.postgres.EngineOptions;
 import dev.tandem.postgres.MigrationStatus;
 import dev.tandem.relay.MoveHook;
+import dev.tandem.verify.Verifications;
+import java.sql.Connection;
 import java.sql.SQLException;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import javax.sql.DataSource;
@@ -30,7 +36,9 @@ import picocli.CommandLine.Option;
             "Each migration shows its runtime flags (`tandem flag`), the client instances that embed tandem-client"
                     + " with the side each uses and when it was last seen (stale after 30 s without a"
                     + " heartbeat), and their shadow reads: how many were compared on both sides, how many"
-                    + " differed, and a few differences with their keys."
+                    + " differed, and a few differences with their keys.",
+            "The last verification (`tandem verify`): when it ended, whether it passed, its rows and drifted rows,"
+                    + " and whether it still counts for the cutover gate (within the file's verify.window)."
         })
 final class StatusCommand extends TandemCommand {
     @Mixin
@@ -63,9 +71,19 @@ final class StatusCommand extends TandemCommand {
                             "no migration " + migrationId
                                     + " in this database; `tandem history` lists the ones there are"));
             if (json) {
-                Json.status(status, moves(source, targets, status), engine.clients(status.id()), out());
+                Json.status(
+                        status,
+                        moves(source, targets, status),
+                        engine.clients(status.id()),
+                        verification(engine, source, status),
+                        out());
             } else {
-                StatusView.print(status, moves(source, targets, status), engine.clients(status.id()), out());
+                StatusView.print(
+                        status,
+                        moves(source, targets, status),
+                        engine.clients(status.id()),
+                        verification(engine, source, status),
+                        out());
             }
             return 0;
         }
@@ -76,16 +94,23 @@ final class StatusCommand extends TandemCommand {
                 // Read before printing, so that a failure prints no half-written JSON.
                 Map<String, List<MoveReport>> moves = new java.util.HashMap<>();
                 Map<String, ClientReport> clients = new java.util.HashMap<>();
+                Map<String, LastVerification> verifications = new java.util.HashMap<>();
                 for (MigrationStatus s : active) {
                     moves.put(s.id(), moves(source, targets, s));
                     clients.put(s.id(), engine.clients(s.id()));
+                    verifications.put(s.id(), verification(engine, source, s));
                 }
-                Json.statuses(active, moves, clients, out());
+                Json.statuses(active, moves, clients, verifications, out());
             } else if (active.isEmpty()) {
                 Json.status(null, out());
             } else {
                 MigrationStatus only = active.getFirst();
-                Json.status(only, moves(source, targets, only), engine.clients(only.id()), out());
+                Json.status(
+                        only,
+                        moves(source, targets, only),
+                        engine.clients(only.id()),
+                        verification(engine, source, only),
+                        out());
             }
         } else if (active.isEmpty()) {
             printNoActive(engine.migrations());
@@ -100,7 +125,8 @@ final class StatusCommand extends TandemCommand {
                     out().println();
                 }
                 MigrationStatus s = active.get(i);
-                StatusView.print(s, moves(source, targets, s), engine.clients(s.id()), out());
+                StatusView.print(
+                        s, moves(source, targets, s), engine.clients(s.id()), verification(engine, source, s), out());
             }
         }
         return 0;
@@ -114,6 +140,20 @@ final class StatusCommand extends TandemCommand {
             throw new TandemException(
                     ErrorCode.DATABASE_ERROR,
                     "could not read the moves of " + status.id() + " on this store: " + e.getMessage(),
+                    e);
+        }
+    }
+
+    /** The last verification recorded for {@code status}'s migration, with its file's window. */
+    private static LastVerification verification(Engine engine, DataSource source, MigrationStatus status) {
+        Duration window =
+                engine.migration(status.id()).map(m -> m.verify().window()).orElse(VerifySpec.DEFAULT_WINDOW);
+        try (Connection c = source.getConnection()) {
+            return new LastVerification(Verifications.last(c, status.id()).orElse(null), window, Instant.now());
+        } catch (SQLException e) {
+            throw new TandemException(
+                    ErrorCode.DATABASE_ERROR,
+                    "could not read the verifications of " + status.id() + ": " + e.getMessage(),
                     e);
         }
     }

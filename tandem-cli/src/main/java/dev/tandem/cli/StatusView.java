@@ -36,6 +36,16 @@ final class StatusView {
      * and their shadow reads when {@code clients} is not null.
      */
     static void print(MigrationStatus s, List<MoveReport> moves, ClientReport clients, PrintWriter out) {
+        print(s, moves, clients, null, out);
+    }
+
+    /** As {@link #print(MigrationStatus, List, ClientReport, PrintWriter)}, with the last verification when given. */
+    static void print(
+            MigrationStatus s,
+            List<MoveReport> moves,
+            ClientReport clients,
+            VerificationJson.LastVerification verification,
+            PrintWriter out) {
         row(out, "migration", s.id());
         row(
                 out,
@@ -70,6 +80,9 @@ final class StatusView {
         }
         if (clients != null) {
             clients(clients, !moves.isEmpty(), out);
+        }
+        if (verification != null) {
+            row(out, "verified", verification.summary());
         }
         row(out, "checksum", s.checksum());
         String next = next(s);
@@ -237,7 +250,8 @@ final class StatusView {
             case BACKFILLED, VERIFIED ->
                 "move clients to the new shape (`tandem flag --reads-new 10%`, more as shadow reads agree, then"
                         + " `--shape new` within one store), then `tandem complete`; `tandem rollback` undoes everything"
-                        + " (`tandem cutover` moves the writes: for a moved table, behind a fence)";
+                        + " (`tandem verify`, then `tandem cutover` moves the writes: for a moved table, behind a"
+                        + " fence)";
             case CUT_OVER ->
                 "`tandem complete` removes the old shape (a moved table's source stays as a read-only archive);"
                         + " `tandem revert` makes the old side authoritative again, losing nothing";

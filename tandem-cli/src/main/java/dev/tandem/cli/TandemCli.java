@@ -13,7 +13,7 @@ import picocli.CommandLine.Spec;
  * The {@code tandem} command line. Each subcommand is a thin layer over a public API of the other
  * modules; this package is the only code that prints to standard output.
  *
- * <p>Exit codes: 0 done; 1 refused (a gate, lint errors); 2 bad usage or a bad file; 3 a database or
+ * <p>Exit codes: 0 done; 1 refused (a gate, lint errors, verification drift); 2 bad usage or a bad file; 3 a database or
  * connection failure, or anything unexpected.
  */
 @Command(
@@ -32,6 +32,7 @@ import picocli.CommandLine.Spec;
             BackfillCommand.class,
             StatusCommand.class,
             FlagCommand.class,
+            VerifyCommand.class,
             TransitionCommand.Cutover.class,
             TransitionCommand.Revert.class,
             TransitionCommand.Complete.class,
@@ -46,7 +47,7 @@ import picocli.CommandLine.Spec;
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
             "0:done",
-            "1:refused: a gate, lint errors",
+            "1:refused: a gate, lint errors, verification drift",
             "2:bad usage or a bad file",
             "3:database or connection failure"
         },

@@ -3,7 +3,9 @@ package dev.tandem.cli;
 import dev.tandem.postgres.Engine;
 import dev.tandem.postgres.EngineOptions;
 import dev.tandem.postgres.MigrationStatus;
+import dev.tandem.postgres.StageHook;
 import dev.tandem.postgres.TransitionRequest;
+import dev.tandem.verify.VerificationGate;
 import java.time.Duration;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -59,11 +61,14 @@ abstract class TransitionCommand extends TandemCommand {
                             .lockTimeout(lockTimeout)
                             .listener(listener)
                             // a move's rollback cleans its target store too, when --store names it;
-                            // cutover asks it whether every move is caught up
-                            .hook(dev.tandem.relay.MoveHook.builder(source)
-                                    .stores(stores.dataSources(environment()))
-                                    .listener(listener)
-                                    .build())
+                            // cutover asks it whether every move is caught up, and the gate whether a
+                            // verification passed within the file's verify.window
+                            .hook(StageHook.all(
+                                    dev.tandem.relay.MoveHook.builder(source)
+                                            .stores(stores.dataSources(environment()))
+                                            .listener(listener)
+                                            .build(),
+                                    new VerificationGate(source)))
                             .build());
             MigrationStatus status = apply(engine, request);
             listener.finish();
@@ -83,8 +88,10 @@ abstract class TransitionCommand extends TandemCommand {
                         + " source made to refuse application writes with an error naming the store and table to"
                         + " write to; then the lock goes. tandem-client writers wait through it and move on; nothing"
                         + " is written to both sides. `revert` and `rollback` lose nothing.",
-                "Refused while a move is catching up (its lag over the bound `start --max-lag` set, or an open dead"
-                        + " letter), as `status` shows; --force --reason passes that, on the record."
+                "Refused (exit 1) without a passing `tandem verify` that ended within the file's verify.window"
+                        + " (default 1h; drift within max_drift_rows, default 0), and while a move is catching up (its"
+                        + " lag over the bound `start --max-lag` set, or an open dead letter), as `status` shows;"
+                        + " --force --reason passes these, on the record."
             })
     static final class Cutover extends TransitionCommand {
         @Override

@@ -197,6 +197,8 @@ class CliIT {
                         .exitCode())
                 .isZero();
 
+        Run verify = tandem("verify", "--url", db.jdbcUrl(), "--user", db.user());
+        assertThat(verify.exitCode()).as(verify.out() + verify.err()).isZero();
         Run cutover = tandem("cutover", "--url", db.jdbcUrl(), "--user", db.user());
         assertThat(cutover.exitCode()).as(cutover.err()).isZero();
         assertThat(phase()).isEqualTo("CUT_OVER");

@@ -8,11 +8,15 @@ import dev.tandem.client.TandemContext;
 import dev.tandem.core.MigrationFiles;
 import dev.tandem.postgres.Engine;
 import dev.tandem.postgres.EngineOptions;
+import dev.tandem.postgres.StageHook;
 import dev.tandem.postgres.TransitionRequest;
 import dev.tandem.relay.MoveHook;
 import dev.tandem.relay.Relay;
 import dev.tandem.relay.Relays;
 import dev.tandem.testkit.EmbeddedPostgres;
+import dev.tandem.verify.Verification;
+import dev.tandem.verify.VerificationGate;
+import dev.tandem.verify.Verifier;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
@@ -62,10 +66,12 @@ class MoveCutoverClientIT {
                 orders.dataSource(),
                 EngineOptions.builder()
                         .listener(listener)
-                        .hook(MoveHook.builder(orders.dataSource())
-                                .stores(Map.of("billing", billing.dataSource()))
-                                .listener(listener)
-                                .build())
+                        .hook(StageHook.all(
+                                MoveHook.builder(orders.dataSource())
+                                        .stores(Map.of("billing", billing.dataSource()))
+                                        .listener(listener)
+                                        .build(),
+                                new VerificationGate(orders.dataSource())))
                         .build());
         engine.start(MigrationFiles.parse(MoveFixture.FILE_NAME, MoveFixture.MOVE));
         List<Tandem> clients = List.of(client(orders, billing, "a"), client(orders, billing, "b"));
@@ -88,6 +94,12 @@ class MoveCutoverClientIT {
                 Thread.currentThread().interrupt();
             }
         }));
+        // The cutover gate wants a passing verification first.
+        Verification verified = Verifier.builder(orders.dataSource())
+                .stores(Map.of("billing", billing.dataSource()))
+                .build()
+                .verify(null);
+        assertThat(verified.passed()).as(verified.toString()).isTrue();
         Workload workload = new Workload(clients);
         try {
             List<Duration> stalls = new ArrayList<>();

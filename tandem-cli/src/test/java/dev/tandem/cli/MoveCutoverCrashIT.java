@@ -29,6 +29,7 @@ class MoveCutoverCrashIT {
         String store = MoveFixture.store(billing);
         String url = orders.jdbcUrl();
         MoveFixture.start(dir, orders, billing);
+        verify(url, orders, store);
 
         MoveCutoverIT.sql(orders, "UPDATE orders SET total = total + 1 WHERE id = 1");
         killInsideTheFence(orders, orders, "orders", "cutover", url, store);
@@ -63,6 +64,7 @@ class MoveCutoverCrashIT {
         String store = MoveFixture.store(billing);
         String url = orders.jdbcUrl();
         MoveFixture.start(dir, orders, billing);
+        verify(url, orders, store);
         assertThat(CliRun.of("cutover", "--url", url, "--user", orders.user(), "--store", store)
                         .exitCode())
                 .isZero();
@@ -93,6 +95,12 @@ class MoveCutoverCrashIT {
         } catch (SQLException e) {
             assertThat(e.getSQLState()).isEqualTo("TD001");
         }
+    }
+
+    /** Runs `tandem verify`, which the cutover gate wants passed first, and expects it to pass. */
+    private static void verify(String url, EmbeddedPostgres.Database orders, String store) {
+        CliRun verify = CliRun.of("verify", "--url", url, "--user", orders.user(), "--store", store);
+        assertThat(verify.exitCode()).as(verify.out() + verify.err()).isZero();
     }
 
     /**

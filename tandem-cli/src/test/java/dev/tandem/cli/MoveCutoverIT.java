@@ -58,6 +58,9 @@ class MoveCutoverIT {
 
         // Each writer adds one cent to random keys (overlapping), on the side it is told: every
         // committed increment must be in the final total, whichever side it went to.
+        // The cutover gate wants a passing verification first, as a user runs it.
+        CliRun verify = CliRun.of("verify", "--url", url, "--user", orders.user(), "--store", store);
+        assertThat(verify.exitCode()).as(verify.out() + verify.err()).isZero();
         AtomicLongArray committed = new AtomicLongArray(KEYS + 1);
         Map<String, AtomicLong> refusals = new ConcurrentHashMap<>();
         List<String> messages = java.util.Collections.synchronizedList(new ArrayList<>());

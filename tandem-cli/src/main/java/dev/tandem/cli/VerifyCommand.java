@@ -1,0 +1,99 @@
+package dev.tandem.cli;
+
+import dev.tandem.verify.Repair;
+import dev.tandem.verify.Verification;
+import dev.tandem.verify.Verifier;
+import java.io.PrintWriter;
+import javax.sql.DataSource;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+@Command(
+        name = "verify",
+        description = {
+            "Compare a migration's new side with its old side, key by key, and record the result: the cutover gate"
+                    + " reads it.",
+            "A move compares the source's rows, mapped through the file's `columns`, with the target store's rows"
+                    + " by key (--store names the target). Within one store, each row's new-shape columns are"
+                    + " compared with their `up` over its old-shape columns. Segments are fingerprinted in the"
+                    + " database on both sides and only the segments that differ are read row by row; a key that"
+                    + " differs while the relay still carries a change to it is checked again once that change is"
+                    + " delivered, and counts as drift only if it still differs and its version held.",
+            "Prints what was compared, the rows, rows/s and time, each drifted key (up to 100) with its kind"
+                    + " (MISSING_ON_NEW, EXTRA_ON_NEW, CHANGED, DUPLICATE_KEY) and each differing field (old -> new),"
+                    + " the suspects cleared or unresolved, each invariant of the file's verify: section, and PASSED"
+                    + " or FAILED. It passes with drift within verify.max_drift_rows (default 0), nothing unresolved"
+                    + " and every invariant held; exit 0 when it passes, 1 when it does not.",
+            "--repair rewrites each drifted key from the authoritative side (a move: through the relay's"
+                    + " versioned apply; within one store: its `up` again), then verifies again; --dry-run lists what"
+                    + " it would rewrite and changes nothing. Needs the backfill done."
+        })
+final class VerifyCommand extends TandemCommand {
+    @Mixin
+    ConnectionOptions connection;
+
+    @Mixin
+    StoreOptions stores;
+
+    @Option(names = "--migration", paramLabel = "ID", description = "The migration; default: the active one.")
+    String migrationId;
+
+    @Option(names = "--json", description = "Print the result as JSON for scripts (progress goes to standard error).")
+    boolean json;
+
+    @Option(
+            names = "--repair",
+            description = "Rewrite each drifted key from the authoritative side, then verify again.")
+    boolean repair;
+
+    @Option(names = "--dry-run", description = "With --repair: list what it would rewrite; change nothing.")
+    boolean dryRun;
+
+    @Option(
+            names = "--parallelism",
+            paramLabel = "N",
+            defaultValue = "2",
+            description = "Segments compared at once; each holds a session on each store (default: ${DEFAULT-VALUE}).")
+    int parallelism;
+
+    @Override
+    int execute() {
+        if (dryRun && !repair) {
+            throw usage("--dry-run goes with --repair: `tandem verify --repair --dry-run` lists what a repair would"
+                    + " rewrite; `tandem verify` alone changes nothing already");
+        }
+        if (parallelism < 1) {
+            throw usage("--parallelism must be 1 or more, got " + parallelism);
+        }
+        DataSource source = connection.dataSource(environment());
+        // With --json, standard output carries only the JSON.
+        PrintWriter progress = json ? err() : out();
+        Verifier verifier = Verifier.builder(source)
+                .stores(stores.dataSources(environment()))
+                .parallelism(parallelism)
+                .listener(line -> {
+                    progress.println("  " + line);
+                    progress.flush();
+                })
+                .build();
+        if (repair) {
+            Repair r = verifier.repair(migrationId, dryRun);
+            if (json) {
+                VerificationJson.repair(r, out());
+            } else {
+                VerificationView.print(r, out());
+            }
+            // A dry run that finds drift leaves it there: the state is as a failed verification's.
+            boolean clean = r.after() != null ? r.after().passed() : r.planned().isEmpty();
+            return clean ? 0 : Failures.REFUSED;
+        }
+        Verification v = verifier.verify(migrationId);
+        if (json) {
+            VerificationJson.verification(v, out());
+        } else {
+            VerificationView.print(v, out());
+        }
+        return v.passed() ? 0 : Failures.REFUSED;
+    }
+}
