@@ -13,6 +13,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
@@ -21,8 +22,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Verification that keeps running ({@code tandem verify --continuous}): a pass every {@code interval},
- * each recorded as any verification is, with its figures exported through Micrometer (drifted rows,
+ * Verification that keeps running ({@code tandem verify --continuous}): a pass every {@code interval}.
+ * A pass re-verifies the keys of a move that changed since the last pass (applied by the relay either
+ * way); every {@code sweepEvery}, and at the first pass, it sweeps the whole migration instead, as
+ * {@code tandem verify} does, and records it (only sweeps count for the gate; a migration within one
+ * store is swept at every pass). Each pass's figures are exported through Micrometer (drifted rows,
  * rows per second, the share of passes that reconciled, mismatches from passes and from the clients'
  * shadow reads on the same counter), and a threshold hook when drift exceeds {@code max_drift_rows}:
  * a log line at error level and, when given, a POST of the result to a webhook.
@@ -34,8 +38,12 @@ public final class ContinuousVerifier {
     private final DataSource store;
     private final String migrationId;
     private final Duration interval;
+    private final Duration sweepEvery;
+    private final ChangedKeys marks = new ChangedKeys();
+    private long lastSweep;
+    private boolean swept;
     private final URI webhook;
-    private final Consumer<Verification> onPass;
+    private final Consumer<Pass> onPass;
     private final AtomicLong driftRows = new AtomicLong();
     private final AtomicReference<Double> rowsPerSecond = new AtomicReference<>(0.0);
     private final AtomicLong passes = new AtomicLong();
@@ -47,20 +55,23 @@ public final class ContinuousVerifier {
 
     /**
      * Passes of {@code verifier} over {@code migrationId} (null: the active one) in {@code store}, every
-     * {@code interval}; {@code webhook} may be null; {@code onPass} sees each result.
+     * {@code interval}, sweeping it whole every {@code sweepEvery}; {@code webhook} may be null; {@code
+     * onPass} sees each pass.
      */
     public ContinuousVerifier(
             Verifier verifier,
             DataSource store,
             String migrationId,
             Duration interval,
+            Duration sweepEvery,
             MeterRegistry registry,
             URI webhook,
-            Consumer<Verification> onPass) {
+            Consumer<Pass> onPass) {
         this.verifier = verifier;
         this.store = store;
         this.migrationId = migrationId;
         this.interval = interval;
+        this.sweepEvery = sweepEvery;
         this.webhook = webhook;
         this.onPass = onPass;
         Tags tags = Tags.of("migration", migrationId == null ? "active" : migrationId);
@@ -107,36 +118,92 @@ public final class ContinuousVerifier {
         stopped = true;
     }
 
-    /** One pass: verify, record, export, and call the threshold hook when drift exceeds its bound. */
-    public Verification pass() {
-        Verification v;
+    /**
+     * One pass: a sweep ({@code recorded} is its verification) or a re-check of the changed keys
+     * ({@code recorded} null); {@code rows} is rows compared or keys re-read.
+     */
+    public record Pass(
+            boolean sweep,
+            String migrationId,
+            long rows,
+            double rowsPerSecond,
+            long driftRows,
+            long maxDriftRows,
+            long unresolved,
+            List<Drift> drift,
+            Verification recorded) {
+        public Pass {
+            drift = List.copyOf(drift);
+        }
+
+        public boolean passed() {
+            return recorded != null ? recorded.passed() : driftRows <= maxDriftRows && unresolved == 0;
+        }
+    }
+
+    /** One pass: verify, export, and call the threshold hook when drift exceeds its bound. */
+    public Pass pass() {
+        Pass p;
         try {
-            v = verifier.verify(migrationId);
-        } catch (TandemException e) {
+            Verifier.Subject subject = verifier.subject(migrationId);
+            boolean sweep = !swept || subject.move() == null || System.nanoTime() - lastSweep >= sweepEvery.toNanos();
+            if (sweep) {
+                marks.advance(subject); // changes from here on are the next pass's
+                lastSweep = System.nanoTime();
+                swept = true;
+                Verification v = verifier.verify(subject.id());
+                p = new Pass(
+                        true,
+                        v.migrationId(),
+                        v.rows(),
+                        v.rowsPerSecond(),
+                        v.driftRows(),
+                        v.maxDriftRows(),
+                        v.unresolved(),
+                        v.drift(),
+                        v);
+            } else {
+                long t0 = System.nanoTime();
+                Verifier.ChangedPass c = verifier.changed(subject, marks);
+                double seconds = Math.max((System.nanoTime() - t0) / 1e9, 1e-9);
+                p = new Pass(
+                        false,
+                        subject.id(),
+                        c.keys(),
+                        c.keys() / seconds,
+                        c.drift().size(),
+                        subject.migration().verify().maxDriftRows(),
+                        c.unresolved(),
+                        c.drift().stream().limit(Verification.SAMPLE).toList(),
+                        null);
+            }
+        } catch (TandemException | java.sql.SQLException e) {
             LOG.error("continuous verification of {} could not run: {}", migrationId, e.getMessage());
-            throw e;
+            throw e instanceof TandemException te
+                    ? te
+                    : new TandemException(dev.tandem.core.ErrorCode.DATABASE_ERROR, e.getMessage());
         }
         passes.incrementAndGet();
-        if (v.passed()) {
+        if (p.passed()) {
             reconciled.incrementAndGet();
         }
-        driftRows.set(v.driftRows());
-        rowsPerSecond.set(v.rowsPerSecond());
-        verifyMismatches.increment(v.driftRows());
-        readShadow(v.migrationId());
-        if (v.driftRows() > v.maxDriftRows()) {
+        driftRows.set(p.driftRows());
+        rowsPerSecond.set(p.rowsPerSecond());
+        verifyMismatches.increment(p.driftRows());
+        readShadow(p.migrationId());
+        if (p.driftRows() > p.maxDriftRows()) {
             LOG.error(
                     "tandem: {} drifted row(s) in {} exceed max_drift_rows {}; first keys: {}",
-                    v.driftRows(),
-                    v.migrationId(),
-                    v.maxDriftRows(),
-                    v.drift().stream().limit(10).map(Drift::key).toList());
+                    p.driftRows(),
+                    p.migrationId(),
+                    p.maxDriftRows(),
+                    p.drift().stream().limit(10).map(Drift::key).toList());
             if (webhook != null) {
-                post(v);
+                post(p);
             }
         }
-        onPass.accept(v);
-        return v;
+        onPass.accept(p);
+        return p;
     }
 
     /** The clients' shadow-read mismatches since the last pass, onto the same counter's shadow series. */
@@ -154,9 +221,9 @@ public final class ContinuousVerifier {
         }
     }
 
-    private void post(Verification v) {
+    private void post(Pass v) {
         String body = "{\"migration\":\"" + json(v.migrationId()) + "\",\"drift_rows\":" + v.driftRows()
-                + ",\"max_drift_rows\":" + v.maxDriftRows() + ",\"verification_id\":" + v.id() + ",\"keys\":["
+                + ",\"max_drift_rows\":" + v.maxDriftRows() + ",\"sweep\":" + v.sweep() + ",\"keys\":["
                 + String.join(
                         ",",
                         v.drift().stream()

@@ -83,14 +83,25 @@ class VerifyInStoreAndContinuousIT {
                     f.source.dataSource(),
                     null,
                     Duration.ofMillis(100),
+                    Duration.ofHours(1),
                     registry,
                     URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/drift"),
                     v -> {});
-            assertThat(continuous.pass().passed()).isTrue();
+            ContinuousVerifier.Pass sweep = continuous.pass();
+            assertThat(sweep.sweep()).isTrue();
+            assertThat(sweep.passed()).isTrue();
             assertThat(posted).isEmpty();
+            // Key 42 changes through the relay, then drifts on the target behind its back; key 43 only changes.
+            MoveFixture.exec(f.source.dataSource(), "UPDATE items SET amount = 1 WHERE k IN (42, 43)");
+            f.drain();
             MoveFixture.exec(f.target.dataSource(), "UPDATE items_new SET name = 'drifted' WHERE k = 42");
-            Verification v = continuous.pass();
+            ContinuousVerifier.Pass v = continuous.pass();
+            assertThat(v.sweep()).isFalse();
+            assertThat(v.rows())
+                    .as("the keys re-read: those the relay applied since the sweep")
+                    .isEqualTo(2);
             assertThat(v.driftRows()).isEqualTo(1);
+            assertThat(v.drift()).extracting(Drift::key).containsExactly("(42)");
             assertThat(registry.get("tandem.verify.drift.rows").gauge().value()).isEqualTo(1.0);
             assertThat(registry.get("tandem.verify.reconciliation.rate").gauge().value())
                     .isEqualTo(0.5);
@@ -102,7 +113,11 @@ class VerifyInStoreAndContinuousIT {
             assertThat(registry.get("tandem.verify.rows.per.second").gauge().value())
                     .isPositive();
             assertThat(posted).singleElement().satisfies(body -> assertThat(body)
-                    .contains("\"migration\":\"0001_move_items\"", "\"drift_rows\":1", "\"keys\":[\"(42)\"]"));
+                    .contains(
+                            "\"migration\":\"0001_move_items\"",
+                            "\"drift_rows\":1",
+                            "\"sweep\":false",
+                            "\"keys\":[\"(42)\"]"));
         } finally {
             server.stop(0);
         }
