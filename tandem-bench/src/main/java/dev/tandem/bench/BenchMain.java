@@ -25,7 +25,10 @@ import java.util.Map;
  * latency run) and {@code --copy-rows}, which {@code --quick} makes small unless they are given; {@code --relay-parts
  * capture,drain,live,latency,copy,baselines} runs some of its parts. The client suite ({@code --only client
  * --out bench/results/client}) measures {@code tandem-client}; {@code --client-parts shadow,cutover,checkout,flags}
- * runs some of its parts, and {@code --rate} sets its cutover run's writes per second.
+ * runs some of its parts, and {@code --rate} sets its cutover run's writes per second. The verification
+ * suite ({@code --only verify --out bench/results/verify}) starts a PostgreSQL 15 cluster of its own and
+ * compares tables of {@code --sizes} rows (default 1M and 10M) against pg_comparator; {@code --verify-parts
+ * identical,drift,drilldown,live} runs some of its parts, and {@code --rate} sets its live workload's writes per second.
  */
 public final class BenchMain {
     private BenchMain() {}
@@ -34,6 +37,7 @@ public final class BenchMain {
         List<Long> sizes = List.of(100_000L, 1_000_000L, 10_000_000L);
         Path out = Path.of("bench/results");
         boolean quick = false;
+        boolean sizesGiven = false;
         String only = null;
         Long changes = null;
         Integer rate = null;
@@ -41,28 +45,32 @@ public final class BenchMain {
         Long copyRows = null;
         List<String> relayParts = RelayBench.PARTS;
         List<String> clientParts = ClientBench.PARTS;
+        List<String> verifyParts = VerifyBench.PARTS;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--changes" -> changes = Long.parseLong(args[++i]);
                 case "--rate" -> rate = Integer.parseInt(args[++i]);
                 case "--seconds" -> seconds = Integer.parseInt(args[++i]);
                 case "--copy-rows" -> copyRows = Long.parseLong(args[++i]);
-                case "--sizes" ->
+                case "--sizes" -> {
                     sizes = java.util.Arrays.stream(args[++i].split(","))
                             .map(Long::parseLong)
                             .toList();
+                    sizesGiven = true;
+                }
                 case "--out" -> out = Path.of(args[++i]);
                 case "--quick" -> quick = true;
                 case "--only" -> only = args[++i];
                 case "--relay-parts" -> relayParts = List.of(args[++i].split(","));
                 case "--client-parts" -> clientParts = List.of(args[++i].split(","));
+                case "--verify-parts" -> verifyParts = List.of(args[++i].split(","));
                 default ->
                     throw new IllegalArgumentException(
                             "unknown argument " + args[i] + "; expected --sizes, --out, --only, --quick, --changes,"
-                                    + " --rate, --seconds, --copy-rows, --relay-parts or --client-parts");
+                                    + " --rate, --seconds, --copy-rows, --relay-parts, --client-parts or --verify-parts");
             }
         }
-        if (quick) {
+        if (quick && !sizesGiven) {
             sizes = List.of(20_000L, 100_000L);
         }
         Map<String, Object> report = new LinkedHashMap<>();
@@ -71,11 +79,12 @@ public final class BenchMain {
                 "machine",
                 Runtime.getRuntime().availableProcessors() + " cores, java " + System.getProperty("java.version"));
         List<String> parts = only == null ? List.of("backfill", "overhead", "live") : List.of(only.split(","));
-        if (!List.of("backfill", "overhead", "live", "relay", "client").containsAll(parts)) {
+        if (!List.of("backfill", "overhead", "live", "relay", "client", "verify")
+                .containsAll(parts)) {
             throw new IllegalArgumentException(
-                    "--only takes backfill, overhead, live, relay or client (or a list of them), not " + only);
+                    "--only takes backfill, overhead, live, relay, client or verify (or a list of them), not " + only);
         }
-        // The relay and client suites report the servers they use themselves.
+        // The relay, client and verify suites report the servers they use themselves.
         boolean engineSuites = parts.stream().anyMatch(List.of("backfill", "overhead", "live")::contains);
         if (engineSuites) {
             report.put(
@@ -110,11 +119,19 @@ public final class BenchMain {
             ClientBench.Settings client = quick ? ClientBench.Settings.QUICK : ClientBench.Settings.FULL;
             report.put("client", ClientBench.run(rate == null ? client : client.withRate(rate), clientParts));
         }
+        if (parts.contains("verify")) {
+            VerifyBench.Settings verify = quick ? VerifyBench.Settings.QUICK : VerifyBench.Settings.FULL;
+            verify = rate == null ? verify : verify.withRate(rate);
+            report.put("verify", VerifyBench.run(sizesGiven ? verify.withSizes(sizes) : verify, verifyParts));
+        }
         Files.createDirectories(out);
         Files.writeString(out.resolve("latest.json"), json(report));
         String markdown = Markdown.render(report, sizes);
         if (report.get("client") instanceof Map<?, ?> client) {
             markdown = ClientMarkdown.render(markdown, client, quick);
+        }
+        if (report.get("verify") instanceof Map<?, ?> verify) {
+            markdown = VerifyMarkdown.render(markdown, verify, quick);
         }
         Files.writeString(out.resolve("latest.md"), markdown);
         BenchDb.log("wrote " + out.resolve("latest.json") + " and " + out.resolve("latest.md"));

@@ -313,8 +313,8 @@ final class ClientMarkdown {
                 label, num(m, "count"), dbl(m, "p50_us"), dbl(m, "p99_us"), dbl(m, "max_us")));
     }
 
-    private static void row(
-            StringBuilder b, String figure, String baseline, String measured, String target, boolean met) {
+    // row, map, dbl, num and format serve the verification report too (VerifyMarkdown).
+    static void row(StringBuilder b, String figure, String baseline, String measured, String target, boolean met) {
         row(b, figure, baseline, measured, target, met ? "yes" : "**no**");
     }
 
@@ -333,19 +333,19 @@ final class ClientMarkdown {
                 .append(" |\n");
     }
 
-    private static Map<?, ?> map(Map<?, ?> m, String key) {
+    static Map<?, ?> map(Map<?, ?> m, String key) {
         return m == null ? null : (Map<?, ?>) m.get(key);
     }
 
-    private static double dbl(Map<?, ?> m, String key) {
+    static double dbl(Map<?, ?> m, String key) {
         return m != null && m.get(key) instanceof Number n ? n.doubleValue() : Double.NaN;
     }
 
-    private static long num(Map<?, ?> m, String key) {
+    static long num(Map<?, ?> m, String key) {
         return m != null && m.get(key) instanceof Number n ? n.longValue() : -1;
     }
 
-    private static String format(String pattern, Object... args) {
+    static String format(String pattern, Object... args) {
         return String.format(Locale.ROOT, pattern, args);
     }
 }

@@ -127,6 +127,14 @@ final class ClientMove implements AutoCloseable {
                 poolSize);
     }
 
+    /**
+     * The same move between two databases of another server (the verification benchmark's PostgreSQL 15),
+     * empty but for what {@code CREATE DATABASE} puts there.
+     */
+    static ClientMove on(Store source, Store target, long rows, int poolSize) throws SQLException {
+        return new ClientMove(source, target, rows, poolSize);
+    }
+
     /** The source server's settings that matter to the figures, as it reports them. */
     Map<String, Object> settings() {
         Map<String, Object> settings = new LinkedHashMap<>();

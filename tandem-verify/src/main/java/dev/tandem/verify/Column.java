@@ -5,9 +5,14 @@ import dev.tandem.postgres.Sql;
 /**
  * One compared column, by its name and type on the new side: both sides are projected to this type
  * (the mapping's own cast, so that a scale or a timestamp precision the new side fixes is shared), and
- * then made canonical for hashing.
+ * then made canonical for hashing. A type PostgreSQL cannot hash ({@code json}, {@code xml}, geometric
+ * types) is hashed as its text ({@code asText}).
  */
-record Column(String name, String type) {
+record Column(String name, String type, boolean asText) {
+    Column(String name, String type) {
+        this(name, type, false);
+    }
+
     boolean floating() {
         return type.equals("double precision") || type.equals("real");
     }
@@ -18,6 +23,9 @@ record Column(String name, String type) {
      * with its scale, so that 1.50 and 1.5 are equal only when the type fixes the scale.
      */
     String canonical(String value) {
+        if (asText) {
+            return "(" + value + ")::text COLLATE \"C\"";
+        }
         if (type.equals("numeric")) {
             return value + ", scale(" + value + ")";
         }

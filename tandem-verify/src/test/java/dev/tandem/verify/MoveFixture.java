@@ -63,33 +63,37 @@ final class MoveFixture {
     final KeyKind kind;
     final Engine engine;
 
-    MoveFixture(KeyKind kind, StageHook... more) {
+    MoveFixture(KeyKind kind) {
+        this(kind, false);
+    }
+
+    /** With {@code gated}, the engine's cutover is gated by verification, as the CLI's is. */
+    MoveFixture(KeyKind kind, boolean gated) {
         this.kind = kind;
         String values = kind.values;
         exec(
                 source.dataSource(),
                 "CREATE TABLE items (" + kind.columns + ", name text NOT NULL, amount numeric(12, 2),"
-                        + " score double precision, seen timestamptz, flag boolean, note text, PRIMARY KEY (" + kind.key
+                        + " score double precision, seen timestamptz, flag boolean, note text, doc json, PRIMARY KEY ("
+                        + kind.key
                         + "));"
                         + "INSERT INTO items SELECT " + values + ", 'name ' || g, g * 0.25, g / 7.0,"
                         + " timestamptz '2026-01-01 00:00:00.123456+00' + g * interval '1 second', g % 2 = 0,"
-                        + " CASE WHEN g % 5 = 0 THEN '' WHEN g % 5 = 1 THEN NULL ELSE 'n' || g END"
+                        + " CASE WHEN g % 5 = 0 THEN '' WHEN g % 5 = 1 THEN NULL ELSE 'n' || g END, json_build_object('g', g)"
                         + " FROM generate_series(1, " + ROWS + ") g; ANALYZE items");
         exec(
                 target.dataSource(),
                 "CREATE TABLE items_new (" + kind.columns + ", name text NOT NULL, amount numeric(12, 2),"
-                        + " score double precision, seen timestamptz(3), flag boolean, note text, PRIMARY KEY ("
+                        + " score double precision, seen timestamptz(3), flag boolean, note text, doc json, PRIMARY KEY ("
                         + kind.key + "))");
         MoveHook move = MoveHook.builder(source.dataSource())
                 .stores(Map.of("other", target.dataSource()))
                 .build();
-        StageHook[] hooks = new StageHook[more.length + 1];
-        hooks[0] = move;
-        System.arraycopy(more, 0, hooks, 1, more.length);
+        StageHook hook = gated ? StageHook.all(move, new VerificationGate(source.dataSource())) : move;
         engine = Engine.create(
-                source.dataSource(),
-                EngineOptions.builder().hook(StageHook.all(hooks)).build());
-        String columns = java.util.Arrays.stream((kind.key + ", name, amount, score, seen, flag, note").split(", "))
+                source.dataSource(), EngineOptions.builder().hook(hook).build());
+        String columns = java.util.Arrays.stream(
+                        (kind.key + ", name, amount, score, seen, flag, note, doc").split(", "))
                 .map(c -> c + ": " + c)
                 .collect(java.util.stream.Collectors.joining(", "));
         engine.start(MigrationFiles.parse("0001_move_items.yaml", """

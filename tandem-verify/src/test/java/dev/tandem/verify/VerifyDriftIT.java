@@ -33,6 +33,7 @@ class VerifyDriftIT {
         MoveFixture.exec(t, "UPDATE items_new SET score = score * 2 WHERE " + kind.row(105));
         MoveFixture.exec(t, "UPDATE items_new SET seen = seen + interval '1 millisecond' WHERE " + kind.row(106));
         MoveFixture.exec(t, "UPDATE items_new SET flag = NOT flag WHERE " + kind.row(107));
+        MoveFixture.exec(t, "UPDATE items_new SET doc = '{\"g\": 0}' WHERE " + kind.row(109)); // json: no hash function
         MoveFixture.exec(t, "UPDATE items_new SET note = NULL WHERE " + kind.row(110)); // '' on the source
         f.behindTheRelaysBack("UPDATE items SET note = '' WHERE " + kind.row(111)); // NULL on the target
         // A key held twice, once the target no longer has a unique key to refuse it.
@@ -53,7 +54,7 @@ class VerifyDriftIT {
                                         .filter(x -> !java.util.Objects.equals(x.oldValue(), x.newValue()))
                                         .map(Drift.FieldDiff::column)
                                         .toList()));
-        assertThat(byKey).containsOnlyKeys(keys(f, 101, 102, 103, 104, 105, 106, 107, 110, 111, 112));
+        assertThat(byKey).containsOnlyKeys(keys(f, 101, 102, 103, 104, 105, 106, 107, 109, 110, 111, 112));
         assertThat(byKey.get(key(f, 101))).startsWith("MISSING_ON_NEW");
         assertThat(byKey.get(key(f, 102))).startsWith("EXTRA_ON_NEW");
         assertThat(byKey.get(key(f, 103))).isEqualTo("CHANGED [name]");
@@ -61,10 +62,11 @@ class VerifyDriftIT {
         assertThat(byKey.get(key(f, 105))).isEqualTo("CHANGED [score]");
         assertThat(byKey.get(key(f, 106))).isEqualTo("CHANGED [seen]");
         assertThat(byKey.get(key(f, 107))).isEqualTo("CHANGED [flag]");
+        assertThat(byKey.get(key(f, 109))).isEqualTo("CHANGED [doc]");
         assertThat(byKey.get(key(f, 110))).isEqualTo("CHANGED [note]");
         assertThat(byKey.get(key(f, 111))).isEqualTo("CHANGED [note]");
         assertThat(byKey.get(key(f, 112))).startsWith("DUPLICATE_KEY");
-        assertThat(found.driftRows()).isEqualTo(10);
+        assertThat(found.driftRows()).isEqualTo(11);
         // One row gone on each side and one held twice on the target: the invariant sees the count differ.
         assertThat(found.invariants()).singleElement().isEqualTo(new InvariantResult("rows", "29999", "30000", false));
 
@@ -86,7 +88,7 @@ class VerifyDriftIT {
 
         // The repair rewrites each key from the source (authoritative before cutover) through the relay.
         Repair repair = verifier.repair(null, false);
-        assertThat(repair.planned()).hasSize(9);
+        assertThat(repair.planned()).hasSize(10);
         assertThat(repair.after().passed()).as(repair.after().toString()).isTrue();
         assertThat(repair.after().driftRows()).isZero();
         assertThat(MoveFixture.rows(f.source.dataSource(), "SELECT count(*) FROM items"))
