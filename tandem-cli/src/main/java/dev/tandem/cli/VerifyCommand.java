@@ -1,9 +1,14 @@
 package dev.tandem.cli;
 
+import dev.tandem.verify.ContinuousVerifier;
 import dev.tandem.verify.Repair;
 import dev.tandem.verify.Verification;
 import dev.tandem.verify.Verifier;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.PrintWriter;
+import java.net.URI;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicBoolean;
 import javax.sql.DataSource;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -27,7 +32,11 @@ import picocli.CommandLine.Option;
                     + " and every invariant held; exit 0 when it passes, 1 when it does not.",
             "--repair rewrites each drifted key from the authoritative side (a move: through the relay's"
                     + " versioned apply; within one store: its `up` again), then verifies again; --dry-run lists what"
-                    + " it would rewrite and changes nothing. Needs the backfill done."
+                    + " it would rewrite and changes nothing. Needs the backfill done.",
+            "--continuous keeps verifying until stopped (SIGTERM): a pass every --interval re-reads the keys the"
+                    + " relay applied since the last pass, and every --sweep-every (and at the start) the whole"
+                    + " migration is verified and recorded. A line per pass gives its figures; when drift exceeds"
+                    + " max_drift_rows it logs an error and, with --webhook, POSTs the result there as JSON."
         })
 final class VerifyCommand extends TandemCommand {
     @Mixin
@@ -57,8 +66,39 @@ final class VerifyCommand extends TandemCommand {
             description = "Segments compared at once; each holds a session on each store (default: ${DEFAULT-VALUE}).")
     int parallelism;
 
+    @Option(names = "--continuous", description = "Keep verifying until stopped; see above.")
+    boolean continuous;
+
+    @Option(
+            names = "--interval",
+            paramLabel = "DURATION",
+            defaultValue = "30s",
+            converter = DurationConverter.class,
+            description = "With --continuous: the time between passes (default: ${DEFAULT-VALUE}).")
+    Duration interval;
+
+    @Option(
+            names = "--sweep-every",
+            paramLabel = "DURATION",
+            defaultValue = "10m",
+            converter = DurationConverter.class,
+            description = "With --continuous: how often a pass verifies everything (default: ${DEFAULT-VALUE}).")
+    Duration sweepEvery;
+
+    @Option(
+            names = "--webhook",
+            paramLabel = "URL",
+            description = "With --continuous: where to POST a pass whose drift exceeds max_drift_rows.")
+    URI webhook;
+
     @Override
     int execute() {
+        if (continuous && (repair || json)) {
+            throw usage("--continuous runs on its own: without --repair and --json");
+        }
+        if (!continuous && webhook != null) {
+            throw usage("--webhook goes with --continuous");
+        }
         if (dryRun && !repair) {
             throw usage("--dry-run goes with --repair: `tandem verify --repair --dry-run` lists what a repair would"
                     + " rewrite; `tandem verify` alone changes nothing already");
@@ -77,6 +117,9 @@ final class VerifyCommand extends TandemCommand {
                     progress.flush();
                 })
                 .build();
+        if (continuous) {
+            return continuously(verifier, source);
+        }
         if (repair) {
             Repair r = verifier.repair(migrationId, dryRun);
             if (json) {
@@ -95,5 +138,34 @@ final class VerifyCommand extends TandemCommand {
             VerificationView.print(v, out());
         }
         return v.passed() ? 0 : Failures.REFUSED;
+    }
+
+    /** Passes until SIGTERM; each prints a line, and the last sweep's result decides the exit code. */
+    private int continuously(Verifier verifier, DataSource source) {
+        AtomicBoolean reconciled = new AtomicBoolean(true);
+        ContinuousVerifier c = new ContinuousVerifier(
+                verifier, source, migrationId, interval, sweepEvery, new SimpleMeterRegistry(), webhook, p -> {
+                    if (p.sweep()) {
+                        reconciled.set(p.passed());
+                    }
+                    out().println((p.sweep() ? "sweep: " + p.rows() + " rows" : "changed: " + p.rows() + " keys")
+                            + ", " + Math.round(p.rowsPerSecond()) + "/s, " + p.driftRows() + " drifted (max "
+                            + p.maxDriftRows() + "), " + p.unresolved() + " unresolved: "
+                            + (p.passed()
+                                    ? "ok"
+                                    : "DRIFT "
+                                            + p.drift().stream()
+                                                    .limit(10)
+                                                    .map(d -> d.key())
+                                                    .toList()));
+                    out().flush();
+                });
+        Thread hook = new Thread(c::stop, "tandem-verify-shutdown");
+        Runtime.getRuntime().addShutdownHook(hook);
+        out().println("verify: continuous, a pass every " + interval.toSeconds() + " s, a sweep every "
+                + sweepEvery.toSeconds() + " s; SIGTERM stops it");
+        out().flush();
+        c.run();
+        return reconciled.get() ? 0 : Failures.REFUSED;
     }
 }

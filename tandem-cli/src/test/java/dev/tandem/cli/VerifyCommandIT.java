@@ -189,6 +189,17 @@ class VerifyCommandIT {
         assertThat(run.err()).contains("--dry-run goes with --repair");
     }
 
+    @Test
+    void shouldRefuseContinuousWithRepairOrAWebhookWithoutContinuousAsBadUsage() {
+        CliRun both = tandem("verify", "--continuous", "--repair");
+        assertThat(both.exitCode()).isEqualTo(2);
+        assertThat(both.err()).contains("--continuous runs on its own");
+
+        CliRun hook = tandem("verify", "--webhook", "http://127.0.0.1:9/drift");
+        assertThat(hook.exitCode()).isEqualTo(2);
+        assertThat(hook.err()).contains("--webhook goes with --continuous");
+    }
+
     private CliRun tandem(String... args) {
         List<String> all = new ArrayList<>(List.of(args));
         all.addAll(List.of("--url", orders.jdbcUrl(), "--user", orders.user(), "--store", MoveFixture.store(billing)));

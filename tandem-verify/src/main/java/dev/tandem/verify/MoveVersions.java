@@ -25,7 +25,10 @@ final class MoveVersions implements Versions {
     private final MoveSpec forward;
     private final MoveSpec reverse;
 
-    MoveVersions(DataSource source, DataSource target, MoveRegistry.Registered registered) {
+    private final java.time.Duration maxLag;
+
+    MoveVersions(DataSource source, DataSource target, MoveRegistry.Registered registered, java.time.Duration maxLag) {
+        this.maxLag = maxLag;
         this.source = source;
         this.target = target;
         this.registered = registered;
@@ -35,6 +38,11 @@ final class MoveVersions implements Versions {
 
     MoveRegistry.Registered registered() {
         return registered;
+    }
+
+    /** The move's lag bound: how long a change may take to be delivered. */
+    java.time.Duration maxLag() {
+        return maxLag;
     }
 
     DataSource target() {

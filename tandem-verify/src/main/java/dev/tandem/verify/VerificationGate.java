@@ -29,10 +29,11 @@ public final class VerificationGate implements StageHook {
         }
         Duration window = m.verify().window();
         if (last.isEmpty()) {
-            return "no verification of " + m.id() + " has run; run `tandem verify` (a pass counts for " + window + ")";
+            return "no verification of " + m.id() + " has run; run `tandem verify` (a pass counts for " + human(window)
+                    + ")";
         }
         Verification v = last.get();
-        Instant ended = v.startedAt().plus(v.took());
+        Instant ended = v.startedAt().plus(v.took()).truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
         if (!v.passed()) {
             return "the last verification of " + m.id() + " (" + ended + ") did not pass: " + v.driftRows()
                     + " drifted row(s) (max_drift_rows " + v.maxDriftRows() + "), " + v.unresolved() + " unresolved, "
@@ -41,8 +42,17 @@ public final class VerificationGate implements StageHook {
         }
         if (!v.passedWithin(window, Instant.now())) {
             return "the last passing verification of " + m.id() + " ended at " + ended + ", outside its window of "
-                    + window + "; run `tandem verify` again";
+                    + human(window) + "; run `tandem verify` again";
         }
         return null;
+    }
+
+    /** {@code 1h}, {@code 90m}, {@code 45s}: a window as the file writes it. */
+    static String human(Duration d) {
+        long s = d.toSeconds();
+        if (s % 3600 == 0) {
+            return s / 3600 + "h";
+        }
+        return s % 60 == 0 ? s / 60 + "m" : s + "s";
     }
 }

@@ -65,7 +65,7 @@ public final class Verifier {
         private Map<String, DataSource> stores = Map.of();
         private int parallelism = 2;
         private Duration segmentTime = Duration.ofMillis(250);
-        private Duration lagBound = MoveStatus.DEFAULT_MAX_LAG;
+        private Duration lagBound; // null: each move's own bound, as started with --max-lag
         private double floatTolerance = 1e-12;
         private Consumer<String> listener = line -> {};
 
@@ -94,7 +94,10 @@ public final class Verifier {
             return this;
         }
 
-        /** How long a differing key may be in flight before it counts as drift (the relay's lag bound). */
+        /**
+         * How long a differing key may be in flight before it counts as drift; by default each move's own
+         * lag bound (its {@code --max-lag} at start).
+         */
         public Builder lagBound(Duration d) {
             this.lagBound = d;
             return this;
@@ -115,6 +118,14 @@ public final class Verifier {
         public Verifier build() {
             return new Verifier(this);
         }
+    }
+
+    /** The lag bound for a pair versioned by {@code v}: the builder's, else the move's own, else the default. */
+    private Duration bound(Versions v) {
+        if (lagBound != null) {
+            return lagBound;
+        }
+        return v instanceof MoveVersions m ? m.maxLag() : MoveStatus.DEFAULT_MAX_LAG;
     }
 
     /** Rows per second of the (key, hash) streaming of the last run's drill-downs, both sides counted. */
@@ -189,10 +200,10 @@ public final class Verifier {
         Verification found = record(run.verification());
         List<Drift> planned = run.allDrift().stream().map(Found::drift).toList();
         if (dryRun) {
-            return new Repair(planned, true, null);
+            return new Repair(planned, true, null, found);
         }
         if (planned.isEmpty()) {
-            return new Repair(planned, false, found);
+            return new Repair(planned, false, found, found);
         }
         Subject s = run.subject();
         try {
@@ -215,7 +226,7 @@ public final class Verifier {
                     "the repair of " + s.id() + " failed: " + e.getMessage()
                             + "; what was delivered is applied, the rest is not: verify again");
         }
-        return new Repair(planned, false, verify(s.id()));
+        return new Repair(planned, false, verify(s.id()), found);
     }
 
     /** What a pass over changed keys found: how many keys it read again, and what of them drifted. */
@@ -240,7 +251,12 @@ public final class Verifier {
                         StorePool newPool =
                                 new StorePool(pair.neu().store(), pair.neu().dataSource(), 1)) {
                     Recheck.Outcome o = new Recheck(
-                                    pair, oldPool, newPool, subject.versions().get(pair), lagBound, floatTolerance)
+                                    pair,
+                                    oldPool,
+                                    newPool,
+                                    subject.versions().get(pair),
+                                    bound(subject.versions().get(pair)),
+                                    floatTolerance)
                             .run(e.getValue());
                     o.drift().forEach(f -> drift.add(f.drift()));
                     cleared += o.cleared();
@@ -337,7 +353,12 @@ public final class Verifier {
                 Scan scan = new Scan(pair, oldPool, newPool, parallelism, segmentTime.toNanos(), this::progress);
                 scan.run();
                 Recheck recheck = new Recheck(
-                        pair, oldPool, newPool, versions.getOrDefault(pair, Versions.NONE), lagBound, floatTolerance);
+                        pair,
+                        oldPool,
+                        newPool,
+                        versions.getOrDefault(pair, Versions.NONE),
+                        bound(versions.get(pair)),
+                        floatTolerance);
                 Recheck.Outcome o = recheck.run(List.copyOf(scan.suspects));
                 rows += scan.rows.get();
                 drift.addAll(o.drift());
@@ -366,7 +387,11 @@ public final class Verifier {
                         + " ms); per segment the count and"
                         + " the sums mod 2^64 of two 64-bit hashes (hash_record_extended, seeds 1 and 2) of the canonical"
                         + " rows; differing segments split and merge-joined as (key, hash); suspects re-checked once"
-                        + " delivered (lag bound " + lagBound.toSeconds()
+                        + " delivered (lag bound "
+                        + versions.values().stream()
+                                .map(v -> bound(v).toSeconds())
+                                .findFirst()
+                                .orElse(bound(null).toSeconds())
                         + " s) and counted only if their version held",
                 rows,
                 drift,
@@ -382,7 +407,7 @@ public final class Verifier {
                 ShapeScan scan = new ShapeScan(
                         pair,
                         pool,
-                        new Recheck(pair, pool, pool, Versions.NONE, lagBound, floatTolerance),
+                        new Recheck(pair, pool, pool, Versions.NONE, bound(null), floatTolerance),
                         this::progress);
                 scan.run();
                 rows += scan.rows.get();
@@ -468,7 +493,13 @@ public final class Verifier {
                     DataSource target = store(r.store());
                     Pair pair = movePair(r, target);
                     pairs.add(pair);
-                    versions.put(pair, new MoveVersions(store, target, r));
+                    versions.put(
+                            pair,
+                            new MoveVersions(
+                                    store,
+                                    target,
+                                    r,
+                                    MoveStatus.of(store, null, specId).maxLag()));
                     if (first == null) {
                         first = r;
                         firstTarget = target;
@@ -607,7 +638,9 @@ public final class Verifier {
         List<InvariantResult> out = new ArrayList<>();
         for (VerifySpec.Invariant inv : s.migration().verify().invariants()) {
             InvariantResult r = null;
-            long until = System.nanoTime() + lagBound.toNanos();
+            long until = System.nanoTime()
+                    + bound(s.versions().values().stream().findFirst().orElse(null))
+                            .toNanos();
             do {
                 if (r != null) {
                     sleep(Duration.ofMillis(200));
