@@ -56,6 +56,8 @@ public final class Resend {
         authoritative.setAutoCommit(false);
         try (Statement s = authoritative.createStatement()) {
             s.execute(Outbox.CANONICAL_SESSION.replace("SET ", "SET LOCAL "));
+            // Invariant 4: a writer holding one of these rows makes the repair give up, not wait on it.
+            s.execute("SET LOCAL lock_timeout = 500");
             String insert =
                     "INSERT INTO tandem.outbox (migration_id, key, op, row, version, correlation_id, traceparent) ";
             // Under the rows' locks, as capture versions a write, so no concurrent write of a key can

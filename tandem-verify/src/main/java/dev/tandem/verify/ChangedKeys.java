@@ -20,6 +20,11 @@ import javax.sql.DataSource;
  */
 final class ChangedKeys {
     private final Map<String, Timestamp> marks = new HashMap<>();
+    private final java.time.Duration overlap;
+
+    ChangedKeys(java.time.Duration overlap) {
+        this.overlap = overlap;
+    }
 
     /** Per pair of a move, the keys applied since the last call (none the first time); sets new marks. */
     Map<Pair, List<Suspect>> advance(Verifier.Subject subject) throws SQLException {
@@ -54,7 +59,9 @@ final class ChangedKeys {
             try (PreparedStatement ps = c.prepareStatement(
                     "SELECT key FROM tandem.applied" + " WHERE migration_id = ? AND applied_at >= ?")) {
                 ps.setString(1, migrationId);
-                ps.setTimestamp(2, since);
+                // An apply is stamped when it runs and seen when it commits: the window reaches back by the
+                // lag bound, so one that committed after the last mark but was stamped before it is not missed.
+                ps.setTimestamp(2, new Timestamp(since.getTime() - overlap.toMillis()));
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
                         String key = rs.getString(1);

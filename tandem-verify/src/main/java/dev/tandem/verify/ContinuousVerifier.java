@@ -4,6 +4,7 @@ import dev.tandem.core.TandemException;
 import dev.tandem.postgres.Engine;
 import dev.tandem.postgres.EngineOptions;
 import dev.tandem.postgres.ShadowReads;
+import dev.tandem.relay.MoveStatus;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -39,7 +40,7 @@ public final class ContinuousVerifier {
     private final String migrationId;
     private final Duration interval;
     private final Duration sweepEvery;
-    private final ChangedKeys marks = new ChangedKeys();
+    private final ChangedKeys marks;
     private long lastSweep;
     private boolean swept;
     private final URI webhook;
@@ -72,6 +73,7 @@ public final class ContinuousVerifier {
         this.migrationId = migrationId;
         this.interval = interval;
         this.sweepEvery = sweepEvery;
+        this.marks = new ChangedKeys(MoveStatus.DEFAULT_MAX_LAG);
         this.webhook = webhook;
         this.onPass = onPass;
         Tags tags = Tags.of("migration", migrationId == null ? "active" : migrationId);
@@ -101,7 +103,11 @@ public final class ContinuousVerifier {
     /** Runs passes until {@link #stop}, or until the thread is interrupted. */
     public void run() {
         while (!stopped && !Thread.currentThread().isInterrupted()) {
-            pass();
+            try {
+                pass();
+            } catch (TandemException e) {
+                // Logged by pass(); a store that is down for a while must not end the watch.
+            }
             long until = System.nanoTime() + interval.toNanos();
             while (!stopped && System.nanoTime() < until) {
                 try {

@@ -55,11 +55,14 @@ final class MoveVersions implements Versions {
         Set<String> pending = new HashSet<>();
         try (Connection t = StorePool.open(target);
                 Connection s = StorePool.open(source)) {
-            read(t, forward.migrationId(), keys, applied, pending, "f", false);
+            // Per direction, the sender's outbox before the receiver's applied versions: the relay commits
+            // the receiver first and deletes from the outbox after, so a change read as delivered here was
+            // applied before the versions are read, and one still in the outbox is pending.
             read(s, forward.migrationId(), keys, applied, pending, "f", true);
+            read(t, forward.migrationId(), keys, applied, pending, "f", false);
             if (reverse != null) {
-                read(s, reverse.migrationId(), keys, applied, pending, "r", false);
                 read(t, reverse.migrationId(), keys, applied, pending, "r", true);
+                read(s, reverse.migrationId(), keys, applied, pending, "r", false);
             }
         }
         Map<String, Version> out = new HashMap<>();

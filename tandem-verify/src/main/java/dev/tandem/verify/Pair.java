@@ -57,13 +57,15 @@ record Pair(String name, Side old, Side neu, List<Column> key, List<Column> colu
         return "ROW(" + columns.stream().map(c -> c.canonical(side.value(c))).collect(Collectors.joining(", ")) + ")";
     }
 
-    /** The row's key as the text of a row value of the key's types. */
+    /** The row's key as the text of a row value ({@link Side#keyText}). */
     String keyText(Side side) {
-        return "ROW(" + key.stream().map(side::value).collect(Collectors.joining(", ")) + ")::text COLLATE \"C\"";
+        return "ROW(" + key.stream().map(side::keyTextPart).collect(Collectors.joining(", ")) + ")::text COLLATE \"C\"";
     }
 
     private String keyParts(Side side) {
-        return key.stream().map(c -> side.value(c) + "::text").collect(Collectors.joining(", "));
+        return IntStream.range(0, key.size())
+                .mapToObj(i -> side.value(key.get(i)) + "::text AS p" + i)
+                .collect(Collectors.joining(", "));
     }
 
     private String from(Side side) {
@@ -72,14 +74,32 @@ record Pair(String name, Side old, Side neu, List<Column> key, List<Column> colu
 
     /** The segment's count and the sums of two independent 64-bit hashes of its canonical rows. */
     String fingerprint(Side side, Range r) {
-        return "SELECT count(*), sum(hash_record_extended(r, 1)), sum(hash_record_extended(r, 2)) FROM (SELECT "
-                + row(side) + " AS r" + from(side) + where(side, r) + ") s";
+        return "SELECT count(*), sum(" + hash("r", 1) + "), sum(" + hash("r", 2) + ") FROM (SELECT " + row(side)
+                + " AS r" + from(side) + where(side, r) + ") s";
     }
 
-    /** The segment's (key text, hash, key parts...) in the byte order of the key text. */
+    /**
+     * A row's 64-bit hash with {@code seed}: the record's hash mixed once more, because the record's own
+     * combines its columns linearly, so a sum of it over a segment would not see values swapped between
+     * two rows of the segment (the sum of each column's hashes stays the same).
+     */
+    private static String hash(String row, int seed) {
+        return "hashint8extended(hash_record_extended(" + row + ", " + seed + "), " + seed + ")";
+    }
+
+    /**
+     * The segment's (key text, both hashes, key parts...) in the byte order of the key text. Both hashes,
+     * because one alone can miss what the other sees (with seed 1, NULL and a numeric 0 both hash to 0).
+     */
     String stream(Side side, Range r) {
-        return "SELECT " + keyText(side) + " AS k, hash_record_extended(" + row(side) + ", 1), " + keyParts(side)
-                + from(side) + where(side, r) + " ORDER BY 1";
+        return "SELECT k, " + hash("r", 1) + ", " + hash("r", 2) + ", " + String.join(", ", partNames())
+                + " FROM (SELECT "
+                + keyText(side) + " AS k, " + row(side) + " AS r, " + keyParts(side) + from(side) + where(side, r)
+                + ") s ORDER BY 1";
+    }
+
+    private List<String> partNames() {
+        return IntStream.range(0, key.size()).mapToObj(i -> "p" + i).toList();
     }
 
     /** The key parts of a sample of rows, in key order: the bounds of segments. */

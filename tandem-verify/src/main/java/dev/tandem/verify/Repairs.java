@@ -25,6 +25,8 @@ import javax.sql.DataSource;
 final class Repairs {
     private Repairs() {}
 
+    private static final int CHUNK = 500;
+
     static void move(MoveRegistry.Registered r, DataSource source, DataSource target, Pair pair, List<Found> found)
             throws SQLException {
         boolean fromSource = r.authoritative() == MoveRegistry.Side.SOURCE || r.reverse() == null;
@@ -41,7 +43,11 @@ final class Repairs {
                 // Deleted and delivered first, so the upsert that follows lands on no row at all.
                 Resend.deliver(from, to, spec, Resend.captureDeletes(c, spec, twice), Duration.ofSeconds(60));
             }
-            Resend.deliver(from, to, spec, Resend.capture(c, spec, keyTypes, all), Duration.ofSeconds(60));
+            // In chunks: each locks its rows only for the moment its capture takes.
+            for (int i = 0; i < all.size(); i += CHUNK) {
+                List<Resend.Key> chunk = all.subList(i, Math.min(all.size(), i + CHUNK));
+                Resend.deliver(from, to, spec, Resend.capture(c, spec, keyTypes, chunk), Duration.ofSeconds(60));
+            }
         }
     }
 

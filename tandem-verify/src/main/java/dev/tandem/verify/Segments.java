@@ -23,7 +23,8 @@ final class Segments {
 
     static List<List<String>> bounds(Pair pair, StorePool oldPool, long rowsPerRange) throws SQLException {
         for (Column k : pair.key()) {
-            if (!PLAIN.matcher(pair.old().expressions().get(k.name())).matches()) {
+            if (pair.old().castRange()
+                    || !PLAIN.matcher(pair.old().expressions().get(k.name())).matches()) {
                 return List.of();
             }
         }

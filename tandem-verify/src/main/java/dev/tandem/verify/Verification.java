@@ -36,8 +36,11 @@ public record Verification(
         invariants = List.copyOf(invariants);
     }
 
-    /** Whether it counts for the cutover gate at {@code now}, within {@code window}. */
+    /**
+     * Whether it counts for the cutover gate at {@code now}: it passed, and it started within {@code
+     * window} (what it read is no older than that).
+     */
     public boolean passedWithin(Duration window, Instant now) {
-        return passed && !startedAt.plus(took).plus(window).isBefore(now);
+        return passed && !startedAt.plus(window).isBefore(now);
     }
 }

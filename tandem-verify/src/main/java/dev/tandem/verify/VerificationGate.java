@@ -11,7 +11,7 @@ import javax.sql.DataSource;
 
 /**
  * The cutover gate of verification (DESIGN.md, Phases): a migration cuts over only after a verification
- * that passed (drift within {@code max_drift_rows}, nothing unresolved, every invariant held) and ended
+ * that passed (drift within {@code max_drift_rows}, nothing unresolved, every invariant held) and started
  * no longer ago than the file's {@code window}. {@code --force --reason} passes it, on the record.
  */
 public final class VerificationGate implements StageHook {
@@ -33,15 +33,15 @@ public final class VerificationGate implements StageHook {
                     + ")";
         }
         Verification v = last.get();
-        Instant ended = v.startedAt().plus(v.took()).truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
+        Instant started = v.startedAt().truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
         if (!v.passed()) {
-            return "the last verification of " + m.id() + " (" + ended + ") did not pass: " + v.driftRows()
+            return "the last verification of " + m.id() + " (started " + started + ") did not pass: " + v.driftRows()
                     + " drifted row(s) (max_drift_rows " + v.maxDriftRows() + "), " + v.unresolved() + " unresolved, "
                     + v.invariants().stream().filter(i -> !i.held()).count()
                     + " invariant(s) broken; `tandem verify --repair`, then verify again";
         }
         if (!v.passedWithin(window, Instant.now())) {
-            return "the last passing verification of " + m.id() + " ended at " + ended + ", outside its window of "
+            return "the last passing verification of " + m.id() + " started at " + started + ", outside its window of "
                     + human(window) + "; run `tandem verify` again";
         }
         return null;

@@ -191,7 +191,10 @@ public final class Verifications {
         }
     }
 
-    /** The last verification of a migration, if any has been recorded. */
+    /**
+     * The last verification of a migration to start, if any has been recorded: a slow pass that started
+     * earlier and ended later never hides a newer one.
+     */
     public static Optional<Verification> last(Connection c, String migrationId) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("SELECT to_regclass('tandem.verifications') IS NOT NULL");
                 ResultSet rs = ps.executeQuery()) {
@@ -204,7 +207,7 @@ public final class Verifications {
                 SELECT id, started_at, took_ms, compared, method, rows_compared, rows_per_second, drift_rows,
                   suspects_cleared, unresolved, invariant_names, invariant_old, invariant_new, invariant_held,
                   max_drift_rows, passed
-                FROM tandem.verifications WHERE migration_id = ? ORDER BY id DESC LIMIT 1""")) {
+                FROM tandem.verifications WHERE migration_id = ? ORDER BY started_at DESC, id DESC LIMIT 1""")) {
             ps.setString(1, migrationId);
             try (ResultSet rs = ps.executeQuery()) {
                 if (!rs.next()) {

@@ -363,7 +363,11 @@ public final class Verifier {
                 rows += scan.rows.get();
                 drift.addAll(o.drift());
                 cleared += o.cleared();
-                unresolved += o.unresolved().size();
+                unresolved += o.unresolved().size() + scan.unexplained.get();
+                if (scan.unexplained.get() > 0) {
+                    listener.accept(scan.unexplained.get() + " range(s) of " + pair.name() + " kept differing"
+                            + " fingerprints while no key in them differed; counted as unresolved");
+                }
                 streamed += scan.streamedRows.get();
                 streamNanos += scan.streamNanos.get();
                 segments += scan.segments.get();
@@ -547,18 +551,58 @@ public final class Verifier {
         }
         List<Column> key =
                 spec.targetKey().stream().map(k -> new Column(k, types.get(k))).toList();
+        String sourceTable = Sql.id(spec.sourceSchema(), spec.sourceTable());
+        // The capture trigger keys changes by the text of the source's own key expressions. Where their
+        // types differ from the target key's, the key text is written in the source's types on both sides.
+        List<String> sourceKeyTypes = resultTypes(
+                store,
+                key.stream().map(k -> "(" + spec.columns().get(k.name()) + ")").toList(),
+                sourceTable);
+        List<String> targetKeyTypes =
+                resultTypes(target, key.stream().map(Column::quoted).toList(), targetTable);
+        Map<String, String> sourceKeyText = new LinkedHashMap<>();
+        Map<String, String> targetKeyText = new LinkedHashMap<>();
+        boolean differ = false;
+        for (int i = 0; i < key.size(); i++) {
+            differ |= !sameKeyText(sourceKeyTypes.get(i), targetKeyTypes.get(i));
+        }
+        for (int i = 0; i < key.size() && differ; i++) {
+            sourceKeyText.put(
+                    key.get(i).name(), "(" + spec.columns().get(key.get(i).name()) + ")");
+            targetKeyText.put(key.get(i).name(), "CAST(" + key.get(i).quoted() + " AS " + sourceKeyTypes.get(i) + ")");
+        }
         return new Pair(
                 targetTable,
-                new Side(
-                        "source",
-                        "source",
-                        store,
-                        Sql.id(spec.sourceSchema(), spec.sourceTable()),
-                        spec.columns(),
-                        true),
-                new Side("target", r.store(), target, targetTable, identity, false),
+                new Side("source", "source", store, sourceTable, spec.columns(), true, sourceKeyText, differ),
+                new Side("target", r.store(), target, targetTable, identity, false, targetKeyText, false),
                 key,
                 hashable(target, columns));
+    }
+
+    /**
+     * Whether two key types write the same text for the same key and compare within one operator family
+     * (so an uncast range on either serves both): the same type, the integers, or the unpadded strings.
+     */
+    static boolean sameKeyText(String a, String b) {
+        List<String> integers = List.of("int2", "int4", "int8");
+        List<String> strings = List.of("text", "varchar");
+        return a.equals(b)
+                || (integers.contains(a) && integers.contains(b))
+                || (strings.contains(a) && strings.contains(b));
+    }
+
+    /** The types of {@code expressions} over {@code table}, as the server describes its result columns. */
+    private static List<String> resultTypes(DataSource ds, List<String> expressions, String table) throws SQLException {
+        try (Connection c = ds.getConnection();
+                PreparedStatement ps =
+                        c.prepareStatement("SELECT " + String.join(", ", expressions) + " FROM " + table + " LIMIT 0");
+                ResultSet rs = ps.executeQuery()) {
+            List<String> out = new ArrayList<>();
+            for (int i = 1; i <= expressions.size(); i++) {
+                out.add(rs.getMetaData().getColumnTypeName(i));
+            }
+            return out;
+        }
     }
 
     private Pair shapePair(UpColumns u) throws SQLException {
@@ -587,7 +631,26 @@ public final class Verifier {
                 hashable(store, columns));
     }
 
-    /** The columns with {@code asText} set for each type PostgreSQL has no hash function for. */
+    /**
+     * Whether values of {@code type} hash by something local to their store: an enum hashes its label's
+     * OID, which the same label has another of in another database (so too its domains and arrays).
+     */
+    private static boolean enumLike(Connection c, String type) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("""
+                SELECT 'e' IN (t.typtype, b.typtype, e.typtype, eb.typtype)
+                FROM pg_type t
+                LEFT JOIN pg_type b ON b.oid = t.typbasetype
+                LEFT JOIN pg_type e ON e.oid = coalesce(nullif(b.typelem, 0), t.typelem)
+                LEFT JOIN pg_type eb ON eb.oid = e.typbasetype
+                WHERE t.oid = CAST(? AS regtype)""")) {
+            ps.setString(1, type);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() && rs.getBoolean(1);
+            }
+        }
+    }
+
+    /** The columns with {@code asText} set for each type PostgreSQL has no hash function for, or an enum. */
     static List<Column> hashable(DataSource ds, List<Column> columns) throws SQLException {
         Map<String, Boolean> byType = new java.util.HashMap<>();
         try (Connection c = ds.getConnection()) {
@@ -596,7 +659,7 @@ public final class Verifier {
                     boolean ok;
                     try (Statement s = c.createStatement()) {
                         s.execute("SELECT hash_record_extended(ROW(NULL::" + col.type() + "), 0)");
-                        ok = true;
+                        ok = !enumLike(c, col.type());
                     } catch (SQLException e) {
                         ok = false; // no hash function for the type (42883)
                     }

@@ -73,18 +73,25 @@ final class MoveFixture {
         String values = kind.values;
         exec(
                 source.dataSource(),
-                "CREATE TABLE items (" + kind.columns + ", name text NOT NULL, amount numeric(12, 2),"
-                        + " score double precision, seen timestamptz, flag boolean, note text, doc json, PRIMARY KEY ("
+                // The enum's labels are made in another order on each side: each store gives them other OIDs.
+                "CREATE TYPE mood AS ENUM ('sad', 'ok', 'happy');"
+                        + "CREATE TABLE items (" + kind.columns + ", name text NOT NULL, amount numeric(12, 2),"
+                        + " score double precision, seen timestamptz, flag boolean, note text, doc json, mood mood,"
+                        + " PRIMARY KEY ("
                         + kind.key
                         + "));"
                         + "INSERT INTO items SELECT " + values + ", 'name ' || g, g * 0.25, g / 7.0,"
                         + " timestamptz '2026-01-01 00:00:00.123456+00' + g * interval '1 second', g % 2 = 0,"
-                        + " CASE WHEN g % 5 = 0 THEN '' WHEN g % 5 = 1 THEN NULL ELSE 'n' || g END, json_build_object('g', g)"
-                        + " FROM generate_series(1, " + ROWS + ") g; ANALYZE items");
+                        + " CASE WHEN g % 5 = 0 THEN '' WHEN g % 5 = 1 THEN NULL ELSE 'n' || g END, json_build_object('g', g),"
+                        + " (enum_range(NULL::mood))[g % 3 + 1] FROM generate_series(1, " + ROWS
+                        + ") g; ANALYZE items");
         exec(
                 target.dataSource(),
-                "CREATE TABLE items_new (" + kind.columns + ", name text NOT NULL, amount numeric(12, 2),"
-                        + " score double precision, seen timestamptz(3), flag boolean, note text, doc json, PRIMARY KEY ("
+                "CREATE TYPE mood AS ENUM ('happy'); ALTER TYPE mood ADD VALUE 'sad' BEFORE 'happy';"
+                        + " ALTER TYPE mood ADD VALUE 'ok' BEFORE 'happy';"
+                        + "CREATE TABLE items_new (" + kind.columns + ", name text NOT NULL, amount numeric(12, 2),"
+                        + " score double precision, seen timestamptz(3), flag boolean, note text, doc json, mood mood,"
+                        + " PRIMARY KEY ("
                         + kind.key + "))");
         MoveHook move = MoveHook.builder(source.dataSource())
                 .stores(Map.of("other", target.dataSource()))
@@ -93,7 +100,7 @@ final class MoveFixture {
         engine = Engine.create(
                 source.dataSource(), EngineOptions.builder().hook(hook).build());
         String columns = java.util.Arrays.stream(
-                        (kind.key + ", name, amount, score, seen, flag, note, doc").split(", "))
+                        (kind.key + ", name, amount, score, seen, flag, note, doc, mood").split(", "))
                 .map(c -> c + ": " + c)
                 .collect(java.util.stream.Collectors.joining(", "));
         engine.start(MigrationFiles.parse("0001_move_items.yaml", """

@@ -54,7 +54,7 @@ class VerifyUnderLoadIT {
                             case 1 ->
                                 s.execute(
                                         "INSERT INTO items VALUES (" + k
-                                                + ", 'again', 1.5, 0.1, now(), true, '', '[1]')"
+                                                + ", 'again', 1.5, 0.1, now(), true, '', '[1]', 'ok')"
                                                 + " ON CONFLICT (k) DO UPDATE SET name = 'upserted', amount = items.amount + 1");
                             default ->
                                 s.execute("UPDATE items SET amount = amount + 0.01, score = random(), seen = now(),"
@@ -91,7 +91,7 @@ class VerifyUnderLoadIT {
         // Once quiet, the sides are equal row for row (at the target's millisecond precision), and so says a
         // verification: what it reported under load was not hiding drift.
         String projected =
-                "SELECT md5(string_agg(ROW(k, name, amount, score, seen::timestamptz(3), flag, note, doc)::text,"
+                "SELECT md5(string_agg(ROW(k, name, amount, score, seen::timestamptz(3), flag, note, doc, mood)::text,"
                         + " ',' ORDER BY k)) FROM ";
         assertThat(MoveFixture.rows(f.source.dataSource(), projected + "items"))
                 .isEqualTo(MoveFixture.rows(f.target.dataSource(), projected + "items_new"));
