@@ -65,7 +65,10 @@ final class StorePool implements AutoCloseable {
         try (Statement s = c.createStatement()) {
             s.execute("SET datestyle = 'ISO, YMD'; SET intervalstyle = 'postgres'; SET timezone = 'UTC';"
                     + " SET extra_float_digits = 3; SET bytea_output = 'hex';"
-                    + " SET default_transaction_read_only = on; SET application_name = 'tandem verify'");
+                    + " SET default_transaction_read_only = on; SET application_name = 'tandem verify';"
+                    // The verifier runs its segments side by side itself; a segment's own parallel workers
+                    // would only compete with them (and start up for every segment).
+                    + " SET max_parallel_workers_per_gather = 0");
         } catch (SQLException e) {
             c.close();
             throw e;
