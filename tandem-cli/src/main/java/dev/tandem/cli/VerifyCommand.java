@@ -66,6 +66,13 @@ final class VerifyCommand extends TandemCommand {
             description = "Segments compared at once; each holds a session on each store (default: ${DEFAULT-VALUE}).")
     int parallelism;
 
+    @Option(
+            names = "--max-rows-per-second",
+            paramLabel = "N",
+            defaultValue = "0",
+            description = "A ceiling on rows compared per second, to spare a live workload (default: none).")
+    long maxRowsPerSecond;
+
     @Option(names = "--continuous", description = "Keep verifying until stopped; see above.")
     boolean continuous;
 
@@ -103,6 +110,9 @@ final class VerifyCommand extends TandemCommand {
             throw usage("--dry-run goes with --repair: `tandem verify --repair --dry-run` lists what a repair would"
                     + " rewrite; `tandem verify` alone changes nothing already");
         }
+        if (maxRowsPerSecond < 0) {
+            throw usage("--max-rows-per-second must be 0 (no limit) or more, got " + maxRowsPerSecond);
+        }
         if (parallelism < 1) {
             throw usage("--parallelism must be 1 or more, got " + parallelism);
         }
@@ -112,6 +122,7 @@ final class VerifyCommand extends TandemCommand {
         Verifier verifier = Verifier.builder(source)
                 .stores(stores.dataSources(environment()))
                 .parallelism(parallelism)
+                .maxRowsPerSecond(maxRowsPerSecond)
                 .listener(line -> {
                     progress.println("  " + line);
                     progress.flush();

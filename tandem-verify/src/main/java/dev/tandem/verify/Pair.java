@@ -72,35 +72,45 @@ record Pair(String name, Side old, Side neu, List<Column> key, List<Column> colu
         return " FROM " + side.table();
     }
 
-    /** The segment's count and the sums of two independent 64-bit hashes of its canonical rows. */
-    String fingerprint(Side side, Range r) {
-        return "SELECT count(*), sum(" + hash("r", 1) + "), sum(" + hash("r", 2) + ") FROM (SELECT " + row(side)
-                + " AS r" + from(side) + where(side, r) + ") s";
-    }
-
     /**
-     * A row's 64-bit hash with {@code seed}: the record's hash mixed once more, because the record's own
-     * combines its columns linearly, so a sum of it over a segment would not see values swapped between
-     * two rows of the segment (the sum of each column's hashes stays the same).
+     * The segment's count and two sums mod 2^64 over its canonical rows: of each row's 64-bit hash put
+     * through two independently seeded finishers ({@code hashint8extended}, seeds 1 and 2). The record's
+     * own hash combines its columns linearly, so a plain sum of it would not see values swapped between
+     * two rows of a segment; the finishers make each row's terms non-linear. A NULL column hashes as 0
+     * in a record, so the row hash is seeded 0, where no value this tool has met hashes to 0 (with seed
+     * 1 a numeric zero does).
      */
-    private static String hash(String row, int seed) {
-        return "hashint8extended(hash_record_extended(" + row + ", " + seed + "), " + seed + ")";
+    String fingerprint(Side side, Range r) {
+        return "SELECT count(*), sum(hashint8extended(h, 1)), sum(hashint8extended(h, 2)) FROM (SELECT " + rowHash(side)
+                + " AS h" + from(side) + where(side, r) + ") s";
+    }
+
+    private String rowHash(Side side) {
+        return "hash_record_extended(" + row(side) + ", 0)";
     }
 
     /**
-     * The segment's (key text, both hashes, key parts...) in the byte order of the key text. Both hashes,
-     * because one alone can miss what the other sees (with seed 1, NULL and a numeric 0 both hash to 0).
+     * The segment's (key text, row hash, key parts...) in key order: by the typed key where {@link
+     * #typedOrder} (the index's order, no sort), else by the key text's bytes.
      */
     String stream(Side side, Range r) {
-        return "SELECT k, " + hash("r", 1) + ", " + hash("r", 2) + ", " + String.join(", ", partNames())
-                + " FROM (SELECT "
-                + keyText(side) + " AS k, " + row(side) + " AS r, " + keyParts(side) + from(side) + where(side, r)
-                + ") s ORDER BY 1";
+        String order = typedOrder() ? key.stream().map(side::rangeKey).collect(Collectors.joining(", ")) : "1";
+        return "SELECT " + keyText(side) + " AS k, " + rowHash(side) + ", " + keyParts(side) + from(side)
+                + where(side, r) + " ORDER BY " + order;
     }
 
-    private List<String> partNames() {
-        return IntStream.range(0, key.size()).mapToObj(i -> "p" + i).toList();
+    /**
+     * Whether both sides order the key alike by its typed value, and the JVM can follow that order from
+     * the key's text: integers (by value) and uuids (by their bytes, as their lowercase hex sorts).
+     */
+    boolean typedOrder() {
+        return key.stream()
+                        .allMatch(c -> INTEGERS.contains(c.type()) || c.type().equals("uuid"))
+                && !old.castRange()
+                && !neu.castRange();
     }
+
+    static final List<String> INTEGERS = List.of("smallint", "integer", "bigint");
 
     /** The key parts of a sample of rows, in key order: the bounds of segments. */
     String sample(Side side, double percent) {

@@ -6,6 +6,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -32,6 +33,7 @@ final class Scan {
     private final long targetNanos;
     private final Consumer<Progress> progress;
 
+    private final Comparator<Keyed> order;
     final AtomicLong rows = new AtomicLong();
     final AtomicLong streamedRows = new AtomicLong();
     final AtomicLong streamNanos = new AtomicLong();
@@ -44,6 +46,9 @@ final class Scan {
 
     /** How far a pass is: rows fingerprinted of about how many. */
     record Progress(String table, long rows, long estimated) {}
+
+    /** Rows per second the pass keeps under (both sides' fingerprints count a row once); 0: no limit. */
+    long maxRowsPerSecond;
 
     Scan(
             Pair pair,
@@ -58,13 +63,14 @@ final class Scan {
         this.parallelism = parallelism;
         this.targetNanos = targetNanos;
         this.progress = progress;
+        this.order = order(pair);
     }
 
     /** A segment's fingerprint on one side. */
     record Fingerprint(long count, long sum1, long sum2) {}
 
     /** One row of a (key, hash) stream. */
-    record Keyed(String key, long hash, long hash2, List<String> parts) {}
+    record Keyed(String key, long hash, List<String> parts) {}
 
     void run() throws SQLException {
         List<List<String>> bounds = Segments.bounds(pair, oldPool, FINE_ROWS);
@@ -77,6 +83,7 @@ final class Scan {
         AtomicInteger span = new AtomicInteger(4);
         List<CompletableFuture<Void>> running = new ArrayList<>();
         int next = 0;
+        long began0 = System.nanoTime();
         while (next < fine.size()) {
             int width = Math.min(span.get(), fine.size() - next);
             List<Pair.Range> parts = fine.subList(next, next + width);
@@ -84,6 +91,7 @@ final class Scan {
                     new Pair.Range(parts.getFirst().from(), parts.getLast().to());
             next += width;
             acquire(inFlight);
+            throttle(began0);
             long began = System.nanoTime();
             CompletableFuture<Void> done = fingerprints(segment)
                     .thenCompose(fp -> {
@@ -171,7 +179,7 @@ final class Scan {
                     streamedRows.addAndGet(a.size() + b.size());
                     streamNanos.addAndGet(System.nanoTime() - began);
                     List<Suspect> found = new java.util.ArrayList<>();
-                    merge(a, b, found::add);
+                    merge(a, b, order, found::add);
                     suspects.addAll(found);
                     return found.isEmpty();
                 })
@@ -204,9 +212,9 @@ final class Scan {
                 while (rs.next()) {
                     List<String> p = new ArrayList<>(parts);
                     for (int i = 0; i < parts; i++) {
-                        p.add(rs.getString(4 + i));
+                        p.add(rs.getString(3 + i));
                     }
-                    out.add(new Keyed(rs.getString(1), rs.getLong(2), rs.getLong(3), p));
+                    out.add(new Keyed(rs.getString(1), rs.getLong(2), p));
                 }
             }
         } finally {
@@ -216,20 +224,36 @@ final class Scan {
         return out;
     }
 
-    /** Merge-joins two streams in the byte order of their keys; reports each key that differs once. */
-    static void merge(List<Keyed> old, List<Keyed> neu, Consumer<Suspect> out) {
+    /** The order both streams of a pair come in: see {@link Pair#typedOrder}. */
+    static Comparator<Keyed> order(Pair pair) {
+        if (!pair.typedOrder()) {
+            return (a, b) -> Keys.compare(a.key(), b.key());
+        }
+        List<Boolean> integer =
+                pair.key().stream().map(c -> Pair.INTEGERS.contains(c.type())).toList();
+        return (a, b) -> {
+            for (int i = 0; i < integer.size(); i++) {
+                String x = a.parts().get(i);
+                String y = b.parts().get(i);
+                int c = integer.get(i) ? Long.compare(Long.parseLong(x), Long.parseLong(y)) : x.compareTo(y);
+                if (c != 0) {
+                    return c;
+                }
+            }
+            return 0;
+        };
+    }
+
+    /** Merge-joins two streams in {@code order}; reports each key that differs once. */
+    static void merge(List<Keyed> old, List<Keyed> neu, Comparator<Keyed> order, Consumer<Suspect> out) {
         int i = 0;
         int j = 0;
         while (i < old.size() || j < neu.size()) {
-            int cmp = i == old.size()
-                    ? 1
-                    : j == neu.size()
-                            ? -1
-                            : Keys.compare(old.get(i).key(), neu.get(j).key());
+            int cmp = i == old.size() ? 1 : j == neu.size() ? -1 : order.compare(old.get(i), neu.get(j));
             Keyed a = cmp <= 0 ? old.get(i) : null;
             Keyed b = cmp >= 0 ? neu.get(j) : null;
-            int onOld = a == null ? 0 : repeats(old, i);
-            int onNew = b == null ? 0 : repeats(neu, j);
+            int onOld = a == null ? 0 : repeats(old, i, order);
+            int onNew = b == null ? 0 : repeats(neu, j, order);
             i += onOld;
             j += onNew;
             Keyed any = a != null ? a : b;
@@ -239,20 +263,35 @@ final class Scan {
                 out.accept(new Suspect(any.key(), any.parts(), Drift.Kind.MISSING_ON_NEW));
             } else if (a == null) {
                 out.accept(new Suspect(any.key(), any.parts(), Drift.Kind.EXTRA_ON_NEW));
-            } else if (a.hash() != b.hash() || a.hash2() != b.hash2()) {
+            } else if (a.hash() != b.hash()) {
                 out.accept(new Suspect(any.key(), any.parts(), Drift.Kind.CHANGED));
             }
         }
     }
 
     /** How many rows from {@code from} on carry the key of the first. */
-    private static int repeats(List<Keyed> side, int from) {
+    private static int repeats(List<Keyed> side, int from, Comparator<Keyed> order) {
         int n = 1;
-        while (from + n < side.size()
-                && side.get(from + n).key().equals(side.get(from).key())) {
+        while (from + n < side.size() && order.compare(side.get(from + n), side.get(from)) == 0) {
             n++;
         }
         return n;
+    }
+
+    /** Sleeps while the rows compared run ahead of {@link #maxRowsPerSecond} since {@code since}. */
+    private void throttle(long since) {
+        if (maxRowsPerSecond <= 0) {
+            return;
+        }
+        double ahead = rows.get() / (double) maxRowsPerSecond - (System.nanoTime() - since) / 1e9;
+        if (ahead > 0) {
+            try {
+                Thread.sleep((long) (ahead * 1000));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while verifying", e);
+            }
+        }
     }
 
     private static void acquire(Semaphore s) {

@@ -43,6 +43,7 @@ public final class Verifier {
     private final Duration lagBound;
     private final double floatTolerance;
     private final Consumer<String> listener;
+    private final long maxRowsPerSecond;
     private volatile double lastStreamRate;
 
     private Verifier(Builder b) {
@@ -53,6 +54,7 @@ public final class Verifier {
         this.lagBound = b.lagBound;
         this.floatTolerance = b.floatTolerance;
         this.listener = b.listener;
+        this.maxRowsPerSecond = b.maxRowsPerSecond;
     }
 
     /** A verifier of the migrations recorded in {@code store} (for a move, its source store). */
@@ -68,6 +70,7 @@ public final class Verifier {
         private Duration lagBound; // null: each move's own bound, as started with --max-lag
         private double floatTolerance = 1e-12;
         private Consumer<String> listener = line -> {};
+        private long maxRowsPerSecond;
 
         private Builder(DataSource store) {
             this.store = store;
@@ -106,6 +109,18 @@ public final class Verifier {
         /** The relative difference below which two floats are equal. */
         public Builder floatTolerance(double t) {
             this.floatTolerance = t;
+            return this;
+        }
+
+        /**
+         * A ceiling on rows compared per second, so that a pass beside a live workload takes a bounded
+         * share of the stores; 0 (the default) for none.
+         */
+        public Builder maxRowsPerSecond(long n) {
+            if (n < 0) {
+                throw new IllegalArgumentException("max rows per second must be 0 or more, got " + n);
+            }
+            this.maxRowsPerSecond = n;
             return this;
         }
 
@@ -351,6 +366,7 @@ public final class Verifier {
                     StorePool newPool =
                             new StorePool(pair.neu().store(), pair.neu().dataSource(), parallelism)) {
                 Scan scan = new Scan(pair, oldPool, newPool, parallelism, segmentTime.toNanos(), this::progress);
+                scan.maxRowsPerSecond = maxRowsPerSecond;
                 scan.run();
                 Recheck recheck = new Recheck(
                         pair,
