@@ -27,24 +27,27 @@ final class VerifyBench {
      * @param driftRepeats runs of each tool with the planted drift, per size
      * @param parallelism the verifier's segments in flight per store
      * @param live the live workload
+     * @param controlRate the write rate of a second live run, one this shared machine keeps up with even
+     *     when the target's rate is beyond it; 0 for none
      */
-    record Settings(List<Long> sizes, int repeats, int driftRepeats, int parallelism, VerifyLive.Settings live) {
+    record Settings(
+            List<Long> sizes,
+            int repeats,
+            int driftRepeats,
+            int parallelism,
+            VerifyLive.Settings live,
+            int controlRate) {
         static final Settings FULL = new Settings(
-                List.of(1_000_000L, 10_000_000L), 3, 2, 2, new VerifyLive.Settings(1_000_000, 2_000, 8, 20));
+                List.of(1_000_000L, 10_000_000L), 3, 2, 2, new VerifyLive.Settings(1_000_000, 2_000, 16, 20), 1_000);
         static final Settings QUICK =
-                new Settings(List.of(200_000L), 1, 1, 2, new VerifyLive.Settings(100_000, 2_000, 8, 5));
+                new Settings(List.of(200_000L), 1, 1, 2, new VerifyLive.Settings(100_000, 2_000, 16, 5), 1_000);
 
         Settings withSizes(List<Long> s) {
-            return new Settings(s, repeats, driftRepeats, parallelism, live);
+            return new Settings(s, repeats, driftRepeats, parallelism, live, controlRate);
         }
 
         Settings withRate(int rate) {
-            return new Settings(
-                    sizes,
-                    repeats,
-                    driftRepeats,
-                    parallelism,
-                    new VerifyLive.Settings(live.rows(), rate, live.writers(), live.windowSeconds()));
+            return new Settings(sizes, repeats, driftRepeats, parallelism, live.withRate(rate), controlRate);
         }
     }
 
@@ -91,6 +94,9 @@ final class VerifyBench {
             }
             if (parts.contains("live")) {
                 r.put("live", VerifyLive.run(cluster, s.live(), s.parallelism()));
+                if (s.controlRate() > 0) {
+                    r.put("live_control", VerifyLive.run(cluster, s.live().withRate(s.controlRate()), s.parallelism()));
+                }
             }
         }
         r.put("load_average_at_end", ClientBench.loadAverage());
