@@ -186,13 +186,7 @@ final class VerifyBench {
                 comparator.add(cf);
                 VerifyTandem.Run v = tandem.compare(table, neu, table);
                 Map<String, Object> vf = v.figures(n);
-                Map<String, String> reported = new LinkedHashMap<>();
-                for (int k = 0; k < v.keys().size(); k++) {
-                    reported.put(
-                            v.keys().get(k),
-                            v.verification().drift().get(k).kind().name().toLowerCase());
-                }
-                vf.putAll(found(expected, reported));
+                vf.putAll(found(expected, v.reported()));
                 ours.add(vf);
                 BenchDb.log(String.format(
                         "verify: %s drift: pg_comparator %.1f s (%s of 10), tandem %.1f s (%s of 10)",
@@ -220,7 +214,7 @@ final class VerifyBench {
             Map<String, Object> r = v.figures(n);
             long planted = n / SPREAD;
             r.put("drifted_keys_planted", planted);
-            r.put("all_found", String.valueOf(v.verification().driftRows() == planted));
+            r.put("all_found", String.valueOf(!v.failed() && v.verification().driftRows() == planted));
             return r;
         } finally {
             neu.exec("UPDATE " + table + " SET amount = amount - 0.01" + where, "VACUUM " + table);
@@ -265,12 +259,17 @@ final class VerifyBench {
         return m;
     }
 
+    /** The median over the runs that have the figure (a failed run has none); NaN when none has it. */
     static double median(List<Map<String, Object>> runs, String figure) {
         List<Double> values = runs.stream()
+                .filter(m -> m.get(figure) instanceof Number)
                 .map(m -> ((Number) m.get(figure)).doubleValue())
                 .sorted(Comparator.naturalOrder())
                 .toList();
         int k = values.size();
+        if (k == 0) {
+            return Double.NaN;
+        }
         return k % 2 == 1 ? values.get(k / 2) : (values.get(k / 2 - 1) + values.get(k / 2)) / 2;
     }
 

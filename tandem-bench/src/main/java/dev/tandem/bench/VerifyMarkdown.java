@@ -181,6 +181,12 @@ final class VerifyMarkdown {
     private static void runs(StringBuilder b, String run, String tool, Map<?, ?> summary) {
         for (Object o : (List<?>) summary.get("runs")) {
             Map<?, ?> r = (Map<?, ?>) o;
+            if (r.get("error") != null) {
+                b.append(format(
+                        "| %s | %s | failed after %.1f | | | | %s | |%n",
+                        run, tool, dbl(r, "failed_after_seconds"), r.get("error")));
+                continue;
+            }
             b.append(format(
                     "| %s | %s | %.2f | %s | %s | %s | %s | %s |%n",
                     run,
