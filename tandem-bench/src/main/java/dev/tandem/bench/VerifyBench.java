@@ -27,24 +27,27 @@ final class VerifyBench {
      * @param driftRepeats runs of each tool with the planted drift, per size
      * @param parallelism the verifier's segments in flight per store
      * @param live the live workload
+     * @param controlRate the write rate of a second live run, one this shared machine keeps up with even
+     *     when the target's rate is beyond it; 0 for none
      */
-    record Settings(List<Long> sizes, int repeats, int driftRepeats, int parallelism, VerifyLive.Settings live) {
+    record Settings(
+            List<Long> sizes,
+            int repeats,
+            int driftRepeats,
+            int parallelism,
+            VerifyLive.Settings live,
+            int controlRate) {
         static final Settings FULL = new Settings(
-                List.of(1_000_000L, 10_000_000L), 3, 2, 2, new VerifyLive.Settings(1_000_000, 2_000, 8, 20));
+                List.of(1_000_000L, 10_000_000L), 3, 2, 2, new VerifyLive.Settings(1_000_000, 2_000, 16, 20), 1_000);
         static final Settings QUICK =
-                new Settings(List.of(200_000L), 1, 1, 2, new VerifyLive.Settings(100_000, 2_000, 8, 5));
+                new Settings(List.of(200_000L), 1, 1, 2, new VerifyLive.Settings(100_000, 2_000, 16, 5), 1_000);
 
         Settings withSizes(List<Long> s) {
-            return new Settings(s, repeats, driftRepeats, parallelism, live);
+            return new Settings(s, repeats, driftRepeats, parallelism, live, controlRate);
         }
 
         Settings withRate(int rate) {
-            return new Settings(
-                    sizes,
-                    repeats,
-                    driftRepeats,
-                    parallelism,
-                    new VerifyLive.Settings(live.rows(), rate, live.writers(), live.windowSeconds()));
+            return new Settings(sizes, repeats, driftRepeats, parallelism, live.withRate(rate), controlRate);
         }
     }
 
@@ -91,6 +94,9 @@ final class VerifyBench {
             }
             if (parts.contains("live")) {
                 r.put("live", VerifyLive.run(cluster, s.live(), s.parallelism()));
+                if (s.controlRate() > 0) {
+                    r.put("live_control", VerifyLive.run(cluster, s.live().withRate(s.controlRate()), s.parallelism()));
+                }
             }
         }
         r.put("load_average_at_end", ClientBench.loadAverage());
@@ -180,13 +186,7 @@ final class VerifyBench {
                 comparator.add(cf);
                 VerifyTandem.Run v = tandem.compare(table, neu, table);
                 Map<String, Object> vf = v.figures(n);
-                Map<String, String> reported = new LinkedHashMap<>();
-                for (int k = 0; k < v.keys().size(); k++) {
-                    reported.put(
-                            v.keys().get(k),
-                            v.verification().drift().get(k).kind().name().toLowerCase());
-                }
-                vf.putAll(found(expected, reported));
+                vf.putAll(found(expected, v.reported()));
                 ours.add(vf);
                 BenchDb.log(String.format(
                         "verify: %s drift: pg_comparator %.1f s (%s of 10), tandem %.1f s (%s of 10)",
@@ -214,7 +214,7 @@ final class VerifyBench {
             Map<String, Object> r = v.figures(n);
             long planted = n / SPREAD;
             r.put("drifted_keys_planted", planted);
-            r.put("all_found", String.valueOf(v.verification().driftRows() == planted));
+            r.put("all_found", String.valueOf(!v.failed() && v.verification().driftRows() == planted));
             return r;
         } finally {
             neu.exec("UPDATE " + table + " SET amount = amount - 0.01" + where, "VACUUM " + table);
@@ -259,12 +259,17 @@ final class VerifyBench {
         return m;
     }
 
+    /** The median over the runs that have the figure (a failed run has none); NaN when none has it. */
     static double median(List<Map<String, Object>> runs, String figure) {
         List<Double> values = runs.stream()
+                .filter(m -> m.get(figure) instanceof Number)
                 .map(m -> ((Number) m.get(figure)).doubleValue())
                 .sorted(Comparator.naturalOrder())
                 .toList();
         int k = values.size();
+        if (k == 0) {
+            return Double.NaN;
+        }
         return k % 2 == 1 ? values.get(k / 2) : (values.get(k / 2 - 1) + values.get(k / 2)) / 2;
     }
 

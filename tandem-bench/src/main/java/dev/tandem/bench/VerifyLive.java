@@ -33,7 +33,11 @@ final class VerifyLive {
      * @param writers writer threads
      * @param windowSeconds each window's length
      */
-    record Settings(long rows, int rate, int writers, int windowSeconds) {}
+    record Settings(long rows, int rate, int writers, int windowSeconds) {
+        Settings withRate(int r) {
+            return new Settings(rows, r, writers, windowSeconds);
+        }
+    }
 
     /** Writes due in the first two seconds warm the JIT and the pool; they count in no window. */
     private static final long WARM_UP_NANOS = 2_000_000_000L;

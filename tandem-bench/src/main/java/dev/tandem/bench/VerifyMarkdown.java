@@ -47,7 +47,8 @@ final class VerifyMarkdown {
         for (Object o : sizes) {
             targets(b, (Map<?, ?>) o);
         }
-        live(b, map(verify, "live"));
+        live(b, map(verify, "live"), "");
+        live(b, map(verify, "live_control"), " (control: a lower rate)");
         b.append(format(
                 "%npg_comparator ran with its defaults (ck checksum of 8 bytes, sum aggregate, folding factor 7,"
                         + " asynchronous queries, one transaction, temporary tables) as `%s`, timed from the fork to its"
@@ -56,7 +57,8 @@ final class VerifyMarkdown {
         for (Object o : sizes) {
             details(b, (Map<?, ?>) o);
         }
-        liveDetails(b, map(verify, "live"));
+        liveDetails(b, map(verify, "live"), "Live workload");
+        liveDetails(b, map(verify, "live_control"), "Live workload at a lower rate (control)");
         return b.toString();
     }
 
@@ -120,13 +122,13 @@ final class VerifyMarkdown {
         }
     }
 
-    private static void live(StringBuilder b, Map<?, ?> live) {
+    private static void live(StringBuilder b, Map<?, ?> live, String note) {
         if (live == null) {
             return;
         }
         row(
                 b,
-                format("workload p99 under verification, %,d writes/s", num(live, "rate")),
+                format("workload p99 under verification, %,d writes/s%s", num(live, "rate"), note),
                 format("without verification: p99 %.1f ms", dbl(map(live, "without_verification"), "p99_ms")),
                 format(
                         "p99 %.1f ms, %.2fx; %d verifications in %.0f s; %,.0f writes/s achieved, %d errors",
@@ -136,8 +138,9 @@ final class VerifyMarkdown {
                         dbl(live, "verifying_seconds"),
                         dbl(live, "writes_per_second_achieved"),
                         num(live, "errors")),
-                "p99 within 20% (<= 1.2x)",
-                dbl(live, "p99_ratio") <= 1.2);
+                "p99 within 20% (<= 1.2x), the rate kept",
+                // A writer that cannot keep the rate measures its own backlog, in both windows.
+                dbl(live, "p99_ratio") <= 1.2 && dbl(live, "writes_per_second_achieved") >= 0.95 * num(live, "rate"));
     }
 
     private static void details(StringBuilder b, Map<?, ?> size) {
@@ -145,8 +148,10 @@ final class VerifyMarkdown {
         b.append(format(
                 "Load average %s at the start, %s at the end.%n%n",
                 size.get("load_average_at_start"), size.get("load_average_at_end")));
+        // The verifier's own count: more than the table's rows means it read some rows more than once.
         b.append(
-                "| run | tool | seconds | rows/s | keys found | missed | not planted |\n|---|---|---:|---:|---:|---|---|\n");
+                "| run | tool | seconds | rows/s | rows compared (tandem's count) | keys found | missed | not planted |\n"
+                        + "|---|---|---:|---:|---:|---:|---|---|\n");
         Map<?, ?> identical = map(size, "identical");
         if (identical != null) {
             runs(b, "identical", "hash both sides", map(identical, "hash_both_sides"));
@@ -161,9 +166,10 @@ final class VerifyMarkdown {
         Map<?, ?> drill = map(size, "drilldown");
         if (drill != null) {
             b.append(format(
-                    "| drill-down | tandem | %.2f | %s | %d of %d | | |%n",
+                    "| drill-down | tandem | %.2f | %s | %,d | %d of %d | | |%n",
                     dbl(drill, "seconds"),
                     rate(dbl(drill, "rows_per_second")),
+                    num(drill, "rows_compared"),
                     num(drill, "drift_rows"),
                     num(drill, "drifted_keys_planted")));
         }
@@ -178,28 +184,36 @@ final class VerifyMarkdown {
     private static void runs(StringBuilder b, String run, String tool, Map<?, ?> summary) {
         for (Object o : (List<?>) summary.get("runs")) {
             Map<?, ?> r = (Map<?, ?>) o;
+            if (r.get("error") != null) {
+                b.append(format(
+                        "| %s | %s | failed after %.1f | | | | %s | |%n",
+                        run, tool, dbl(r, "failed_after_seconds"), r.get("error")));
+                continue;
+            }
             b.append(format(
-                    "| %s | %s | %.2f | %s | %s | %s | %s |%n",
+                    "| %s | %s | %.2f | %s | %s | %s | %s | %s |%n",
                     run,
                     tool,
                     dbl(r, "seconds"),
                     rate(dbl(r, "rows_per_second")),
+                    r.get("rows_compared") == null ? "" : format("%,d", num(r, "rows_compared")),
                     r.get("keys_found") == null ? "" : r.get("keys_found") + " of 10",
                     r.get("keys_missed") == null ? "" : r.get("keys_missed"),
                     r.get("keys_not_planted") == null ? "" : r.get("keys_not_planted")));
         }
     }
 
-    private static void liveDetails(StringBuilder b, Map<?, ?> live) {
+    private static void liveDetails(StringBuilder b, Map<?, ?> live, String title) {
         if (live == null) {
             return;
         }
         b.append(format(
-                "%n### Live workload%n%n%d writer threads added one cent to random orders of a started move (%,d orders,"
+                "%n### %s%n%n%d writer threads added one cent to random orders of a started move (%,d orders,"
                         + " relays running) at %,d writes/s in all, with plain JDBC on the source's pool: %d s without"
                         + " verification, %d s of `verify` called again and again, %d s without again. Latency runs from"
                         + " when each write was due on its thread's schedule to its commit; the first 2 s are a warm-up."
                         + " %s. The move verified at rest first: %.2f s, %s rows/s.%n%n",
+                title,
                 num(live, "writers"),
                 num(live, "rows"),
                 num(live, "rate"),
