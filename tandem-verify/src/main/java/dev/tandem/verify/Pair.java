@@ -85,6 +85,18 @@ record Pair(String name, Side old, Side neu, List<Column> key, List<Column> colu
                 + " AS h" + from(side) + where(side, r) + ") s";
     }
 
+    /**
+     * The fingerprints of every fine range within {@code r} in one scan, for a single-column key: each
+     * row's fine range is its {@code width_bucket} among the bounds (the first parameter, a text array),
+     * which numbers the ranges as {@link Scan} does, from 0 below the first bound.
+     */
+    String grouped(Side side, Range r) {
+        Column k = key.getFirst();
+        return "SELECT width_bucket(k, CAST(CAST(? AS text[]) AS " + k.type() + "[])) AS b, count(*),"
+                + " sum(hashint8extended(h, 1)), sum(hashint8extended(h, 2)) FROM (SELECT " + side.rangeKey(k)
+                + " AS k, " + rowHash(side) + " AS h" + from(side) + where(side, r) + ") s GROUP BY 1";
+    }
+
     private String rowHash(Side side) {
         return "hash_record_extended(" + row(side) + ", 0)";
     }

@@ -7,7 +7,9 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutionException;
@@ -67,7 +69,9 @@ final class Scan {
     }
 
     /** A segment's fingerprint on one side. */
-    record Fingerprint(long count, long sum1, long sum2) {}
+    record Fingerprint(long count, long sum1, long sum2) {
+        static final Fingerprint NONE = new Fingerprint(0, 0, 0);
+    }
 
     /** One row of a (key, hash) stream. */
     record Keyed(String key, long hash, List<String> parts) {}
@@ -78,6 +82,10 @@ final class Scan {
         List<Pair.Range> fine = new ArrayList<>();
         for (int i = 0; i <= bounds.size(); i++) {
             fine.add(new Pair.Range(i == 0 ? null : bounds.get(i - 1), i == bounds.size() ? null : bounds.get(i)));
+        }
+        if (pair.key().size() == 1 && !bounds.isEmpty() && maxRowsPerSecond == 0) {
+            grouped(bounds, fine, estimated);
+            return;
         }
         Semaphore inFlight = new Semaphore(parallelism);
         AtomicInteger span = new AtomicInteger(4);
@@ -116,6 +124,82 @@ final class Scan {
         join(CompletableFuture.allOf(running.toArray(CompletableFuture[]::new)));
     }
 
+    /** Fine ranges streamed as one, at most, when several next to each other differ. */
+    static final int STREAM_RANGES = 10;
+
+    /**
+     * A single-column key's pass: each store scans its table once per chunk (one chunk per session of
+     * the pool) and returns every fine range's fingerprint at once, grouped by range, so the tables are
+     * read in order as a whole-table hash reads them; the ranges that differ are then streamed, runs of
+     * neighbours together.
+     */
+    private void grouped(List<List<String>> bounds, List<Pair.Range> fine, long estimated) throws SQLException {
+        int chunks = Math.min(parallelism, fine.size());
+        List<CompletableFuture<List<Integer>>> each = new ArrayList<>();
+        for (int c = 0; c < chunks; c++) {
+            int first = c * fine.size() / chunks;
+            int last = (c + 1) * fine.size() / chunks - 1;
+            Pair.Range r = new Pair.Range(fine.get(first).from(), fine.get(last).to());
+            CompletableFuture<Map<Integer, Fingerprint>> o =
+                    oldPool.submit(s -> grouped(s, pair.grouped(pair.old(), r), bounds, r));
+            CompletableFuture<Map<Integer, Fingerprint>> n =
+                    newPool.submit(s -> grouped(s, pair.grouped(pair.neu(), r), bounds, r));
+            each.add(o.thenCombine(n, (a, b) -> {
+                List<Integer> differing = new ArrayList<>();
+                for (int i = first; i <= last; i++) {
+                    Fingerprint x = a.getOrDefault(i, Fingerprint.NONE);
+                    Fingerprint y = b.getOrDefault(i, Fingerprint.NONE);
+                    rows.addAndGet(Math.max(x.count(), y.count()));
+                    segments.incrementAndGet();
+                    if (!x.equals(y)) {
+                        differing.add(i);
+                    }
+                }
+                progress.accept(new Progress(pair.name(), rows.get(), estimated));
+                return differing;
+            }));
+        }
+        List<Integer> differing = new ArrayList<>();
+        for (CompletableFuture<List<Integer>> f : each) {
+            differing.addAll(join(f));
+        }
+        differingSegments.addAndGet(differing.size());
+        List<CompletableFuture<Void>> streams = new ArrayList<>();
+        for (int i = 0; i < differing.size(); ) {
+            int j = i;
+            while (j + 1 < differing.size()
+                    && differing.get(j + 1) == differing.get(j) + 1
+                    && j + 1 - i < STREAM_RANGES) {
+                j++;
+            }
+            Pair.Range run = new Pair.Range(
+                    fine.get(differing.get(i)).from(),
+                    fine.get(differing.get(j)).to());
+            streams.add(stream(run));
+            i = j + 1;
+        }
+        join(CompletableFuture.allOf(streams.toArray(CompletableFuture[]::new)));
+    }
+
+    private Map<Integer, Fingerprint> grouped(Connection c, String sql, List<List<String>> bounds, Pair.Range r)
+            throws SQLException {
+        Map<Integer, Fingerprint> out = new HashMap<>();
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            ps.setArray(
+                    1,
+                    c.createArrayOf("text", bounds.stream().map(List::getFirst).toArray()));
+            bind(ps, r, 2);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.put(
+                            rs.getInt(1),
+                            new Fingerprint(rs.getLong(2), low64(rs.getBigDecimal(3)), low64(rs.getBigDecimal(4))));
+                }
+            }
+        }
+        return out;
+    }
+
     /** Each fine range of a differing segment: fingerprinted again when there are several, streamed when it differs. */
     private CompletableFuture<Void> drill(List<Pair.Range> parts) {
         if (parts.size() == 1) {
@@ -151,7 +235,11 @@ final class Scan {
     }
 
     static void bind(PreparedStatement ps, Pair.Range r) throws SQLException {
-        int i = 1;
+        bind(ps, r, 1);
+    }
+
+    static void bind(PreparedStatement ps, Pair.Range r, int first) throws SQLException {
+        int i = first;
         for (List<String> b : java.util.Arrays.asList(r.from(), r.to())) {
             if (b != null) {
                 for (String part : b) {
