@@ -128,13 +128,15 @@ final class Scan {
     static final int STREAM_RANGES = 10;
 
     /**
-     * A single-column key's pass: each store scans its table once per chunk (one chunk per session of
-     * the pool) and returns every fine range's fingerprint at once, grouped by range, so the tables are
+     * A single-column key's pass: each store scans its table once, both stores at once, and returns
+     * every fine range's fingerprint at once, grouped by range, so the tables are
      * read in order as a whole-table hash reads them; the ranges that differ are then streamed, runs of
      * neighbours together.
      */
     private void grouped(List<List<String>> bounds, List<Pair.Range> fine, long estimated) throws SQLException {
-        int chunks = Math.min(parallelism, fine.size());
+        // One scan per store: a chunk of a key range would be read by a scan of the whole table anyway
+        // whenever the planner finds the range too wide for the index, once per chunk.
+        int chunks = 1;
         List<CompletableFuture<List<Integer>>> each = new ArrayList<>();
         for (int c = 0; c < chunks; c++) {
             int first = c * fine.size() / chunks;
