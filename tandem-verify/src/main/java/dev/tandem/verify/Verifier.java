@@ -402,11 +402,12 @@ public final class Verifier {
         }
         lastStreamRate = streamNanos == 0 ? 0 : streamed / (streamNanos / 1e9);
         return new Outcome(
-                "segments at key quantiles (" + segments + " fingerprinted, " + parallelism
-                        + " at a time per store, sized toward " + segmentTime.toMillis()
-                        + " ms); per segment the count and"
-                        + " the sums mod 2^64 of two 64-bit hashes (hash_record_extended, seeds 1 and 2) of the canonical"
-                        + " rows; differing segments split and merge-joined as (key, hash); suspects re-checked once"
+                "fine ranges at key quantiles (" + segments + " fingerprinted: a single-column key's in one scan"
+                        + " per store, grouped by range; other keys' " + parallelism + " at a time per store, sized"
+                        + " toward " + segmentTime.toMillis() + " ms); per range the count and the sums mod 2^64 of"
+                        + " each canonical row's 64-bit hash (hash_record_extended) through two seeded finishers"
+                        + " (hashint8extended, seeds 1 and 2); differing ranges streamed as (key, hash) and"
+                        + " merge-joined; suspects re-checked once"
                         + " delivered (lag bound "
                         + versions.values().stream()
                                 .map(v -> bound(v).toSeconds())
