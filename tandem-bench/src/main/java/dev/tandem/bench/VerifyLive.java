@@ -25,6 +25,9 @@ import java.util.concurrent.locks.LockSupport;
  * The baseline is both windows without verification together. At the end both sides must be equal.
  */
 final class VerifyLive {
+    /** The verifier's pace beside the live workload: a tenth of what it reaches at rest here. */
+    static final long LIVE_MAX_ROWS_PER_SECOND = 100_000;
+
     /**
      * The sizes of a run.
      *
@@ -58,6 +61,8 @@ final class VerifyLive {
             Verifier verifier = Verifier.builder(source.dataSource("tandem-verify"))
                     .stores(Map.of(ClientMove.STORE, target.dataSource("tandem-verify")))
                     .parallelism(parallelism)
+                    // Beside a live workload, as an operator would run it: paced, to spare the writers.
+                    .maxRowsPerSecond(LIVE_MAX_ROWS_PER_SECOND)
                     .build();
             // Once at rest: the figure without writes, and the check that the move's two sides start equal.
             Verification atRest = verifier.verify(ClientMove.ID);

@@ -131,11 +131,13 @@ final class VerifyMarkdown {
                 format("workload p99 under verification, %,d writes/s%s", num(live, "rate"), note),
                 format("without verification: p99 %.1f ms", dbl(map(live, "without_verification"), "p99_ms")),
                 format(
-                        "p99 %.1f ms, %.2fx; %d verifications in %.0f s; %,.0f writes/s achieved, %d errors",
+                        "p99 %.1f ms, %.2fx; %d verifications in %.0f s (paced at %,d rows/s); %,.0f writes/s"
+                                + " achieved, %d errors",
                         dbl(map(live, "with_verification"), "p99_ms"),
                         dbl(live, "p99_ratio"),
                         ((List<?>) live.get("verifications")).size(),
                         dbl(live, "verifying_seconds"),
+                        VerifyLive.LIVE_MAX_ROWS_PER_SECOND,
                         dbl(live, "writes_per_second_achieved"),
                         num(live, "errors")),
                 "p99 within 20% (<= 1.2x), the rate kept",

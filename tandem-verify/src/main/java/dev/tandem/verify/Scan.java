@@ -266,8 +266,6 @@ final class Scan {
         CompletableFuture<List<Keyed>> o = oldPool.submit(c -> keyed(c, pair.stream(pair.old(), r), r));
         CompletableFuture<List<Keyed>> n = newPool.submit(c -> keyed(c, pair.stream(pair.neu(), r), r));
         return o.thenCombine(n, (a, b) -> {
-                    streamedRows.addAndGet(a.size() + b.size());
-                    streamNanos.addAndGet(System.nanoTime() - began);
                     List<Suspect> found = new java.util.ArrayList<>();
                     merge(a, b, order, found::add);
                     suspects.addAll(found);
@@ -290,7 +288,9 @@ final class Scan {
                 });
     }
 
+    /** One side's (key, hash) stream of a range; its rows and the time its session spent on them count toward the stream rate. */
     private List<Keyed> keyed(Connection c, String sql, Pair.Range r) throws SQLException {
+        long began = System.nanoTime();
         List<Keyed> out = new ArrayList<>();
         boolean auto = c.getAutoCommit();
         c.setAutoCommit(false); // a cursor: the rows come in batches, not all at once
@@ -311,6 +311,8 @@ final class Scan {
             c.commit();
             c.setAutoCommit(auto);
         }
+        streamedRows.addAndGet(out.size());
+        streamNanos.addAndGet(System.nanoTime() - began);
         return out;
     }
 

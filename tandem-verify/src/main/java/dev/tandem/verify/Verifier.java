@@ -143,7 +143,11 @@ public final class Verifier {
         return v instanceof MoveVersions m ? m.maxLag() : MoveStatus.DEFAULT_MAX_LAG;
     }
 
-    /** Rows per second of the (key, hash) streaming of the last run's drill-downs, both sides counted. */
+    /**
+     * Rows per second of the (key, hash) streaming of the last run's drill-downs: the rows streamed over
+     * the time the sessions spent streaming them, per session (so two sessions streaming at once each
+     * count their own rows and time).
+     */
     public double lastStreamRate() {
         return lastStreamRate;
     }
