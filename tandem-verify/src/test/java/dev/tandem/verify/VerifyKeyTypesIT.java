@@ -19,13 +19,31 @@ import org.junit.jupiter.api.Test;
 class VerifyKeyTypesIT {
     @Test
     void shouldNameAndRepairDriftByTheRelaysKeyWhenTheKeyChangesType() {
-        EmbeddedPostgres.Database source = EmbeddedPostgres.newDatabase();
         EmbeddedPostgres.Database target = EmbeddedPostgres.newDatabase();
+        Verifier verifier = move("id int PRIMARY KEY", target, "id numeric(10, 2) PRIMARY KEY");
+        Verification clean = verifier.verify(null);
+        assertThat(clean.passed()).as(clean.toString()).isTrue();
+        assertThat(clean.suspectsCleared()).isZero();
+
+        MoveFixture.exec(target.dataSource(), "UPDATE parts SET label = 'drifted' WHERE id = 42");
+        Verification found = verifier.verify(null);
+        assertThat(found.drift()).singleElement().satisfies(d -> {
+            assertThat(d.key()).isEqualTo("(42)");
+            assertThat(d.kind()).isEqualTo(Drift.Kind.CHANGED);
+        });
+        assertThat(verifier.repair(null, false).after().passed()).isTrue();
+        assertThat(MoveFixture.rows(target.dataSource(), "SELECT label FROM parts WHERE id = 42"))
+                .containsExactly("p42");
+    }
+
+    /** A started move of {@code parts} (5,000 rows) keyed as given on each side, and a verifier of it. */
+    private static Verifier move(String sourceKey, EmbeddedPostgres.Database target, String targetKey) {
+        EmbeddedPostgres.Database source = EmbeddedPostgres.newDatabase();
         MoveFixture.exec(
                 source.dataSource(),
-                "CREATE TABLE parts (id int PRIMARY KEY, label text);"
+                "CREATE TABLE parts (" + sourceKey + ", label text);"
                         + " INSERT INTO parts SELECT g, 'p' || g FROM generate_series(1, 5000) g; ANALYZE parts");
-        MoveFixture.exec(target.dataSource(), "CREATE TABLE parts (id numeric(10, 2) PRIMARY KEY, label text)");
+        MoveFixture.exec(target.dataSource(), "CREATE TABLE parts (" + targetKey + ", label text)");
         Engine engine = Engine.create(
                 source.dataSource(),
                 EngineOptions.builder()
@@ -49,18 +67,14 @@ class VerifyKeyTypesIT {
                 .stores(Map.of("other", target.dataSource()))
                 .lagBound(Duration.ofSeconds(2))
                 .build();
-        Verification clean = verifier.verify(null);
+        return verifier;
+    }
+
+    @Test
+    void shouldTakeASerialKeyAsTheIntegerItIs() {
+        Verification clean = move("id bigserial PRIMARY KEY", EmbeddedPostgres.newDatabase(), "id bigint PRIMARY KEY")
+                .verify(null);
         assertThat(clean.passed()).as(clean.toString()).isTrue();
         assertThat(clean.suspectsCleared()).isZero();
-
-        MoveFixture.exec(target.dataSource(), "UPDATE parts SET label = 'drifted' WHERE id = 42");
-        Verification found = verifier.verify(null);
-        assertThat(found.drift()).singleElement().satisfies(d -> {
-            assertThat(d.key()).isEqualTo("(42)");
-            assertThat(d.kind()).isEqualTo(Drift.Kind.CHANGED);
-        });
-        assertThat(verifier.repair(null, false).after().passed()).isTrue();
-        assertThat(MoveFixture.rows(target.dataSource(), "SELECT label FROM parts WHERE id = 42"))
-                .containsExactly("p42");
     }
 }
