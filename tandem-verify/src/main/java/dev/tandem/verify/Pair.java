@@ -151,8 +151,4 @@ record Pair(String name, Side old, Side neu, List<Column> key, List<Column> colu
         String names = IntStream.range(0, key.size()).mapToObj(i -> "k" + i).collect(Collectors.joining(", "));
         return rangeKey(side) + " IN (SELECT " + cast + " FROM unnest(" + unnest + ") AS u(" + names + "))";
     }
-
-    int parameters(Range r) {
-        return (r.from() == null ? 0 : key.size()) + (r.to() == null ? 0 : key.size());
-    }
 }

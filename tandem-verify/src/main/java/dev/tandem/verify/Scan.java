@@ -40,7 +40,6 @@ final class Scan {
     final AtomicLong streamedRows = new AtomicLong();
     final AtomicLong streamNanos = new AtomicLong();
     final AtomicInteger segments = new AtomicInteger();
-    final AtomicInteger differingSegments = new AtomicInteger();
     /** Ranges whose fingerprints differed while their streams showed no differing key. */
     final AtomicInteger unexplained = new AtomicInteger();
 
@@ -115,7 +114,6 @@ final class Scan {
                         if (fp[0].equals(fp[1])) {
                             return CompletableFuture.completedFuture(null);
                         }
-                        differingSegments.incrementAndGet();
                         return drill(parts);
                     })
                     .whenComplete((v, e) -> inFlight.release());
@@ -165,7 +163,6 @@ final class Scan {
         for (CompletableFuture<List<Integer>> f : each) {
             differing.addAll(join(f));
         }
-        differingSegments.addAndGet(differing.size());
         List<CompletableFuture<Void>> streams = new ArrayList<>();
         for (int i = 0; i < differing.size(); ) {
             int j = i;
